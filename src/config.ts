@@ -1,0 +1,66 @@
+// Configuration: environment variables, validated once at start. A bad value stops start-up naming it.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const configSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  HERALD_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  HERALD_BASE_URL: z.url().optional(),
+  HERALD_ADMIN_EMAIL: z.email().optional(),
+  HERALD_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  HERALD_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  HERALD_PAST_OCCURRENCE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
+  HERALD_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof configSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  poolMax: number;
+  baseUrl: string;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  isCookieSecure: boolean;
+  pastOccurrenceMonths: number;
+  trustProxy: boolean;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.HERALD_ADMIN_EMAIL && !e.HERALD_ADMIN_PASSWORD) throw new ConfigError('Invalid configuration:\n  HERALD_ADMIN_PASSWORD: required when HERALD_ADMIN_EMAIL is set');
+  const baseUrl = (e.HERALD_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: e.HERALD_DATA_DIR,
+    databaseUrl: e.DATABASE_URL ?? null,
+    poolMax: e.DATABASE_POOL_MAX,
+    baseUrl,
+    adminEmail: e.HERALD_ADMIN_EMAIL,
+    adminPassword: e.HERALD_ADMIN_PASSWORD,
+    isCookieSecure: e.HERALD_COOKIE_SECURE === 'auto' ? baseUrl.startsWith('https://') : e.HERALD_COOKIE_SECURE === 'true',
+    pastOccurrenceMonths: e.HERALD_PAST_OCCURRENCE_MONTHS,
+    trustProxy: e.HERALD_TRUST_PROXY === 'true',
+    logLevel: e.LOG_LEVEL,
+  };
+}

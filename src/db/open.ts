@@ -1,0 +1,105 @@
+// One way in to the database: embedded PGlite under a data directory, or PostgreSQL by URL.
+import { PGlite } from '@electric-sql/pglite';
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
+import { migrate } from './migrate.js';
+import * as schema from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  /** Runs `fn` in one transaction (READ COMMITTED; commands lock the rows they change). */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** PGlite only: the underlying instance (tests dump and load it). */
+  pglite?: PGlite;
+  pool?: pg.Pool;
+}
+
+export type OpenOptions =
+  | { databaseUrl: string; poolMax?: number; migrate?: boolean }
+  | { dataDir: string; migrate?: boolean; loadDataDir?: Blob };
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  const database = 'databaseUrl' in opts ? await openPostgres(opts.databaseUrl, opts.poolMax ?? 10) : await openPglite(opts.dataDir, opts.loadDataDir);
+  if (opts.migrate !== false) {
+    try {
+      await database.db.transaction(async (tx) => {
+        await migrate({ query: async (text, params) => ((await tx.execute(rawSql(text, params))) as unknown as { rows: never[] }).rows });
+      });
+    } catch (err) {
+      await database.close();
+      throw err;
+    }
+  }
+  return database;
+}
+
+/** Builds a drizzle SQL object from text with $1-style placeholders. */
+function rawSql(text: string, params: unknown[] = []): SQL {
+  if (params.length === 0) return sql.raw(text);
+  const parts = text.split(/\$(\d+)/);
+  const chunks: SQL[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    if (i % 2 === 0) chunks.push(sql.raw(parts[i]!));
+    else chunks.push(sql`${params[Number(parts[i]) - 1]}`);
+  }
+  return sql.join(chunks, sql.raw(''));
+}
+
+async function openPostgres(url: string, poolMax: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax });
+  pool.on('error', () => {
+    /* an idle client lost its connection; the pool replaces it */
+  });
+  const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    pool,
+    transaction: (fn) => db.transaction(fn),
+    ping: async () => {
+      await pool.query('SELECT 1');
+    },
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database> {
+  const isMemory = dataDir.startsWith('memory://');
+  const unlock = isMemory ? () => {} : lockDataDir(dataDir);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(isMemory ? undefined : dataDir, loadDataDir ? { loadDataDir } : {});
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  let closed = false;
+  return {
+    kind: 'pglite',
+    db,
+    pglite: client,
+    transaction: (fn) => db.transaction(fn),
+    ping: async () => {
+      await client.query('SELECT 1');
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        await client.close();
+      } finally {
+        unlock();
+      }
+    },
+  };
+}

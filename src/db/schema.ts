@@ -1,0 +1,312 @@
+// The database schema. Migrations in ./migrations are generated from it (npm run db:generate).
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const id = () => uuid('id').primaryKey().defaultRandom();
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => ts('created_at').notNull().defaultNow();
+
+export const clients = pgTable('clients', {
+  id: id(),
+  name: text('name').notNull(),
+  slug: text('slug').notNull().unique(),
+  tier: text('tier').notNull().default('standard'),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role').notNull(),
+    clientId: uuid('client_id').references(() => clients.id),
+    passwordHash: text('password_hash'),
+    isDisabled: boolean('is_disabled').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(sql`lower(${t.email})`)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: id(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    secretHash: text('secret_hash').notNull(),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: id(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: createdAt(),
+    expiresAt: ts('expires_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [index('api_tokens_user_idx').on(t.userId)],
+);
+
+export const setupTokens = pgTable('setup_tokens', {
+  id: id(),
+  secretHash: text('secret_hash').notNull(),
+  createdAt: createdAt(),
+  usedAt: ts('used_at'),
+});
+
+export const componentGroups = pgTable('component_groups', {
+  id: id(),
+  name: text('name').notNull().unique(),
+  description: text('description'),
+  position: integer('position').notNull().default(0),
+  createdAt: createdAt(),
+});
+
+export const components = pgTable('components', {
+  id: id(),
+  name: text('name').notNull().unique(),
+  description: text('description'),
+  groupId: uuid('group_id').references(() => componentGroups.id, { onDelete: 'set null' }),
+  status: text('status').notNull().default('operational'),
+  position: integer('position').notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+export const componentStatusHistory = pgTable(
+  'component_status_history',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    componentId: uuid('component_id').notNull().references(() => components.id, { onDelete: 'cascade' }),
+    status: text('status').notNull(),
+    at: ts('at').notNull(),
+    incidentId: uuid('incident_id'),
+    actorId: uuid('actor_id'),
+  },
+  (t) => [index('component_status_history_component_idx').on(t.componentId, t.at)],
+);
+
+export const clientComponents = pgTable(
+  'client_components',
+  {
+    clientId: uuid('client_id').notNull().references(() => clients.id, { onDelete: 'cascade' }),
+    componentId: uuid('component_id').notNull().references(() => components.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.componentId] }), index('client_components_component_idx').on(t.componentId)],
+);
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: id(),
+    clientId: uuid('client_id').notNull().references(() => clients.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    language: text('language').notNull().default('en'),
+    role: text('role').notNull().default('technical'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('contacts_client_email_key').on(t.clientId, sql`lower(${t.email})`)],
+);
+
+export const slaPolicies = pgTable(
+  'sla_policies',
+  {
+    id: id(),
+    tier: text('tier').notNull(),
+    severity: text('severity').notNull(),
+    initialNoticeMinutes: integer('initial_notice_minutes').notNull(),
+    updateEveryMinutes: integer('update_every_minutes'),
+    resolutionNoticeMinutes: integer('resolution_notice_minutes').notNull(),
+    rcaBusinessDays: integer('rca_business_days'),
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('sla_policies_tier_severity_key').on(t.tier, t.severity)],
+);
+
+export const incidentNumberSeq = pgSequence('incident_number_seq', { startWith: 1 });
+
+export const incidents = pgTable(
+  'incidents',
+  {
+    id: id(),
+    number: integer('number').notNull().unique().default(sql`nextval('incident_number_seq')`),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    source: text('source').notNull(),
+    reporterId: uuid('reporter_id').references(() => users.id, { onDelete: 'set null' }),
+    reporterClientId: uuid('reporter_client_id').references(() => clients.id),
+    /** Clients the reporter named; offered as affected at classification. */
+    reportedClientIds: jsonb('reported_client_ids').notNull().default(sql`'[]'::jsonb`),
+    stage: text('stage').notNull(),
+    techState: text('tech_state').notNull(),
+    severity: text('severity'),
+    decision: jsonb('decision'),
+    disclosures: jsonb('disclosures').notNull(),
+    disclosureVersion: integer('disclosure_version').notNull().default(0),
+    incidentManagerId: uuid('incident_manager_id').references(() => users.id),
+    communicationLeadId: uuid('communication_lead_id').references(() => users.id),
+    technicalTeamIds: jsonb('technical_team_ids').notNull().default(sql`'[]'::jsonb`),
+    internalSummary: text('internal_summary'),
+    reportedAt: ts('reported_at').notNull(),
+    classifiedAt: ts('classified_at'),
+    resolvedAt: ts('resolved_at'),
+    reopenedAt: ts('reopened_at'),
+    closedAt: ts('closed_at'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('incidents_open_idx').on(t.stage, t.reportedAt), index('incidents_reported_idx').on(t.reportedAt, t.id)],
+);
+
+export const incidentComponents = pgTable(
+  'incident_components',
+  {
+    incidentId: uuid('incident_id').notNull().references(() => incidents.id, { onDelete: 'cascade' }),
+    componentId: uuid('component_id').notNull().references(() => components.id),
+    status: text('status').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.componentId] }), index('incident_components_component_idx').on(t.componentId)],
+);
+
+export const incidentClients = pgTable(
+  'incident_clients',
+  {
+    incidentId: uuid('incident_id').notNull().references(() => incidents.id, { onDelete: 'cascade' }),
+    clientId: uuid('client_id').notNull().references(() => clients.id),
+    tier: text('tier').notNull(),
+    source: text('source').notNull(),
+    addedAt: ts('added_at').notNull(),
+    sent: jsonb('sent').notNull().default(sql`'{}'::jsonb`),
+    met: jsonb('met').notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.clientId] }), index('incident_clients_client_idx').on(t.clientId)],
+);
+
+export const incidentObligations = pgTable(
+  'incident_obligations',
+  {
+    id: uuid('id').primaryKey(),
+    incidentId: uuid('incident_id').notNull().references(() => incidents.id, { onDelete: 'cascade' }),
+    clientId: uuid('client_id').notNull().references(() => clients.id),
+    kind: text('kind').notNull(),
+    dueAt: ts('due_at').notNull(),
+    status: text('status').notNull(),
+    createdAt: ts('created_at').notNull(),
+    closedAt: ts('closed_at'),
+    metByCommunicationId: uuid('met_by_communication_id'),
+    waiver: jsonb('waiver'),
+  },
+  (t) => [
+    index('incident_obligations_incident_idx').on(t.incidentId),
+    index('incident_obligations_open_due_idx').on(t.dueAt).where(sql`status = 'open'`),
+  ],
+);
+
+export const incidentDisclosureVersions = pgTable(
+  'incident_disclosure_versions',
+  {
+    incidentId: uuid('incident_id').notNull().references(() => incidents.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    disclosures: jsonb('disclosures').notNull(),
+    actorId: uuid('actor_id'),
+    at: ts('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.version] })],
+);
+
+export const incidentEvents = pgTable(
+  'incident_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    incidentId: uuid('incident_id').notNull().references(() => incidents.id),
+    at: ts('at').notNull(),
+    actorId: uuid('actor_id'),
+    actorLabel: text('actor_label').notNull(),
+    type: text('type').notNull(),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [index('incident_events_incident_idx').on(t.incidentId, t.seq)],
+);
+
+export const communications = pgTable(
+  'communications',
+  {
+    id: uuid('id').primaryKey(),
+    incidentId: uuid('incident_id').notNull().references(() => incidents.id),
+    kind: text('kind').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    clientIds: jsonb('client_ids').notNull(),
+    disclosures: jsonb('disclosures').notNull(),
+    pastOccurrences: jsonb('past_occurrences').notNull(),
+    createdBy: uuid('created_by'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('communications_incident_idx').on(t.incidentId, t.createdAt)],
+);
+
+export const communicationRecipients = pgTable(
+  'communication_recipients',
+  {
+    id: id(),
+    communicationId: uuid('communication_id').notNull().references(() => communications.id),
+    incidentId: uuid('incident_id').notNull().references(() => incidents.id),
+    clientId: uuid('client_id').notNull().references(() => clients.id),
+    contactId: uuid('contact_id'),
+    toAddress: text('to_address').notNull(),
+    toName: text('to_name').notNull(),
+    language: text('language').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    channel: text('channel').notNull(),
+    status: text('status').notNull(),
+    messageId: text('message_id').notNull(),
+    createdAt: ts('created_at').notNull(),
+    sentAt: ts('sent_at'),
+  },
+  (t) => [
+    index('communication_recipients_comm_idx').on(t.communicationId),
+    index('communication_recipients_client_idx').on(t.clientId, t.createdAt),
+    index('communication_recipients_outbox_idx').on(t.createdAt, t.id),
+  ],
+);
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    actorId: uuid('actor_id').notNull(),
+    key: text('key').notNull(),
+    route: text('route').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code').notNull(),
+    response: jsonb('response').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.actorId, t.key] })],
+);

@@ -1,0 +1,80 @@
+// Builds the Fastify application: plugins first, then the API, health and pages.
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Database } from '../db/open.js';
+import type { ServiceSettings } from '../services/context.js';
+import { healthRoutes } from './health-routes.js';
+import { errorHandler, sendProblem } from './problem.js';
+import { createRunner, registerAuthHook } from './request-context.js';
+import { authRoutes } from './routes/auth-routes.js';
+import { catalogRoutes } from './routes/catalog-routes.js';
+import { incidentRoutes } from './routes/incident-routes.js';
+import { userRoutes } from './routes/user-routes.js';
+import { setupPage } from './setup-page.js';
+
+export interface AppOptions {
+  database: Database;
+  settings: ServiceSettings;
+  isCookieSecure?: boolean;
+  trustProxy?: boolean;
+  logLevel?: string;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: opts.logLevel ?? 'info',
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    },
+    trustProxy: opts.trustProxy ?? false,
+    bodyLimit: 1024 * 1024,
+    logController: new LogController({ disableRequestLogging: opts.logLevel !== 'debug' && opts.logLevel !== 'trace' }),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, { status: 404, code: 'not_found', detail: `No route ${request.method} ${request.url.split('?')[0]}.` }));
+
+  await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Herald API',
+        version: '1',
+        description:
+          'Incident management and client communication. Authenticate with a session cookie (POST /api/v1/auth/login; send X-CSRF-Token on changes) or an API token (Authorization: Bearer …). Errors are RFC 9457 problem+json. Lists page with `cursor`. Creating POSTs accept an Idempotency-Key header.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'herald_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerAuthHook(app, opts.database);
+  const run = createRunner(opts.database, opts.settings);
+  healthRoutes(app, opts.database);
+  setupPage(app);
+  authRoutes(app, opts.database, run, { isCookieSecure: opts.isCookieSecure ?? false });
+  userRoutes(app, run);
+  catalogRoutes(app, run);
+  incidentRoutes(app, run);
+  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send('<!doctype html><title>Herald</title><h1>Herald</h1><p>The API and its documentation: <a href="/api/docs">/api/docs</a>.</p>'),
+  );
+  return app;
+}

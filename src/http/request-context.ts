@@ -1,0 +1,106 @@
+// Authentication of API requests (session cookie with CSRF token, or bearer API token), and the
+// helpers that run a service verb in a transaction with the request's actor.
+import '@fastify/cookie';
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { and, eq } from 'drizzle-orm';
+import type { Database } from '../db/open.js';
+import { idempotencyKeys } from '../db/schema.js';
+import { AppError } from '../services/app-error.js';
+import { authenticate, type Authenticated } from '../services/auth/credentials.js';
+import type { Ctx, ServiceSettings } from '../services/context.js';
+
+export const SESSION_COOKIE = 'herald_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: Authenticated | null;
+  }
+  interface FastifyContextConfig {
+    isPublic?: boolean;
+  }
+}
+
+export async function authenticateRequest(database: Database, request: FastifyRequest): Promise<Authenticated> {
+  const now = new Date();
+  const header = request.headers.authorization;
+  if (header) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    const auth = m ? await authenticate(database.db, m[1]!, 'token', now) : null;
+    if (!auth) throw new AppError('unauthenticated', 'The API token is not valid, expired or revoked.');
+    return auth;
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  if (!cookie) throw new AppError('unauthenticated', 'Log in, or send an API token as "Authorization: Bearer …".');
+  const auth = await authenticate(database.db, cookie, 'session', now);
+  if (!auth) throw new AppError('unauthenticated', 'The session has ended; log in again.');
+  if (!SAFE_METHODS.has(request.method)) {
+    const sent = request.headers['x-csrf-token'];
+    if (typeof sent !== 'string' || sent !== auth.csrfToken) {
+      throw new AppError('csrf_failed', 'Send the X-CSRF-Token header given at login with every change made from a session.');
+    }
+  }
+  return auth;
+}
+
+export interface Runner {
+  /** Runs a read with the request's actor, outside any transaction. */
+  query<T>(request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>): Promise<T>;
+  /**
+   * Runs a write in one transaction. With an Idempotency-Key header, the answer is stored in the same
+   * transaction and replayed for a repeat of the same request.
+   */
+  command<T>(request: FastifyRequest, reply: FastifyReply, status: number, fn: (ctx: Ctx) => Promise<T>, opts?: { storedAs?: (body: T) => unknown }): Promise<unknown>;
+}
+
+export function createRunner(database: Database, settings: ServiceSettings): Runner {
+  const actorOf = (request: FastifyRequest) => {
+    if (!request.auth) throw new AppError('unauthenticated', 'Log in first.');
+    return request.auth.actor;
+  };
+  return {
+    query: (request, fn) => fn({ actor: actorOf(request), tx: database.db, now: new Date(), settings }),
+    async command(request, reply, status, fn, opts) {
+      const actor = actorOf(request);
+      const rawKey = request.headers['idempotency-key'];
+      const key = typeof rawKey === 'string' ? rawKey : null;
+      if (key !== null && (key.length < 1 || key.length > 255)) throw new AppError('invalid_input', 'Idempotency-Key must be 1 to 255 characters.', { field: 'Idempotency-Key' });
+      const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
+      const requestHash = key ? createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex') : '';
+      const attempt = () =>
+        database.transaction(async (tx) => {
+          if (key) {
+            const [prior] = await tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.actorId, actor.userId), eq(idempotencyKeys.key, key)));
+            if (prior) {
+              if (prior.requestHash !== requestHash) throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used for a different request.', { field: 'Idempotency-Key' });
+              return { status: prior.statusCode, body: prior.response, isReplay: true };
+            }
+          }
+          const body = await fn({ actor, tx, now: new Date(), settings });
+          if (key) await tx.insert(idempotencyKeys).values({ actorId: actor.userId, key, route, requestHash, statusCode: status, response: (opts?.storedAs ? opts.storedAs(body) : body) ?? null });
+          return { status, body, isReplay: false };
+        });
+      let result;
+      try {
+        result = await attempt();
+      } catch (err) {
+        // Two requests with the same key at once: the loser replays the winner's answer.
+        if (key && (err as { code?: string }).code === '23505') result = await attempt();
+        else throw err;
+      }
+      if (result.isReplay) reply.header('idempotent-replayed', 'true');
+      reply.code(result.status);
+      return result.body;
+    },
+  };
+}
+
+export function registerAuthHook(app: FastifyInstance, database: Database): void {
+  app.decorateRequest('auth', null);
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config?.isPublic) return;
+    if (!request.url.startsWith('/api/v1/')) return;
+    request.auth = await authenticateRequest(database, request);
+  });
+}

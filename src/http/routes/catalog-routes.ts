@@ -1,0 +1,111 @@
+// Components, component groups, clients and their contacts, SLA policies.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createComponent, createGroup, getComponent, listComponents, listGroups, updateComponent, updateGroup } from '../../services/catalog/components.js';
+import { addContact, createClient, getClient, listClients, listContacts, removeContact, updateClient, updateContact } from '../../services/clients/clients.js';
+import { createSlaPolicy, listSlaPolicies, updateSlaPolicy } from '../../services/sla/sla-policies.js';
+import { pageOf, presentClient, presentComponent, presentContact, presentGroup, presentPolicy } from '../presenters.js';
+import type { Runner } from '../request-context.js';
+import { componentStatus, contactRole, email, idParam, language, optionalText, severity, slug, text, uuid, uuidList } from '../schemas.js';
+
+const listQuery = z.object({ cursor: uuid.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
+const minutes = z.number().int().min(1).max(60 * 24 * 30);
+
+export function catalogRoutes(app: FastifyInstance, run: Runner) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/api/v1/component-groups', { schema: { tags: ['catalog'], summary: 'List component groups' } }, (req) =>
+    run.query(req, async (ctx) => ({ items: (await listGroups(ctx)).map(presentGroup) })),
+  );
+  r.post(
+    '/api/v1/component-groups',
+    { schema: { tags: ['catalog'], summary: 'Create a component group', body: z.object({ name: text(200), description: optionalText(2000), position: z.number().int().min(0).max(100000).optional() }) } },
+    (req, reply) => run.command(req, reply, 201, async (ctx) => presentGroup(await createGroup(ctx, req.body))),
+  );
+  r.patch(
+    '/api/v1/component-groups/:id',
+    { schema: { tags: ['catalog'], summary: 'Change a component group', params: idParam, body: z.object({ name: text(200).optional(), description: optionalText(2000), position: z.number().int().min(0).max(100000).optional() }) } },
+    (req, reply) => run.command(req, reply, 200, async (ctx) => presentGroup(await updateGroup(ctx, req.params.id, req.body))),
+  );
+
+  r.get('/api/v1/components', { schema: { tags: ['catalog'], summary: 'List components with their current status', querystring: listQuery } }, (req) =>
+    run.query(req, async (ctx) => pageOf(await listComponents(ctx, { after: req.query.cursor ?? null, limit: req.query.limit }), req.query.limit, presentComponent)),
+  );
+  r.post(
+    '/api/v1/components',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Create a component',
+        body: z.object({ name: text(200), description: optionalText(2000), groupId: uuid.nullable().optional(), position: z.number().int().min(0).max(100000).optional() }),
+      },
+    },
+    (req, reply) => run.command(req, reply, 201, async (ctx) => presentComponent(await createComponent(ctx, req.body))),
+  );
+  r.get('/api/v1/components/:id', { schema: { tags: ['catalog'], summary: 'Get a component', params: idParam } }, (req) =>
+    run.query(req, async (ctx) => presentComponent(await getComponent(ctx, req.params.id))),
+  );
+  r.patch(
+    '/api/v1/components/:id',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'Change a component, or set its status by hand',
+        params: idParam,
+        body: z.object({ name: text(200).optional(), description: optionalText(2000), groupId: uuid.nullable().optional(), position: z.number().int().min(0).max(100000).optional(), status: componentStatus.optional() }),
+      },
+    },
+    (req, reply) => run.command(req, reply, 200, async (ctx) => presentComponent(await updateComponent(ctx, req.params.id, req.body))),
+  );
+
+  r.get('/api/v1/clients', { schema: { tags: ['clients'], summary: 'List clients', querystring: listQuery } }, (req) =>
+    run.query(req, async (ctx) => pageOf(await listClients(ctx, { after: req.query.cursor ?? null, limit: req.query.limit }), req.query.limit, presentClient)),
+  );
+  r.post(
+    '/api/v1/clients',
+    { schema: { tags: ['clients'], summary: 'Create a client organisation', body: z.object({ name: text(200), slug, tier: text(50).optional(), componentIds: uuidList.optional() }) } },
+    (req, reply) => run.command(req, reply, 201, async (ctx) => presentClient(await createClient(ctx, req.body))),
+  );
+  r.get('/api/v1/clients/:id', { schema: { tags: ['clients'], summary: 'Get a client', params: idParam } }, (req) =>
+    run.query(req, async (ctx) => presentClient(await getClient(ctx, req.params.id))),
+  );
+  r.patch(
+    '/api/v1/clients/:id',
+    { schema: { tags: ['clients'], summary: 'Change a client: name, tier, components used', params: idParam, body: z.object({ name: text(200).optional(), tier: text(50).optional(), componentIds: uuidList.optional() }) } },
+    (req, reply) => run.command(req, reply, 200, async (ctx) => presentClient(await updateClient(ctx, req.params.id, req.body))),
+  );
+
+  const contactBody = z.object({ name: text(200), email, language: language.optional(), role: contactRole.optional() });
+  r.get('/api/v1/clients/:id/contacts', { schema: { tags: ['clients'], summary: "List a client's contacts", params: idParam } }, (req) =>
+    run.query(req, async (ctx) => ({ items: (await listContacts(ctx, req.params.id)).map(presentContact) })),
+  );
+  r.post('/api/v1/clients/:id/contacts', { schema: { tags: ['clients'], summary: 'Add a contact', params: idParam, body: contactBody } }, (req, reply) =>
+    run.command(req, reply, 201, async (ctx) => presentContact(await addContact(ctx, req.params.id, req.body))),
+  );
+  const contactParams = z.object({ id: uuid, contactId: uuid });
+  r.patch('/api/v1/clients/:id/contacts/:contactId', { schema: { tags: ['clients'], summary: 'Change a contact', params: contactParams, body: contactBody.partial() } }, (req, reply) =>
+    run.command(req, reply, 200, async (ctx) => presentContact(await updateContact(ctx, req.params.id, req.params.contactId, req.body))),
+  );
+  r.delete('/api/v1/clients/:id/contacts/:contactId', { schema: { tags: ['clients'], summary: 'Remove a contact', params: contactParams } }, async (req, reply) => {
+    await run.command(req, reply, 204, (ctx) => removeContact(ctx, req.params.id, req.params.contactId));
+    return reply.send();
+  });
+
+  const policyFields = z.object({
+    initialNoticeMinutes: minutes,
+    updateEveryMinutes: minutes.nullable(),
+    resolutionNoticeMinutes: minutes,
+    rcaBusinessDays: z.number().int().min(1).max(60).nullable(),
+    ownerId: uuid.nullable().optional(),
+  });
+  r.get('/api/v1/sla-policies', { schema: { tags: ['sla'], summary: "SLA policies per tier and severity ('*' is every other tier)" } }, (req) =>
+    run.query(req, async (ctx) => ({ items: (await listSlaPolicies(ctx)).map(presentPolicy) })),
+  );
+  r.post('/api/v1/sla-policies', { schema: { tags: ['sla'], summary: 'Create a policy for a tier', body: policyFields.extend({ tier: text(50), severity }) } }, (req, reply) =>
+    run.command(req, reply, 201, async (ctx) => presentPolicy(await createSlaPolicy(ctx, req.body))),
+  );
+  r.patch('/api/v1/sla-policies/:id', { schema: { tags: ['sla'], summary: 'Change a policy', params: idParam, body: policyFields.partial() } }, (req, reply) =>
+    run.command(req, reply, 200, async (ctx) => presentPolicy(await updateSlaPolicy(ctx, req.params.id, req.body))),
+  );
+}

@@ -1,0 +1,158 @@
+// The incident flow: report, classify, disclosures, roles, state, messages, obligations, close.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Disclosures } from '../../domain/types.js';
+import { getCommunication, listIncidentCommunications, listOutbox } from '../../services/communications/read-communications.js';
+import { sendCommunication } from '../../services/communications/send-communication.js';
+import { findPastOccurrences } from '../../services/communications/past-occurrences.js';
+import { adjustAffectedClients, assignRoles, classifyIncident } from '../../services/incidents/classify-incident.js';
+import { addNote, changeTechState, closeIncident, documentIncident, updateDisclosures, waiveObligation } from '../../services/incidents/incident-commands.js';
+import { getIncident, getTimeline, listDisclosureVersions, listIncidents, listObligations, staffView } from '../../services/incidents/read-incidents.js';
+import { reportIncident } from '../../services/incidents/report-incident.js';
+import { requireStaff, type Ctx } from '../../services/context.js';
+import type { IncidentRecord } from '../../services/incidents/incident-store.js';
+import type { Runner } from '../request-context.js';
+import { definedOnly, disclosuresPatch, idParam, impact, incidentParam, messageKind, optionalText, pageQuery, severity, source, stage, techState, text, uuid, uuidList } from '../schemas.js';
+
+export function incidentRoutes(app: FastifyInstance, run: Runner) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['incidents'];
+
+  r.get(
+    '/api/v1/incidents',
+    {
+      schema: {
+        tags,
+        summary: 'List incidents, newest first (client users: their organisation only)',
+        querystring: z.object({
+          ...pageQuery,
+          stage: z.union([stage, z.literal('open')]).optional(),
+          techState: techState.optional(),
+          severity: severity.optional(),
+          clientId: uuid.optional(),
+          componentId: uuid.optional(),
+        }),
+      },
+    },
+    (req) => {
+      const { cursor, limit, ...filters } = req.query;
+      return run.query(req, (ctx) => listIncidents(ctx, filters, { cursor: cursor ?? null, limit }));
+    },
+  );
+
+  r.post(
+    '/api/v1/incidents',
+    {
+      schema: {
+        tags,
+        summary: 'Report an incident',
+        body: z.object({
+          title: text(200),
+          description: z.string().max(20000).optional(),
+          source: source.optional(),
+          impacts: z.array(impact).max(200).optional(),
+          clientIds: uuidList.optional(),
+        }),
+      },
+    },
+    (req, reply) => run.command(req, reply, 201, async (ctx) => (ctx.actor.role === 'client' ? getIncident(ctx, (await reportIncident(ctx, req.body)).id) : staffView(await reportIncident(ctx, req.body), ctx.now))),
+  );
+
+  r.get('/api/v1/incidents/:id', { schema: { tags, summary: 'Get an incident by id or key', params: incidentParam } }, (req) => run.query(req, (ctx) => getIncident(ctx, req.params.id)));
+
+  const command = <B>(path: string, summary: string, body: z.ZodType<B>, verb: (ctx: Ctx, id: string, b: B) => Promise<IncidentRecord>) =>
+    r.post(`/api/v1/incidents/:id/${path}`, { schema: { tags, summary, params: incidentParam, body } }, (req, reply) =>
+      run.command(req, reply, 200, async (ctx) => staffView(await verb(ctx, req.params.id, req.body as B), ctx.now)),
+    );
+
+  command(
+    'classification',
+    'Classify: severity, impact per component, and whether clients are affected (with the reason)',
+    z.object({
+      severity,
+      impacts: z.array(impact).max(200),
+      isClientAffected: z.boolean(),
+      reason: text(5000),
+      addClientIds: uuidList.optional(),
+      removeClientIds: uuidList.optional(),
+    }),
+    classifyIncident,
+  );
+  command('affected-clients', 'Add or remove affected clients explicitly', z.object({ addClientIds: uuidList.optional(), removeClientIds: uuidList.optional() }), adjustAffectedClients);
+  command('state', 'Move the technical state (reopen: resolved → investigating, with a note)', z.object({ state: techState, note: optionalText(5000) }), changeTechState);
+  command('disclosures', 'Change the disclosures (versioned): impact, data loss, data exposure, timeline, remediation', disclosuresPatch, (ctx, id, b) =>
+    updateDisclosures(ctx, id, definedOnly(b) as Partial<Disclosures>),
+  );
+  command(
+    'roles',
+    'Assign the Incident Manager, Communication Lead and Technical Team',
+    z.object({ incidentManagerId: uuid.nullable().optional(), communicationLeadId: uuid.nullable().optional(), technicalTeamIds: uuidList.optional() }).strict(),
+    (ctx, id, b) => assignRoles(ctx, id, definedOnly(b)),
+  );
+  command('internal-summary', 'Document the incident internally (required to close an internal-only incident)', z.object({ summary: text(20000) }), (ctx, id, b) => documentIncident(ctx, id, b.summary));
+  command('close', 'Close the incident; the Incident Manager may waive open obligations with a reason', z.object({ waiveReason: optionalText(5000) }), closeIncident);
+  command('notes', 'Add an internal note to the timeline', z.object({ text: text(20000) }), (ctx, id, b) => addNote(ctx, id, b.text));
+
+  r.post(
+    '/api/v1/incidents/:id/obligations/:obligationId/waiver',
+    { schema: { tags, summary: 'Waive an open obligation (Incident Manager only, with a written reason)', params: incidentParam.extend({ obligationId: uuid }), body: z.object({ reason: text(5000) }) } },
+    (req, reply) => run.command(req, reply, 200, async (ctx) => staffView(await waiveObligation(ctx, req.params.id, req.params.obligationId, req.body.reason), ctx.now)),
+  );
+
+  r.get('/api/v1/incidents/:id/obligations', { schema: { tags, summary: 'Every obligation of the incident, open and closed, with whether it was met on time', params: incidentParam } }, (req) =>
+    run.query(req, async (ctx) => ({ items: await listObligations(ctx, req.params.id) })),
+  );
+  r.get('/api/v1/incidents/:id/disclosures/versions', { schema: { tags, summary: 'Every version of the disclosures', params: incidentParam } }, (req) =>
+    run.query(req, async (ctx) => ({ items: await listDisclosureVersions(ctx, req.params.id) })),
+  );
+  r.get(
+    '/api/v1/incidents/:id/timeline',
+    { schema: { tags, summary: 'The append-only timeline', params: incidentParam, querystring: z.object({ ...pageQuery, order: z.enum(['asc', 'desc']).default('desc') }) } },
+    (req) => run.query(req, (ctx) => getTimeline(ctx, req.params.id, { cursor: req.query.cursor ?? null, limit: req.query.limit, order: req.query.order })),
+  );
+  r.get(
+    '/api/v1/incidents/:id/past-occurrences',
+    { schema: { tags, summary: 'Earlier incidents of a client on the same components (what the initial notice lists)', params: incidentParam, querystring: z.object({ clientId: uuid }) } },
+    (req) =>
+      run.query(req, async (ctx) => {
+        requireStaff(ctx);
+        const incident = await getIncident(ctx, req.params.id);
+        if (!('impacts' in incident)) return { items: [] };
+        return {
+          items: await findPastOccurrences(ctx, { incidentId: incident.id, clientId: req.query.clientId, componentIds: incident.impacts.map((i) => i.componentId), before: new Date(incident.reportedAt) }),
+        };
+      }),
+  );
+
+  r.post(
+    '/api/v1/incidents/:id/communications',
+    {
+      schema: {
+        tags: ['communications'],
+        summary: 'Send a client message (initial, update, resolution, rca) to the affected clients or some of them',
+        params: incidentParam,
+        body: z.object({ kind: messageKind, clientIds: uuidList.nullable().optional(), subject: optionalText(300), body: optionalText(50000) }),
+      },
+    },
+    (req, reply) =>
+      run.command(req, reply, 201, async (ctx) => {
+        const sent = await sendCommunication(ctx, req.params.id, req.body);
+        return { communication: await getCommunication(ctx, sent.communicationId), incident: staffView(sent.record, ctx.now) };
+      }),
+  );
+  r.get('/api/v1/incidents/:id/communications', { schema: { tags: ['communications'], summary: 'Messages sent on the incident (client users: those sent to them)', params: incidentParam } }, (req) =>
+    run.query(req, async (ctx) => ({ items: await listIncidentCommunications(ctx, req.params.id) })),
+  );
+  r.get('/api/v1/communications/:id', { schema: { tags: ['communications'], summary: 'One message with its recipients', params: idParam } }, (req) =>
+    run.query(req, (ctx) => getCommunication(ctx, req.params.id)),
+  );
+  r.get(
+    '/api/v1/outbox',
+    { schema: { tags: ['communications'], summary: 'The local outbox: what Herald sent, newest first', querystring: z.object({ ...pageQuery, incidentId: uuid.optional(), clientId: uuid.optional(), to: z.string().max(320).optional() }) } },
+    (req) => {
+      const { cursor, limit, ...filters } = req.query;
+      return run.query(req, (ctx) => listOutbox(ctx, filters, { cursor: cursor ?? null, limit }));
+    },
+  );
+}

@@ -1,0 +1,50 @@
+// Starting and stopping a Herald server process: config, database, migrations, first admin, HTTP.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/open.js';
+import { buildApp } from './http/app.js';
+import { ensureFirstAdmin } from './services/auth/setup.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  database: Database;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<RunningServer> {
+  const database = config.databaseUrl
+    ? await openDatabase({ databaseUrl: config.databaseUrl, poolMax: config.poolMax })
+    : await openDatabase({ dataDir: config.dataDir });
+  let app: FastifyInstance;
+  try {
+    const first = await ensureFirstAdmin(database.db, { email: config.adminEmail, password: config.adminPassword }, new Date());
+    if (first.createdAdmin) log(`Created the admin ${first.createdAdmin} from HERALD_ADMIN_EMAIL.`);
+    if (first.setupToken) log(`No admin yet. Create one (the link works once): ${config.baseUrl}/setup?token=${first.setupToken}`);
+    app = await buildApp({
+      database,
+      settings: { baseUrl: config.baseUrl, pastOccurrenceMonths: config.pastOccurrenceMonths },
+      isCookieSecure: config.isCookieSecure,
+      trustProxy: config.trustProxy,
+      logLevel: config.logLevel,
+    });
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://localhost:${port}`;
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    database,
+    url,
+    stop: () =>
+      (stopping ??= (async () => {
+        await app.close();
+        await database.close();
+      })()),
+  };
+}

@@ -1,0 +1,39 @@
+// What every service verb receives: who acts, in which transaction, at what time.
+import type { Db } from '../db/open.js';
+import type { Actor } from '../domain/types.js';
+import { AppError } from './app-error.js';
+
+export interface ServiceSettings {
+  /** Public address of this install, for links in messages. */
+  baseUrl: string;
+  pastOccurrenceMonths: number;
+}
+
+export interface Ctx {
+  actor: Actor;
+  tx: Db;
+  now: Date;
+  settings: ServiceSettings;
+}
+
+export const isStaff = (ctx: Ctx) => ctx.actor.role !== 'client';
+export const isWriter = (ctx: Ctx) => ctx.actor.role === 'admin' || ctx.actor.role === 'member';
+
+export function requireStaff(ctx: Ctx): void {
+  if (!isStaff(ctx)) throw new AppError('forbidden', 'This is for staff only.');
+}
+
+export function requireWriter(ctx: Ctx): void {
+  if (!isWriter(ctx)) throw new AppError('forbidden', 'Only admins and members may do this.');
+}
+
+export function requireAdmin(ctx: Ctx): void {
+  if (ctx.actor.role !== 'admin') throw new AppError('forbidden', 'Only admins may do this.');
+}
+
+/** The client organisation a client user is tied to; null for staff, who see every client. */
+export function clientScope(ctx: Ctx): string | null {
+  if (ctx.actor.role !== 'client') return null;
+  if (!ctx.actor.clientId) throw new AppError('forbidden', 'This client user is not tied to a client.');
+  return ctx.actor.clientId;
+}

@@ -1,0 +1,10 @@
+// Raw SQL through drizzle returns driver-shaped results; both drivers put rows under `rows`.
+import type { SQL } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+
+export async function rows<T>(tx: Db, query: SQL): Promise<T[]> {
+  const result = (await tx.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+export const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());

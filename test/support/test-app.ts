@@ -1,0 +1,89 @@
+// Drives Herald through HTTP (app.inject) as real callers do: with API tokens or session cookies.
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../src/db/open.js';
+import { buildApp } from '../../src/http/app.js';
+import { insertApiToken } from '../../src/services/auth/api-tokens.js';
+import { insertUser } from '../../src/services/auth/users.js';
+import type { InstallRole } from '../../src/domain/types.js';
+import { openTestDatabase, type BackendKind, type TestDatabase } from './test-database.js';
+
+export interface Response<T = any> {
+  status: number;
+  body: T;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface Caller {
+  userId: string;
+  token: string;
+  get<T = any>(url: string): Promise<Response<T>>;
+  post<T = any>(url: string, body?: unknown, headers?: Record<string, string>): Promise<Response<T>>;
+  patch<T = any>(url: string, body?: unknown): Promise<Response<T>>;
+  del<T = any>(url: string): Promise<Response<T>>;
+  request<T = any>(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<Response<T>>;
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: TestDatabase;
+  database: Database;
+  admin: Caller;
+  /** A caller with no credentials. */
+  anonymous: Caller;
+  user(role: InstallRole, opts?: { clientId?: string; email?: string; name?: string; password?: string }): Promise<Caller>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export function callerFor(app: FastifyInstance, token: string | null, userId = ''): Caller {
+  const request = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const type = String(res.headers['content-type'] ?? '');
+    return { status: res.statusCode, body: type.includes('json') && res.body ? JSON.parse(res.body) : res.body, headers: res.headers };
+  };
+  return {
+    userId,
+    token: token ?? '',
+    request,
+    get: (url) => request('GET', url),
+    post: (url, body = {}, headers) => request('POST', url, body, headers),
+    patch: (url, body = {}) => request('PATCH', url, body),
+    del: (url) => request('DELETE', url),
+  };
+}
+
+export async function createTestApp(kind: BackendKind, opts: { baseUrl?: string } = {}): Promise<TestApp> {
+  const db = await openTestDatabase(kind);
+  const database = db.database;
+  const app = await buildApp({ database, settings: { baseUrl: opts.baseUrl ?? 'http://herald.test', pastOccurrenceMonths: 12 }, logLevel: 'silent' });
+  await app.ready();
+  const user = async (role: InstallRole, o: { clientId?: string; email?: string; name?: string; password?: string } = {}) => {
+    const n = ++counter;
+    const row = await insertUser(
+      database.db,
+      { email: o.email ?? `${role}${n}-${process.pid}@example.test`, name: o.name ?? `${role} ${n}`, role, clientId: o.clientId ?? null, password: o.password ?? null },
+      new Date(),
+    );
+    const { token } = await insertApiToken(database.db, row.id, { name: 'test' }, new Date());
+    return callerFor(app, token, row.id);
+  };
+  const admin = await user('admin');
+  return {
+    app,
+    db,
+    database,
+    admin,
+    anonymous: callerFor(app, null),
+    user,
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
