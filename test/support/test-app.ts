@@ -10,7 +10,7 @@ import { openTestDatabase, type BackendKind, type TestDatabase } from './test-da
 export interface Response<T = any> {
   status: number;
   body: T;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Record<string, string | string[] | number | undefined>;
 }
 
 export interface Caller {
