@@ -13,6 +13,7 @@ import { errorHandler, sendProblem } from './problem.js';
 import { createRunner, registerAuthHook } from './request-context.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { setupPage } from './setup-page.js';
@@ -73,6 +74,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   userRoutes(app, run);
   catalogRoutes(app, run);
   incidentRoutes(app, run);
+  eventRoutes(app, opts.database);
   app.get('/', { schema: { hide: true } }, async (_req, reply) =>
     reply.type('text/html; charset=utf-8').send('<!doctype html><title>Herald</title><h1>Herald</h1><p>The API and its documentation: <a href="/api/docs">/api/docs</a>.</p>'),
   );

@@ -1,0 +1,70 @@
+// Server-sent events: `incident` events ({id, key}) whenever an incident changes, so consoles
+// refresh without reloading. Client users hear only of incidents they may see.
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/open.js';
+import { visibleToClient } from '../../services/incidents/incident-store.js';
+import { rows } from '../../services/sql-rows.js';
+
+const HEARTBEAT_MS = 15_000;
+
+export function eventRoutes(app: FastifyInstance, database: Database) {
+  const subscribers = new Set<(change: { id: string; key: string }) => void>();
+  const streams = new Set<{ end: () => void }>();
+  let unlisten: (() => Promise<void>) | null = null;
+  app.addHook('onReady', async () => {
+    unlisten = await database.listen('herald_incident', (payload) => {
+      let change: { id: string; key: string };
+      try {
+        change = JSON.parse(payload) as { id: string; key: string };
+      } catch {
+        return;
+      }
+      for (const s of subscribers) s(change);
+    });
+  });
+  // Open streams would hold the server open: end them before it closes.
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.end();
+  });
+  app.addHook('onClose', async () => {
+    await unlisten?.();
+  });
+
+  app.get(
+    '/api/v1/events',
+    { schema: { tags: ['events'], summary: 'Server-sent events: `incident` with {id, key} whenever an incident you may see changes' } },
+    async (request, reply) => {
+      const actor = request.auth!.actor;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.write('retry: 2000\n: connected\n\n');
+      const isVisible = async (id: string) => {
+        if (actor.role !== 'client' || !actor.clientId) return actor.role !== 'client';
+        const found = await rows(database.db, sql`SELECT 1 FROM incidents i WHERE i.id = ${id} AND ${visibleToClient(actor.clientId)}`);
+        return found.length > 0;
+      };
+      const send = (change: { id: string; key: string }) => {
+        void isVisible(change.id).then(
+          (ok) => {
+            if (ok && !res.writableEnded) res.write(`event: incident\ndata: ${JSON.stringify({ id: change.id, key: change.key })}\n\n`);
+          },
+          () => {},
+        );
+      };
+      subscribers.add(send);
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+      const stream = {
+        end: () => {
+          clearInterval(heartbeat);
+          subscribers.delete(send);
+          streams.delete(stream);
+          if (!res.writableEnded) res.end();
+        },
+      };
+      streams.add(stream);
+      request.raw.on('close', stream.end);
+    },
+  );
+}
