@@ -364,7 +364,13 @@ const sendMessage: Handler<'sendMessage'> = (incident, c, ctx) => {
     case 'rca':
       refusal =
         (incident.techState !== 'resolved' ? refuse('not_resolved', 'The incident is not resolved yet.') : null) ??
-        check(targets.filter((t) => !t.sent.resolution), 'resolution_not_sent', 'Send these clients the resolution notice before the RCA.') ??
+        // The resolution of this resolve (not one before a reopen) must be given first, by a notice or a waiver,
+        // exactly when owedObligations starts owing the RCA.
+        check(
+          targets.filter((t) => !t.met.resolution || (resolvedAt !== null && t.met.resolution < resolvedAt)),
+          'resolution_not_sent',
+          'Send these clients the resolution notice before the RCA.',
+        ) ??
         check(targets.filter((t) => t.sent.rca), 'rca_already_sent', 'These clients already received the RCA.');
       break;
   }

@@ -28,8 +28,10 @@ export function owedObligations(state: IncidentState, ctx: Pick<DecideContext, '
       const due = deadlineFor('update', policy, since);
       if (due) {
         // A promise of an earlier update made to the client is held to, not only the policy.
-        const promised = state.disclosures.nextUpdateAt;
-        const dueAt = promised && promised > since && promised < due ? new Date(promised).toISOString() : due;
+        // Compared as instants: a promise may carry a UTC offset, so its string does not sort with ours.
+        const promisedMs = state.disclosures.nextUpdateAt ? Date.parse(state.disclosures.nextUpdateAt) : NaN;
+        const isEarlierPromise = promisedMs > Date.parse(since) && promisedMs < Date.parse(due);
+        const dueAt = isEarlierPromise ? new Date(promisedMs).toISOString() : due;
         owed.push({ kind: 'update', clientId: client.clientId, dueAt });
       }
       continue;

@@ -36,9 +36,8 @@ export function missingDisclosures(
       missing.push('expectedResolutionAt');
     }
   }
-  if (kind === 'rca') {
-    if (!disclosures.remediation?.trim()) missing.push('remediation');
-    if (!opts.body?.trim()) missing.push('body');
-  }
+  // Once it is over, the client is owed what will keep it from happening again.
+  if ((kind === 'resolution' || kind === 'rca') && !disclosures.remediation?.trim()) missing.push('remediation');
+  if (kind === 'rca' && !opts.body?.trim()) missing.push('body');
   return missing;
 }
