@@ -18,6 +18,15 @@ export const configSchema = z.object({
   HERALD_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   HERALD_PAST_OCCURRENCE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   HERALD_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+    .optional(),
+  HERALD_MAIL_FROM: z.string().min(3).default('Herald <herald@localhost>'),
+  HERALD_COMPANY_NAME: z.string().min(1).max(200).default('Herald'),
+  HERALD_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  HERALD_DELIVERY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
+  HERALD_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -36,6 +45,10 @@ export interface Config {
   pastOccurrenceMonths: number;
   trustProxy: boolean;
   logLevel: Env['LOG_LEVEL'];
+  smtpUrl: string | null;
+  mailFrom: string;
+  companyName: string;
+  delivery: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; httpTimeoutMs: number };
 }
 
 export class ConfigError extends Error {}
@@ -62,5 +75,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pastOccurrenceMonths: e.HERALD_PAST_OCCURRENCE_MONTHS,
     trustProxy: e.HERALD_TRUST_PROXY === 'true',
     logLevel: e.LOG_LEVEL,
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.HERALD_MAIL_FROM,
+    companyName: e.HERALD_COMPANY_NAME,
+    delivery: { maxAttempts: e.HERALD_DELIVERY_MAX_ATTEMPTS, retryBaseMs: e.HERALD_DELIVERY_RETRY_BASE_MS, retryMaxMs: 3_600_000, httpTimeoutMs: e.HERALD_HTTP_TIMEOUT_MS },
   };
 }

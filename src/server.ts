@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/open.js';
-import { buildApp } from './http/app.js';
+import { createHerald, type Herald } from './herald.js';
 import { ensureFirstAdmin } from './services/auth/setup.js';
 
 export interface RunningServer {
@@ -17,19 +17,29 @@ export async function startServer(config: Config, log: (line: string) => void = 
     ? await openDatabase({ databaseUrl: config.databaseUrl, poolMax: config.poolMax })
     : await openDatabase({ dataDir: config.dataDir });
   let app: FastifyInstance;
+  let herald: Herald | null = null;
   try {
     const first = await ensureFirstAdmin(database.db, { email: config.adminEmail, password: config.adminPassword }, new Date());
     if (first.createdAdmin) log(`Created the admin ${first.createdAdmin} from HERALD_ADMIN_EMAIL.`);
     if (first.setupToken) log(`No admin yet. Create one (the link works once): ${config.baseUrl}/setup?token=${first.setupToken}`);
-    app = await buildApp({
+    herald = await createHerald({
       database,
-      settings: { baseUrl: config.baseUrl, pastOccurrenceMonths: config.pastOccurrenceMonths },
+      databaseUrl: config.databaseUrl,
+      baseUrl: config.baseUrl,
+      pastOccurrenceMonths: config.pastOccurrenceMonths,
+      companyName: config.companyName,
+      smtpUrl: config.smtpUrl,
+      mailFrom: config.mailFrom,
+      delivery: config.delivery,
       isCookieSecure: config.isCookieSecure,
       trustProxy: config.trustProxy,
       logLevel: config.logLevel,
     });
+    app = herald.app;
+    void app;
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
+    await herald?.stop().catch(() => {});
     await database.close();
     throw err;
   }
@@ -43,7 +53,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
     url,
     stop: () =>
       (stopping ??= (async () => {
-        await app.close();
+        await herald!.stop();
         await database.close();
       })()),
   };

@@ -3,6 +3,7 @@ import type { Database } from '../db/open.js';
 import { clients } from '../db/schema.js';
 import type { Actor } from '../domain/types.js';
 import { insertUser } from '../services/auth/users.js';
+import { ensureDefaultTemplates } from '../services/templates/templates.js';
 import { createComponent, createGroup } from '../services/catalog/components.js';
 import { addContact, createClient } from '../services/clients/clients.js';
 import { sendCommunication } from '../services/communications/send-communication.js';
@@ -14,11 +15,12 @@ import { reportIncident } from '../services/incidents/report-incident.js';
 export async function loadDemo(database: Database, now: Date): Promise<string> {
   const existing = await database.db.select({ id: clients.id }).from(clients).limit(1);
   if (existing.length) return 'The database already has clients; the demo loads only into an empty catalog.';
+  await ensureDefaultTemplates(database.db, now);
   return database.transaction(async (tx) => {
     const operator = await insertUser(tx, { email: 'oncall@demo.herald.local', name: 'Dana On-Call', role: 'member', password: 'demo-password-123' }, now);
     const actor: Actor = { userId: operator.id, role: 'admin', clientId: null, label: 'Dana On-Call' };
     const at = (daysAgo: number, minutes = 0) => new Date(now.getTime() - daysAgo * 86_400_000 + minutes * 60_000);
-    const ctxAt = (d: Date): Ctx => ({ actor, tx, now: d, settings: { baseUrl: 'http://localhost:3000', pastOccurrenceMonths: 12 } });
+    const ctxAt = (d: Date): Ctx => ({ actor, tx, now: d, settings: { baseUrl: 'http://localhost:3000', pastOccurrenceMonths: 12, companyName: 'Herald', emailChannel: 'outbox', messageIdDomain: 'herald.local' } });
     const ctx = ctxAt(at(120));
     const platform = await createGroup(ctx, { name: 'Platform', position: 1 });
     const apps = await createGroup(ctx, { name: 'Applications', position: 2 });

@@ -48,7 +48,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
 }
 
 /** Builds a drizzle SQL object from text with $1-style placeholders. */
-function rawSql(text: string, params: unknown[] = []): SQL {
+export function rawSql(text: string, params: unknown[] = []): SQL {
   if (params.length === 0) return sql.raw(text);
   const parts = text.split(/\$(\d+)/);
   const chunks: SQL[] = [];

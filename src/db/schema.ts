@@ -128,6 +128,10 @@ export const contacts = pgTable(
     email: text('email').notNull(),
     language: text('language').notNull().default('en'),
     role: text('role').notNull().default('technical'),
+    /** Channels this contact is written to: ['email'], or [] to write to the client's endpoints only. */
+    channels: jsonb('channels').notNull().default(sql`'["email"]'::jsonb`),
+    /** Message kinds this contact receives; null means every kind. */
+    kinds: jsonb('kinds'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -144,6 +148,8 @@ export const slaPolicies = pgTable(
     updateEveryMinutes: integer('update_every_minutes'),
     resolutionNoticeMinutes: integer('resolution_notice_minutes').notNull(),
     rcaBusinessDays: integer('rca_business_days'),
+    /** Four-eyes rule: client messages need a second person's approval before they go out. */
+    requiresApproval: boolean('requires_approval').notNull().default(false),
     ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -221,6 +227,9 @@ export const incidentObligations = pgTable(
     closedAt: ts('closed_at'),
     metByCommunicationId: uuid('met_by_communication_id'),
     waiver: jsonb('waiver'),
+    remindedAt: ts('reminded_at'),
+    escalatedAt: ts('escalated_at'),
+    breachedAt: ts('breached_at'),
   },
   (t) => [
     index('incident_obligations_incident_idx').on(t.incidentId),
@@ -265,6 +274,18 @@ export const communications = pgTable(
     clientIds: jsonb('client_ids').notNull(),
     disclosures: jsonb('disclosures').notNull(),
     pastOccurrences: jsonb('past_occurrences').notNull(),
+    /** pending_approval → sent, or rejected. */
+    status: text('status').notNull().default('sent'),
+    requiresApproval: boolean('requires_approval').notNull().default(false),
+    decidedBy: uuid('decided_by'),
+    decidedAt: ts('decided_at'),
+    decisionNote: text('decision_note'),
+    sentAt: ts('sent_at'),
+    /** The next-update time this message promised the clients. */
+    promisedNextUpdateAt: ts('promised_next_update_at'),
+    /** Whether this message kept the previous message's promise of the next update (null: none made). */
+    isPromiseKept: boolean('is_promise_kept'),
+    templateVersions: jsonb('template_versions').notNull().default(sql`'{}'::jsonb`),
     createdBy: uuid('created_by'),
     createdAt: ts('created_at').notNull(),
   },
@@ -284,9 +305,21 @@ export const communicationRecipients = pgTable(
     language: text('language').notNull(),
     subject: text('subject').notNull(),
     textBody: text('text_body').notNull(),
+    htmlBody: text('html_body'),
+    /** e-mail, outbox (local), webhook, slack, teams. */
     channel: text('channel').notNull(),
+    endpointId: uuid('endpoint_id'),
+    /** What the channel sends beyond subject and text, fixed at creation: the chat/webhook message, threading. */
+    payload: jsonb('payload'),
+    /** queued → sending → sent; or retrying, then dead after the last attempt. */
     status: text('status').notNull(),
     messageId: text('message_id').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    providerRef: text('provider_ref'),
+    lastAttemptAt: ts('last_attempt_at'),
+    nextAttemptAt: ts('next_attempt_at'),
+    deadAt: ts('dead_at'),
     createdAt: ts('created_at').notNull(),
     sentAt: ts('sent_at'),
   },
@@ -294,6 +327,7 @@ export const communicationRecipients = pgTable(
     index('communication_recipients_comm_idx').on(t.communicationId),
     index('communication_recipients_client_idx').on(t.clientId, t.createdAt),
     index('communication_recipients_outbox_idx').on(t.createdAt, t.id),
+    index('communication_recipients_unsent_idx').on(t.status).where(sql`status NOT IN ('sent', 'dead')`),
   ],
 );
 
@@ -309,4 +343,69 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.actorId, t.key] })],
+);
+
+export const clientEndpoints = pgTable(
+  'client_endpoints',
+  {
+    id: id(),
+    clientId: uuid('client_id').notNull().references(() => clients.id, { onDelete: 'cascade' }),
+    /** webhook (signed, Standard Webhooks), slack, teams. */
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    /** Signing secret of webhook endpoints (whsec_…); the client verifies signatures with it. */
+    secret: text('secret'),
+    isEnabled: boolean('is_enabled').notNull().default(true),
+    disabledReason: text('disabled_reason'),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('client_endpoints_client_idx').on(t.clientId)],
+);
+
+export const templates = pgTable(
+  'templates',
+  {
+    id: id(),
+    kind: text('kind').notNull(),
+    language: text('language').notNull(),
+    /** email (subject, html, text) or chat (text). */
+    channel: text('channel').notNull(),
+    ownerUserId: uuid('owner_user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** An incident role that owns the template when no user does: communication_lead, incident_manager. */
+    ownerRole: text('owner_role'),
+    currentVersion: integer('current_version').notNull(),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('templates_kind_language_channel_key').on(t.kind, t.language, t.channel)],
+);
+
+export const templateVersions = pgTable(
+  'template_versions',
+  {
+    templateId: uuid('template_id').notNull().references(() => templates.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    parts: jsonb('parts').notNull(),
+    note: text('note'),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.templateId, t.version] })],
+);
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: id(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    incidentId: uuid('incident_id'),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+    readAt: ts('read_at'),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.createdAt)],
 );

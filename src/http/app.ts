@@ -7,13 +7,16 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Database } from '../db/open.js';
-import type { ServiceSettings } from '../services/context.js';
+import type { Enqueuer, ServiceSettings } from '../services/context.js';
+import { consolePages } from './console-page.js';
 import { healthRoutes } from './health-routes.js';
-import { errorHandler, sendProblem } from './problem.js';
+import { errorHandler, rejectNulCharacters, sendProblem } from './problem.js';
 import { createRunner, registerAuthHook } from './request-context.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
+import { deliveryRoutes } from './routes/delivery-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
+import { templateRoutes } from './routes/template-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 import { setupPage } from './setup-page.js';
@@ -21,9 +24,13 @@ import { setupPage } from './setup-page.js';
 export interface AppOptions {
   database: Database;
   settings: ServiceSettings;
+  /** The job queue client messages are delivered through; without it everything goes to the outbox. */
+  jobs?: Enqueuer | null;
   isCookieSecure?: boolean;
   trustProxy?: boolean;
   logLevel?: string;
+  /** The built console (default: dist/ui). */
+  consoleDir?: string;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -39,6 +46,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  app.addHook('preValidation', rejectNulCharacters);
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, { status: 404, code: 'not_found', detail: `No route ${request.method} ${request.url.split('?')[0]}.` }));
 
   await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
@@ -67,16 +75,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerAuthHook(app, opts.database);
-  const run = createRunner(opts.database, opts.settings);
+  const run = createRunner(opts.database, opts.settings, opts.jobs ?? null);
   healthRoutes(app, opts.database);
   setupPage(app);
   authRoutes(app, opts.database, run, { isCookieSecure: opts.isCookieSecure ?? false });
   userRoutes(app, run);
   catalogRoutes(app, run);
   incidentRoutes(app, run);
+  deliveryRoutes(app, run);
+  templateRoutes(app, run);
   eventRoutes(app, opts.database);
-  app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-    reply.type('text/html; charset=utf-8').send('<!doctype html><title>Herald</title><h1>Herald</h1><p>The API and its documentation: <a href="/api/docs">/api/docs</a>.</p>'),
-  );
+  await consolePages(app, opts.consoleDir);
   return app;
 }

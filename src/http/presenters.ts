@@ -45,6 +45,8 @@ export const presentContact = (c: typeof contacts.$inferSelect) => ({
   email: c.email,
   language: c.language,
   role: c.role,
+  channels: c.channels as string[],
+  kinds: c.kinds as string[] | null,
 });
 
 export const presentPolicy = (p: typeof slaPolicies.$inferSelect) => ({
@@ -55,6 +57,7 @@ export const presentPolicy = (p: typeof slaPolicies.$inferSelect) => ({
   updateEveryMinutes: p.updateEveryMinutes,
   resolutionNoticeMinutes: p.resolutionNoticeMinutes,
   rcaBusinessDays: p.rcaBusinessDays,
+  requiresApproval: p.requiresApproval,
   ownerId: p.ownerId,
   updatedAt: iso(p.updatedAt),
 });

@@ -17,6 +17,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   reason_required: 422,
   internal_summary_required: 422,
   no_contacts: 422,
+  invalid_template: 422,
+  not_approver: 403,
   rate_limited: 429,
 };
 
@@ -30,6 +32,7 @@ export interface Problem {
   missing?: string[];
   field?: string;
   errors?: { field: string; message: string }[];
+  issues?: { part: string; line: number | null; message: string }[];
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, p: Omit<Problem, 'type' | 'title'> & { title?: string }) {
@@ -44,9 +47,37 @@ const PG_INPUT_ERRORS: Record<string, [number, string]> = {
   '22008': [400, 'invalid_input'],
   '22003': [400, 'invalid_input'],
   '22001': [400, 'invalid_input'],
+  '22021': [400, 'invalid_input'],
+  '22P05': [400, 'invalid_input'],
   '23503': [409, 'conflict'],
   '23505': [409, 'conflict'],
 };
+
+/** The SQLSTATE of a database error; drizzle wraps driver errors (DrizzleQueryError), the code is on `cause`. */
+export function pgErrorCode(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  }
+  return undefined;
+}
+
+/** Where in a request's body, query or params a string holds a NUL character (PostgreSQL cannot store one). */
+function nulAt(v: unknown, at: string): string | null {
+  if (typeof v === 'string') return v.includes('\u0000') ? at : null;
+  if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const found = nulAt(x, `${at}.${k}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/** preValidation hook: refuses NUL characters in any string of the request, naming the field. */
+export async function rejectNulCharacters(request: FastifyRequest) {
+  const field = nulAt(request.body, 'body') ?? nulAt(request.query, 'querystring') ?? nulAt(request.params, 'params');
+  if (field) throw new AppError('invalid_input', `${field} contains a NUL character (\\u0000), which cannot be stored.`, { field });
+}
 
 export function errorHandler(error: FastifyError & { code?: string }, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
@@ -57,6 +88,7 @@ export function errorHandler(error: FastifyError & { code?: string }, request: F
       detail: error.message,
       ...(error.details.missing && { missing: error.details.missing }),
       ...(error.details.field && { field: error.details.field }),
+      ...(error.details.issues && { issues: error.details.issues }),
     });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
@@ -72,7 +104,8 @@ export function errorHandler(error: FastifyError & { code?: string }, request: F
       errors,
     });
   }
-  const pg = error.code ? PG_INPUT_ERRORS[error.code] : undefined;
+  const sqlState = pgErrorCode(error);
+  const pg = sqlState ? PG_INPUT_ERRORS[sqlState] : undefined;
   if (pg) return sendProblem(reply, request, { status: pg[0], code: pg[1], detail: 'The request refers to something that does not exist or has a value of the wrong form.' });
   if (error.statusCode && error.statusCode < 500) {
     const code = error.statusCode === 429 ? 'rate_limited' : error.statusCode === 413 ? 'payload_too_large' : error.statusCode === 415 ? 'unsupported_media_type' : 'invalid_input';

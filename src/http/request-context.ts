@@ -8,7 +8,8 @@ import type { Database } from '../db/open.js';
 import { idempotencyKeys } from '../db/schema.js';
 import { AppError } from '../services/app-error.js';
 import { authenticate, type Authenticated } from '../services/auth/credentials.js';
-import type { Ctx, ServiceSettings } from '../services/context.js';
+import type { Ctx, Enqueuer, ServiceSettings } from '../services/context.js';
+import { pgErrorCode } from './problem.js';
 
 export const SESSION_COOKIE = 'herald_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -54,13 +55,13 @@ export interface Runner {
   command<T>(request: FastifyRequest, reply: FastifyReply, status: number, fn: (ctx: Ctx) => Promise<T>, opts?: { storedAs?: (body: T) => unknown }): Promise<unknown>;
 }
 
-export function createRunner(database: Database, settings: ServiceSettings): Runner {
+export function createRunner(database: Database, settings: ServiceSettings, jobs: Enqueuer | null = null): Runner {
   const actorOf = (request: FastifyRequest) => {
     if (!request.auth) throw new AppError('unauthenticated', 'Log in first.');
     return request.auth.actor;
   };
   return {
-    query: (request, fn) => fn({ actor: actorOf(request), tx: database.db, now: new Date(), settings }),
+    query: (request, fn) => fn({ actor: actorOf(request), tx: database.db, now: new Date(), settings, jobs }),
     async command(request, reply, status, fn, opts) {
       const actor = actorOf(request);
       const rawKey = request.headers['idempotency-key'];
@@ -77,7 +78,7 @@ export function createRunner(database: Database, settings: ServiceSettings): Run
               return { status: prior.statusCode, body: prior.response, isReplay: true };
             }
           }
-          const body = await fn({ actor, tx, now: new Date(), settings });
+          const body = await fn({ actor, tx, now: new Date(), settings, jobs });
           if (key) await tx.insert(idempotencyKeys).values({ actorId: actor.userId, key, route, requestHash, statusCode: status, response: (opts?.storedAs ? opts.storedAs(body) : body) ?? null });
           return { status, body, isReplay: false };
         });
@@ -86,7 +87,7 @@ export function createRunner(database: Database, settings: ServiceSettings): Run
         result = await attempt();
       } catch (err) {
         // Two requests with the same key at once: the loser replays the winner's answer.
-        if (key && (err as { code?: string }).code === '23505') result = await attempt();
+        if (key && pgErrorCode(err) === '23505') result = await attempt();
         else throw err;
       }
       if (result.isReplay) reply.header('idempotent-replayed', 'true');

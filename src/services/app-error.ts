@@ -10,13 +10,15 @@ export type ErrorCode =
   | 'rate_limited'
   | 'idempotency_key_reused'
   | 'csrf_failed'
-  | 'no_contacts';
+  | 'no_contacts'
+  | 'invalid_template'
+  | 'not_approver';
 
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { missing?: string[]; field?: string } = {},
+    readonly details: { missing?: string[]; field?: string; issues?: { part: string; line: number | null; message: string }[] } = {},
   ) {
     super(message);
     this.name = 'AppError';

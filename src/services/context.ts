@@ -7,6 +7,17 @@ export interface ServiceSettings {
   /** Public address of this install, for links in messages. */
   baseUrl: string;
   pastOccurrenceMonths: number;
+  /** The sender's name in messages ("Brightline Hosting"). */
+  companyName: string;
+  /** 'email' when an SMTP server is configured; else messages go to the local outbox. */
+  emailChannel: 'email' | 'outbox';
+  /** Right-hand side of the Message-IDs of e-mails Herald sends. */
+  messageIdDomain: string;
+}
+
+/** Enqueues durable jobs inside the caller's transaction (the job queue implements it). */
+export interface Enqueuer {
+  enqueue(tx: Db, queue: string, jobs: { data: object; startAfter?: Date }[]): Promise<void>;
 }
 
 export interface Ctx {
@@ -14,6 +25,8 @@ export interface Ctx {
   tx: Db;
   now: Date;
   settings: ServiceSettings;
+  /** Absent where nothing is delivered in the background (everything goes to the local outbox). */
+  jobs?: Enqueuer | null;
 }
 
 export const isStaff = (ctx: Ctx) => ctx.actor.role !== 'client';

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { loadMigrations } from '../../src/db/migrate.js';
-import { openDatabase } from '../../src/db/open.js';
+import { openDatabase, type Database } from '../../src/db/open.js';
+import { createJobQueue } from '../../src/jobs/job-queue.js';
+import { ensureDefaultTemplates } from '../../src/services/templates/templates.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,11 +23,15 @@ export const PG_ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127
 export default async function setup(project: TestProject) {
   const fingerprint = createHash('sha256')
     .update(loadMigrations().map((m) => m.hash).join(','))
+    .update(readFileSync(new URL('../../node_modules/pg-boss/package.json', import.meta.url)))
+    .update(readFileSync(new URL('../../src/templates/defaults/phrases.ts', import.meta.url)))
+    .update(readFileSync(new URL('../../src/templates/defaults/compose.ts', import.meta.url)))
     .digest('hex')
     .slice(0, 12);
   const dump = join(tmpdir(), `herald-test-pglite-${fingerprint}.tar.gz`);
   if (!existsSync(dump)) {
     const db = await openDatabase({ dataDir: 'memory://' });
+    await prepare(db, null);
     const file = await db.pglite!.dumpDataDir('gzip');
     writeFileSync(dump, Buffer.from(await file.arrayBuffer()));
     await db.close();
@@ -51,10 +57,19 @@ async function preparePgTemplate(fingerprint: string): Promise<string | null> {
     if (!rows.length) {
       await admin.query(`CREATE DATABASE ${name}`);
       const db = await openDatabase({ databaseUrl: url.toString(), poolMax: 1 });
+      await prepare(db, url.toString());
       await db.close();
     }
     return url.toString();
   } finally {
     await admin.end();
   }
+}
+
+/** What every Herald start does once: the job queue's schema and the shipped templates. */
+async function prepare(db: Database, databaseUrl: string | null) {
+  const queue = createJobQueue(db, { databaseUrl });
+  await queue.start();
+  await queue.stop();
+  await ensureDefaultTemplates(db.db, new Date());
 }

@@ -1,7 +1,7 @@
 // Drives Herald through HTTP (app.inject) as real callers do: with API tokens or session cookies.
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../src/db/open.js';
-import { buildApp } from '../../src/http/app.js';
+import { createHerald, type Herald, type HeraldOptions } from '../../src/herald.js';
 import { insertApiToken } from '../../src/services/auth/api-tokens.js';
 import { insertUser } from '../../src/services/auth/users.js';
 import type { InstallRole } from '../../src/domain/types.js';
@@ -25,6 +25,7 @@ export interface Caller {
 
 export interface TestApp {
   app: FastifyInstance;
+  herald: Herald;
   db: TestDatabase;
   database: Database;
   admin: Caller;
@@ -58,10 +59,11 @@ export function callerFor(app: FastifyInstance, token: string | null, userId = '
   };
 }
 
-export async function createTestApp(kind: BackendKind, opts: { baseUrl?: string } = {}): Promise<TestApp> {
+export async function createTestApp(kind: BackendKind, opts: Partial<Omit<HeraldOptions, 'database'>> = {}): Promise<TestApp> {
   const db = await openTestDatabase(kind);
   const database = db.database;
-  const app = await buildApp({ database, settings: { baseUrl: opts.baseUrl ?? 'http://herald.test', pastOccurrenceMonths: 12 }, logLevel: 'silent' });
+  const herald = await createHerald({ baseUrl: 'http://herald.test', logLevel: 'silent', watchIntervalMs: 0, ...opts, database, databaseUrl: db.url });
+  const app = herald.app;
   await app.ready();
   const user = async (role: InstallRole, o: { clientId?: string; email?: string; name?: string; password?: string } = {}) => {
     const n = ++counter;
@@ -76,13 +78,14 @@ export async function createTestApp(kind: BackendKind, opts: { baseUrl?: string 
   const admin = await user('admin');
   return {
     app,
+    herald,
     db,
     database,
     admin,
     anonymous: callerFor(app, null),
     user,
     close: async () => {
-      await app.close();
+      await herald.stop();
       await db.drop();
     },
   };

@@ -7,7 +7,7 @@ import { addContact, createClient, getClient, listClients, listContacts, removeC
 import { createSlaPolicy, listSlaPolicies, updateSlaPolicy } from '../../services/sla/sla-policies.js';
 import { pageOf, presentClient, presentComponent, presentContact, presentGroup, presentPolicy } from '../presenters.js';
 import type { Runner } from '../request-context.js';
-import { componentStatus, contactRole, email, idParam, language, optionalText, severity, slug, text, uuid, uuidList } from '../schemas.js';
+import { componentStatus, contactRole, email, idParam, language, messageKind, optionalText, severity, slug, text, uuid, uuidList } from '../schemas.js';
 
 const listQuery = z.object({ cursor: uuid.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
 const minutes = z.number().int().min(1).max(60 * 24 * 30);
@@ -76,7 +76,14 @@ export function catalogRoutes(app: FastifyInstance, run: Runner) {
     (req, reply) => run.command(req, reply, 200, async (ctx) => presentClient(await updateClient(ctx, req.params.id, req.body))),
   );
 
-  const contactBody = z.object({ name: text(200), email, language: language.optional(), role: contactRole.optional() });
+  const contactBody = z.object({
+    name: text(200),
+    email,
+    language: language.optional(),
+    role: contactRole.optional(),
+    channels: z.array(z.enum(['email'])).max(1).optional(),
+    kinds: z.array(messageKind).max(4).nullable().optional(),
+  });
   r.get('/api/v1/clients/:id/contacts', { schema: { tags: ['clients'], summary: "List a client's contacts", params: idParam } }, (req) =>
     run.query(req, async (ctx) => ({ items: (await listContacts(ctx, req.params.id)).map(presentContact) })),
   );
@@ -97,6 +104,7 @@ export function catalogRoutes(app: FastifyInstance, run: Runner) {
     updateEveryMinutes: minutes.nullable(),
     resolutionNoticeMinutes: minutes,
     rcaBusinessDays: z.number().int().min(1).max(60).nullable(),
+    requiresApproval: z.boolean().optional(),
     ownerId: uuid.nullable().optional(),
   });
   r.get('/api/v1/sla-policies', { schema: { tags: ['sla'], summary: "SLA policies per tier and severity ('*' is every other tier)" } }, (req) =>

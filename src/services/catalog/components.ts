@@ -125,15 +125,15 @@ export async function listGroups(ctx: Ctx) {
 
 export async function updateGroup(ctx: Ctx, id: string, patch: { name?: string | undefined; description?: string | null | undefined; position?: number | undefined }) {
   requireAdmin(ctx);
-  const [row] = await ctx.tx
-    .update(componentGroups)
-    .set({
-      ...(patch.name !== undefined && { name: patch.name }),
-      ...(patch.description !== undefined && { description: patch.description }),
-      ...(patch.position !== undefined && { position: patch.position }),
-    })
-    .where(eq(componentGroups.id, id))
-    .returning();
+  const set = {
+    ...(patch.name !== undefined && { name: patch.name }),
+    ...(patch.description !== undefined && { description: patch.description }),
+    ...(patch.position !== undefined && { position: patch.position }),
+  };
+  // An empty patch changes nothing (an UPDATE with nothing to set is an error).
+  const [row] = Object.keys(set).length
+    ? await ctx.tx.update(componentGroups).set(set).where(eq(componentGroups.id, id)).returning()
+    : await ctx.tx.select().from(componentGroups).where(eq(componentGroups.id, id));
   if (!row) throw notFound('Component group');
   return row;
 }

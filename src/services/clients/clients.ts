@@ -1,7 +1,7 @@
 // Client organisations, their contacts, and the components each one uses.
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { clientComponents, clients, components, contacts } from '../../db/schema.js';
-import type { ContactRole } from '../../domain/types.js';
+import type { ContactRole, MessageKind } from '../../domain/types.js';
 import { AppError, notFound } from '../app-error.js';
 import { clientScope, requireAdmin, requireStaff, requireWriter, type Ctx } from '../context.js';
 
@@ -68,7 +68,11 @@ export interface ContactInput {
   email: string;
   language?: string | undefined;
   role?: ContactRole | undefined;
+  channels?: ContactChannel[] | undefined;
+  kinds?: MessageKind[] | null | undefined;
 }
+
+export type ContactChannel = 'email';
 
 /** Contacts are staff data: a client user sees their own organisation's contacts only. */
 export async function listContacts(ctx: Ctx, clientId: string) {
@@ -90,7 +94,17 @@ export async function addContact(ctx: Ctx, clientId: string, input: ContactInput
   await assertEmailFree(ctx, clientId, input.email);
   const [row] = await ctx.tx
     .insert(contacts)
-    .values({ clientId, name: input.name, email: input.email, language: input.language ?? 'en', role: input.role ?? 'technical', createdAt: ctx.now, updatedAt: ctx.now })
+    .values({
+      clientId,
+      name: input.name,
+      email: input.email,
+      language: input.language ?? 'en',
+      role: input.role ?? 'technical',
+      channels: input.channels ?? ['email'],
+      kinds: input.kinds ?? null,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    })
     .returning();
   return row!;
 }
@@ -105,6 +119,8 @@ export async function updateContact(ctx: Ctx, clientId: string, contactId: strin
       ...(patch.email !== undefined && { email: patch.email }),
       ...(patch.language !== undefined && { language: patch.language }),
       ...(patch.role !== undefined && { role: patch.role }),
+      ...(patch.channels !== undefined && { channels: patch.channels }),
+      ...(patch.kinds !== undefined && { kinds: patch.kinds }),
       updatedAt: ctx.now,
     })
     .where(and(eq(contacts.id, contactId), eq(contacts.clientId, clientId)))

@@ -1,13 +1,28 @@
-// Sending a client message: checked by the lifecycle, filled per client and contact, recorded, and
-// placed in the local outbox, all in the command's transaction.
+// Sending a client message: checked by the lifecycle, held for a second person's approval where the
+// severity needs it, then filled from the templates per client and contact language, recorded with
+// one delivery per recipient and channel, and enqueued, all in the command's transaction.
 import { randomUUID } from 'node:crypto';
-import { inArray } from 'drizzle-orm';
-import { clientComponents, clients, communicationRecipients, communications, components, contacts } from '../../db/schema.js';
-import { defaultSubject, renderPlainMessage, type PastOccurrence } from '../../domain/messages/plain-message.js';
-import type { ComponentStatus, MessageKind } from '../../domain/types.js';
-import { AppError } from '../app-error.js';
-import type { Ctx } from '../context.js';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { buildSlackMessage } from '../../channels/slack.js';
+import { buildTeamsMessage } from '../../channels/teams.js';
+import type { IncidentMessage } from '../../channels/types.js';
+import { buildWebhookPayload } from '../../channels/webhook.js';
+import { formatMessageId } from '../../channels/email.js';
+import { clientComponents, clientEndpoints, clients, communicationRecipients, communications, components, contacts } from '../../db/schema.js';
+import { decide, type Accepted, type IncidentState } from '../../domain/incident/lifecycle.js';
+import type { PastOccurrence } from '../../domain/messages/plain-message.js';
+import type { ComponentStatus, MessageKind, Severity } from '../../domain/types.js';
+import { renderTemplate, type EmailParts, type ChatParts } from '../../templates/engine.js';
+import { buildContext, type TemplateData } from '../../templates/variables.js';
+import { resolveLanguage } from '../../templates/texts.js';
+import { QUEUES } from '../../jobs/queues.js';
+import { AppError, notFound } from '../app-error.js';
+import { requireWriter, type Ctx } from '../context.js';
+import { appendEvents, loadIncident, type IncidentRecord } from '../incidents/incident-store.js';
 import { runIncidentCommand } from '../incidents/run-incident-command.js';
+import { notify } from '../notifications.js';
+import { loadPolicies, requiresApproval } from '../sla/sla-policies.js';
+import { loadActiveTemplates, pickTemplate } from '../templates/templates.js';
 import { findPastOccurrences } from './past-occurrences.js';
 
 export interface SendInput {
@@ -17,103 +32,305 @@ export interface SendInput {
   body?: string | null | undefined;
 }
 
-export async function sendCommunication(ctx: Ctx, idOrKey: string, input: SendInput) {
+export interface SendResult {
+  record: IncidentRecord;
+  communicationId: string;
+  clientIds: string[];
+  status: 'sent' | 'pending_approval';
+}
+
+const sentTo = (outcome: Accepted) => (outcome.events.find((e) => e.type === 'communication.sent')?.data.clientIds as string[] | undefined) ?? [];
+
+export async function sendCommunication(ctx: Ctx, idOrKey: string, input: SendInput): Promise<SendResult> {
   const communicationId = randomUUID();
-  let sentTo: string[] = [];
+  const command = () => ({ type: 'sendMessage' as const, kind: input.kind, clientIds: input.clientIds ?? null, body: input.body ?? null, communicationId });
+  // First only check: if a second person must approve, nothing is sent or met yet.
+  let pending: { clientIds: string[]; severity: Severity } | null = null;
+  const checked = await runIncidentCommand(ctx, idOrKey, command, {
+    isCheckOnly: true,
+    beforeSave: async (_rec, outcome) => {
+      const clientIds = sentTo(outcome);
+      const tiers = outcome.state.clients.filter((c) => clientIds.includes(c.clientId)).map((c) => c.tier);
+      const severity = outcome.state.severity ?? 'SEV4';
+      if (await requiresApproval(ctx.tx, tiers, severity)) pending = { clientIds, severity };
+    },
+  });
+  if (pending) {
+    const { clientIds } = pending as { clientIds: string[] };
+    await ctx.tx.insert(communications).values({
+      id: communicationId,
+      incidentId: checked.id,
+      kind: input.kind,
+      subject: input.subject?.trim() ?? '',
+      body: input.body ?? '',
+      clientIds,
+      disclosures: checked.state.disclosures,
+      pastOccurrences: {},
+      status: 'pending_approval',
+      requiresApproval: true,
+      createdBy: ctx.actor.userId,
+      createdAt: ctx.now,
+    });
+    await appendEvents(ctx.tx, checked.id, [{ type: 'communication.approval_requested', data: { communicationId, kind: input.kind, clientIds } }], ctx.actor, ctx.now);
+    const approvers = [checked.state.roles.incidentManagerId, checked.state.roles.communicationLeadId].filter((u): u is string => !!u && u !== ctx.actor.userId);
+    await notify(
+      ctx.tx,
+      { userIds: approvers, kind: 'communication.approval_requested', incidentId: checked.id, title: `${checked.key}: a ${input.kind} message waits for your approval`, body: input.body ?? '' },
+      ctx.now,
+    );
+    await ctx.tx.execute(sql`UPDATE incidents SET updated_at = ${ctx.now} WHERE id = ${checked.id}`);
+    return { record: checked, communicationId, clientIds, status: 'pending_approval' };
+  }
+  return sendNow(ctx, idOrKey, { ...input, communicationId, isNew: true });
+}
+
+/** Approves (and so sends) or rejects a message waiting for approval: by the Incident Manager or Communication Lead, not its author. */
+export async function decideCommunication(ctx: Ctx, communicationId: string, input: { isApproved: boolean; note?: string | null | undefined }): Promise<SendResult> {
+  // Before any lookup: a client user must not learn whether (or in which state) a message exists.
+  requireWriter(ctx);
+  const [c] = await ctx.tx.select().from(communications).where(eq(communications.id, communicationId)).for('update');
+  if (!c) throw notFound('Communication');
+  if (c.status !== 'pending_approval') throw new AppError('conflict', `The message is ${c.status.replace('_', ' ')}, not waiting for approval.`);
+  const [incident] = await ctx.tx.execute(sql`SELECT incident_manager_id, communication_lead_id FROM incidents WHERE id = ${c.incidentId}`).then((r) => (r as unknown as { rows: { incident_manager_id: string | null; communication_lead_id: string | null }[] }).rows);
+  const approvers = [incident?.incident_manager_id, incident?.communication_lead_id].filter(Boolean);
+  if (!approvers.includes(ctx.actor.userId)) throw new AppError('not_approver', 'Messages are approved by the Incident Manager or the Communication Lead.');
+  if (c.createdBy === ctx.actor.userId) throw new AppError('not_approver', 'A second person must approve: the author cannot approve their own message.');
+  await ctx.tx.update(communications).set({ decidedBy: ctx.actor.userId, decidedAt: ctx.now, decisionNote: input.note ?? null }).where(eq(communications.id, c.id));
+  if (!input.isApproved) {
+    await ctx.tx.update(communications).set({ status: 'rejected' }).where(eq(communications.id, c.id));
+    await appendEvents(ctx.tx, c.incidentId, [{ type: 'communication.rejected', data: { communicationId: c.id, note: input.note ?? null } }], ctx.actor, ctx.now);
+    if (c.createdBy) {
+      await notify(ctx.tx, { userIds: [c.createdBy], kind: 'communication.rejected', incidentId: c.incidentId, title: `Your ${c.kind} message was not approved`, body: input.note ?? '' }, ctx.now);
+    }
+    await ctx.tx.execute(sql`UPDATE incidents SET updated_at = ${ctx.now} WHERE id = ${c.incidentId}`);
+    return { record: await loadIncident(ctx.tx, c.incidentId), communicationId: c.id, clientIds: c.clientIds as string[], status: 'pending_approval' };
+  }
+  await appendEvents(ctx.tx, c.incidentId, [{ type: 'communication.approved', data: { communicationId: c.id, note: input.note ?? null } }], ctx.actor, ctx.now);
+  return sendNow(ctx, c.incidentId, { kind: c.kind as MessageKind, clientIds: c.clientIds as string[], subject: c.subject, body: c.body, communicationId: c.id, isNew: false });
+}
+
+async function sendNow(ctx: Ctx, idOrKey: string, input: SendInput & { communicationId: string; isNew: boolean }): Promise<SendResult> {
+  let clientIds: string[] = [];
   const record = await runIncidentCommand(
     ctx,
     idOrKey,
-    () => ({ type: 'sendMessage', kind: input.kind, clientIds: input.clientIds ?? null, body: input.body ?? null, communicationId }),
+    () => ({ type: 'sendMessage', kind: input.kind, clientIds: input.clientIds ?? null, body: input.body || null, communicationId: input.communicationId }),
     {
       beforeSave: async (rec, outcome) => {
-        const sent = outcome.events.find((e) => e.type === 'communication.sent');
-        const clientIds = (sent?.data.clientIds as string[] | undefined) ?? [];
-        sentTo = clientIds;
-        const state = outcome.state;
-        // One connection per transaction: these run one after another.
-        const clientRows = await ctx.tx.select().from(clients).where(inArray(clients.id, clientIds));
-        const contactRows = await ctx.tx.select().from(contacts).where(inArray(contacts.clientId, clientIds));
-        const componentRows = state.impacts.length
-          ? await ctx.tx.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, state.impacts.map((i) => i.componentId)))
-          : [];
-        const without = clientIds.filter((id) => !contactRows.some((c) => c.clientId === id));
-        if (without.length) throw new AppError('no_contacts', 'These clients have no contacts to write to; add contacts first.', { missing: without });
-        const names = new Map(componentRows.map((c) => [c.id, c.name]));
-        const usedBy = await clientComponentMap(ctx, clientIds);
-        const past: Record<string, PastOccurrence[]> = {};
-        if (input.kind === 'initial') {
-          for (const clientId of clientIds) {
-            past[clientId] = await findPastOccurrences(ctx, {
-              incidentId: rec.id,
-              clientId,
-              componentIds: state.impacts.map((i) => i.componentId),
-              before: new Date(state.reportedAt),
-            });
-          }
-        }
-        const subject = input.subject?.trim() || defaultSubject({ kind: input.kind, incidentKey: rec.key, title: rec.title });
-        await ctx.tx.insert(communications).values({
-          id: communicationId,
-          incidentId: rec.id,
-          kind: input.kind,
-          subject,
-          body: input.body ?? '',
-          clientIds,
-          disclosures: state.disclosures,
-          pastOccurrences: past,
-          createdBy: ctx.actor.userId,
-          createdAt: ctx.now,
-        });
-        const recipients = contactRows.map((contact) => {
-          const client = clientRows.find((c) => c.id === contact.clientId)!;
-          const mine = usedBy.get(client.id);
-          // A client hears about the components it uses; if it uses none of them, about all impacted ones.
-          const relevant = state.impacts.filter((i) => !mine || mine.has(i.componentId));
-          const shown = (relevant.length ? relevant : state.impacts).map((i) => ({ name: names.get(i.componentId) ?? 'Service', status: i.status as ComponentStatus }));
-          const id = randomUUID();
-          return {
-            id,
-            communicationId,
-            incidentId: rec.id,
-            clientId: client.id,
-            contactId: contact.id,
-            toAddress: contact.email,
-            toName: contact.name,
-            language: contact.language,
-            subject,
-            textBody: renderPlainMessage({
-              kind: input.kind,
-              incidentKey: rec.key,
-              title: rec.title,
-              techState: state.techState,
-              clientName: client.name,
-              contactName: contact.name,
-              components: shown,
-              disclosures: state.disclosures,
-              resolvedAt: state.resolvedAt,
-              body: input.body ?? null,
-              pastOccurrences: input.kind === 'initial' ? (past[client.id] ?? []) : null,
-            }),
-            channel: 'outbox',
-            status: 'sent',
-            messageId: `<${id}@herald>`,
-            createdAt: ctx.now,
-            sentAt: ctx.now,
-          };
-        });
-        for (let i = 0; i < recipients.length; i += 500) await ctx.tx.insert(communicationRecipients).values(recipients.slice(i, i + 500));
+        clientIds = sentTo(outcome);
+        await recordAndDeliver(ctx, rec, outcome, clientIds, input);
       },
     },
   );
-  return { record, communicationId, clientIds: sentTo };
+  return { record, communicationId: input.communicationId, clientIds, status: 'sent' };
 }
 
-async function clientComponentMap(ctx: Ctx, clientIds: string[]): Promise<Map<string, Set<string>>> {
+/** Fills the templates for every recipient and channel of the message: what each client will receive. */
+export async function buildDeliveries(ctx: Ctx, rec: IncidentRecord, state: IncidentState, clientIds: string[], input: SendInput & { communicationId: string }) {
+  const { settings } = ctx;
+  // One connection per transaction: these run one after another.
+  const clientRows = await ctx.tx.select().from(clients).where(inArray(clients.id, clientIds));
+  const contactRows = (await ctx.tx.select().from(contacts).where(inArray(contacts.clientId, clientIds)).orderBy(asc(contacts.email))).filter(
+    (c) => (c.channels as string[]).includes('email') && (!c.kinds || (c.kinds as string[]).includes(input.kind)),
+  );
+  const endpointRows = await ctx.tx.select().from(clientEndpoints).where(and(inArray(clientEndpoints.clientId, clientIds), eq(clientEndpoints.isEnabled, true)));
+  const without = clientIds.filter((id) => !contactRows.some((c) => c.clientId === id) && !endpointRows.some((e) => e.clientId === id));
+  if (without.length) throw new AppError('no_contacts', 'These clients have no contact or endpoint that receives this kind of message; add one first.', { missing: without });
+  const componentRows = state.impacts.length
+    ? await ctx.tx.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, state.impacts.map((i) => i.componentId)))
+    : [];
+  const names = new Map(componentRows.map((c) => [c.id, c.name]));
   const links = await ctx.tx.select().from(clientComponents).where(inArray(clientComponents.clientId, clientIds));
-  const map = new Map<string, Set<string>>();
-  for (const l of links) {
-    if (!map.has(l.clientId)) map.set(l.clientId, new Set());
-    map.get(l.clientId)!.add(l.componentId);
+  const active = await loadActiveTemplates(ctx.tx);
+  const earlier = await ctx.tx
+    .select({ kind: communications.kind, body: communications.body, sentAt: communications.sentAt, clientIds: communications.clientIds, promised: communications.promisedNextUpdateAt })
+    .from(communications)
+    .where(and(eq(communications.incidentId, rec.id), eq(communications.status, 'sent')))
+    .orderBy(asc(communications.sentAt));
+  const past: Record<string, PastOccurrence[]> = {};
+  if (input.kind === 'initial') {
+    for (const clientId of clientIds) {
+      past[clientId] = await findPastOccurrences(ctx, { incidentId: rec.id, clientId, componentIds: state.impacts.map((i) => i.componentId), before: new Date(state.reportedAt) });
+    }
   }
-  return map;
+  const threads = input.kind === 'initial' ? [] : await initialMessageIds(ctx, rec.id);
+  const usedTemplates: Record<string, number> = {};
+  const deliveries: (typeof communicationRecipients.$inferInsert)[] = [];
+  const severity = state.severity ?? 'SEV4';
+
+  for (const client of clientRows) {
+    const mine = new Set(links.filter((l) => l.clientId === client.id).map((l) => l.componentId));
+    // A client hears about the components it uses; if it uses none of them, about all impacted ones.
+    const relevant = state.impacts.filter((i) => mine.has(i.componentId));
+    const shown = (relevant.length ? relevant : state.impacts).map((i) => ({ name: names.get(i.componentId) ?? 'Service', status: i.status as ComponentStatus }));
+    const data = (contact: { name: string; email: string; role: string }): TemplateData => ({
+      kind: input.kind,
+      incident: { key: rec.key, title: rec.title, severity, state: state.techState, reportedAt: state.reportedAt, resolvedAt: state.resolvedAt },
+      client: { name: client.name, slug: client.slug },
+      contact,
+      components: shown,
+      disclosures: state.disclosures,
+      body: input.body || null,
+      timeline: earlier.filter((e) => (e.clientIds as string[]).includes(client.id) && e.sentAt).map((e) => ({ at: e.sentAt!.toISOString(), kind: e.kind as MessageKind, text: e.body })),
+      pastOccurrences: input.kind === 'initial' ? (past[client.id] ?? []) : null,
+      links: { statusPage: `${settings.baseUrl}/`, incident: `${settings.baseUrl}/incidents/${rec.key}`, unsubscribe: null },
+      company: { name: settings.companyName },
+    });
+    for (const contact of contactRows.filter((c) => c.clientId === client.id)) {
+      const language = resolveLanguage(contact.language);
+      const template = pickTemplate(active, input.kind, language, 'email');
+      usedTemplates[`email/${language}`] = template.version;
+      const parts = renderTemplate('email', template.parts as EmailParts, buildContext(data(contact), language));
+      const id = randomUUID();
+      const isOutbox = settings.emailChannel === 'outbox';
+      const inReplyTo = threads.find((t) => t.contactId === contact.id)?.messageId;
+      deliveries.push({
+        id,
+        communicationId: input.communicationId,
+        incidentId: rec.id,
+        clientId: client.id,
+        contactId: contact.id,
+        toAddress: contact.email,
+        toName: contact.name,
+        language,
+        subject: input.subject?.trim() || parts.subject,
+        textBody: parts.text,
+        htmlBody: parts.html,
+        channel: settings.emailChannel,
+        payload: inReplyTo ? { inReplyTo } : null,
+        status: isOutbox ? 'sent' : 'queued',
+        providerRef: isOutbox ? 'local outbox' : null,
+        messageId: formatMessageId(id, settings.messageIdDomain),
+        createdAt: ctx.now,
+        sentAt: isOutbox ? ctx.now : null,
+      });
+    }
+    const endpoints = endpointRows.filter((e) => e.clientId === client.id);
+    if (endpoints.length) {
+      const language = resolveLanguage(contactRows.find((c) => c.clientId === client.id)?.language ?? 'en');
+      const chatTemplate = pickTemplate(active, input.kind, language, 'chat');
+      usedTemplates[`chat/${language}`] = chatTemplate.version;
+      const chat = renderTemplate('chat', chatTemplate.parts as ChatParts, buildContext(data({ name: client.name, email: '', role: 'other' }), language));
+      const message: IncidentMessage = {
+        messageId: input.communicationId,
+        kind: input.kind,
+        createdAt: ctx.now.toISOString(),
+        incident: { id: rec.id, key: rec.key, title: rec.title, severity, state: state.techState, url: `${settings.baseUrl}/incidents/${rec.key}` },
+        client: { id: client.id, name: client.name },
+        subject: input.subject?.trim() || `${rec.key}: ${rec.title}`,
+        text: chat.text,
+        components: shown,
+        disclosures: state.disclosures,
+        nextUpdateAt: input.kind === 'initial' || input.kind === 'update' ? state.disclosures.nextUpdateAt : null,
+      };
+      for (const endpoint of endpoints) {
+        const body = endpoint.kind === 'webhook' ? buildWebhookPayload(message) : endpoint.kind === 'slack' ? buildSlackMessage(message) : buildTeamsMessage(message);
+        const id = randomUUID();
+        deliveries.push({
+          id,
+          communicationId: input.communicationId,
+          incidentId: rec.id,
+          clientId: client.id,
+          contactId: null,
+          toAddress: `${endpoint.kind}:${endpoint.name}`,
+          toName: endpoint.name,
+          language,
+          subject: message.subject,
+          textBody: chat.text,
+          htmlBody: null,
+          channel: endpoint.kind,
+          endpointId: endpoint.id,
+          payload: { body },
+          status: 'queued',
+          messageId: id,
+          createdAt: ctx.now,
+        });
+      }
+    }
+  }
+
+  return { deliveries, past, usedTemplates, earlier };
+}
+
+async function recordAndDeliver(ctx: Ctx, rec: IncidentRecord, outcome: Accepted, clientIds: string[], input: SendInput & { communicationId: string; isNew: boolean }) {
+  const state = outcome.state;
+  const { deliveries, past, usedTemplates, earlier } = await buildDeliveries(ctx, rec, state, clientIds, input);
+  const firstSubject = deliveries[0]?.subject ?? `${rec.key}: ${rec.title}`;
+  const promised = input.kind === 'initial' || input.kind === 'update' ? state.disclosures.nextUpdateAt : null;
+  const lastPromise = [...earlier].reverse().find((e) => e.promised)?.promised ?? null;
+  const isPromiseKept = lastPromise ? ctx.now.getTime() <= lastPromise.getTime() : null;
+  const values = {
+    kind: input.kind,
+    subject: input.subject?.trim() || firstSubject,
+    body: input.body ?? '',
+    clientIds,
+    disclosures: state.disclosures,
+    pastOccurrences: past,
+    status: 'sent',
+    sentAt: ctx.now,
+    promisedNextUpdateAt: promised ? new Date(promised) : null,
+    isPromiseKept,
+    templateVersions: usedTemplates,
+  };
+  if (input.isNew) {
+    await ctx.tx.insert(communications).values({ id: input.communicationId, incidentId: rec.id, createdBy: ctx.actor.userId, createdAt: ctx.now, ...values });
+  } else {
+    await ctx.tx.update(communications).set(values).where(eq(communications.id, input.communicationId));
+  }
+  for (let i = 0; i < deliveries.length; i += 500) await ctx.tx.insert(communicationRecipients).values(deliveries.slice(i, i + 500));
+  const queued = deliveries.filter((d) => d.status === 'queued').map((d) => ({ data: { deliveryId: d.id! } }));
+  if (queued.length) {
+    if (!ctx.jobs) throw new Error('deliveries are queued but no job queue is running');
+    await ctx.jobs.enqueue(ctx.tx, QUEUES.delivery, queued);
+  }
+}
+
+/** The Message-ID of the initial notice each contact received, so later messages thread under it. */
+async function initialMessageIds(ctx: Ctx, incidentId: string): Promise<{ contactId: string; messageId: string }[]> {
+  const found = await ctx.tx
+    .select({ contactId: communicationRecipients.contactId, messageId: communicationRecipients.messageId })
+    .from(communicationRecipients)
+    .innerJoin(communications, eq(communications.id, communicationRecipients.communicationId))
+    .where(and(eq(communicationRecipients.incidentId, incidentId), eq(communications.kind, 'initial'), inArray(communicationRecipients.channel, ['email', 'outbox'])));
+  return found.filter((f): f is { contactId: string; messageId: string } => !!f.contactId);
+}
+
+/**
+ * What a message would look like for every recipient, and whether it could go out now (the refusal
+ * the lifecycle would give, with the missing disclosures named). Nothing is written.
+ */
+export async function previewCommunication(ctx: Ctx, idOrKey: string, input: SendInput) {
+  requireWriter(ctx);
+  const record = await loadIncident(ctx.tx, idOrKey);
+  const policies = await loadPolicies(ctx.tx);
+  const outcome = decide(
+    record.state,
+    { type: 'sendMessage', kind: input.kind, clientIds: input.clientIds ?? null, body: input.body || null, communicationId: randomUUID() },
+    { actor: ctx.actor, now: ctx.now.toISOString(), policies, newId: randomUUID },
+  );
+  let refusal = outcome.ok ? null : { code: outcome.code as string, message: outcome.message, missing: outcome.missing ?? [] };
+  const affected = new Set(record.state.clients.map((c) => c.clientId));
+  const clientIds = (input.clientIds ?? [...affected]).filter((id) => affected.has(id));
+  const tiers = record.state.clients.filter((c) => clientIds.includes(c.clientId)).map((c) => c.tier);
+  const needsApproval = clientIds.length > 0 && (await requiresApproval(ctx.tx, tiers, record.state.severity ?? 'SEV4'));
+  let recipients: { clientId: string; channel: string; to: string; toName: string; language: string; subject: string; text: string; html: string | null }[] = [];
+  if (clientIds.length) {
+    try {
+      const built = await buildDeliveries(ctx, record, record.state, clientIds, { ...input, communicationId: randomUUID() });
+      recipients = built.deliveries.map((d) => ({
+        clientId: d.clientId,
+        channel: d.channel,
+        to: d.toAddress,
+        toName: d.toName,
+        language: d.language,
+        subject: d.subject,
+        text: d.textBody,
+        html: d.htmlBody ?? null,
+      }));
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      refusal ??= { code: err.code, message: err.message, missing: err.details.missing ?? [] };
+    }
+  }
+  return { canSend: refusal === null, refusal, requiresApproval: needsApproval, recipients };
 }

@@ -3,7 +3,7 @@ import { and, eq, inArray, or } from 'drizzle-orm';
 import { clientComponents, clients, components, users } from '../../db/schema.js';
 import type { ComponentImpact, IncidentRoles, Severity } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
-import type { Ctx } from '../context.js';
+import { requireWriter, type Ctx } from '../context.js';
 import { assertExisting, dedupeImpacts } from './report-incident.js';
 import { runIncidentCommand } from './run-incident-command.js';
 
@@ -22,6 +22,8 @@ async function tiersOf(ctx: Ctx, ids: string[]) {
 }
 
 export async function classifyIncident(ctx: Ctx, idOrKey: string, input: ClassifyInput) {
+  // Before any lookup: whether a component or client exists is not for a client user to learn.
+  requireWriter(ctx);
   const impacts = dedupeImpacts(input.impacts);
   await assertExisting(ctx, components, impacts.map((i) => i.componentId), 'impacts');
   await assertExisting(ctx, clients, [...(input.addClientIds ?? []), ...(input.removeClientIds ?? [])], 'clientIds');
@@ -49,6 +51,7 @@ export async function classifyIncident(ctx: Ctx, idOrKey: string, input: Classif
 }
 
 export async function adjustAffectedClients(ctx: Ctx, idOrKey: string, input: { addClientIds?: string[] | undefined; removeClientIds?: string[] | undefined }) {
+  requireWriter(ctx);
   await assertExisting(ctx, clients, [...(input.addClientIds ?? []), ...(input.removeClientIds ?? [])], 'clientIds');
   return runIncidentCommand(ctx, idOrKey, async () => ({
     type: 'adjustClients',
@@ -59,6 +62,7 @@ export async function adjustAffectedClients(ctx: Ctx, idOrKey: string, input: { 
 
 /** Incident roles go to active staff who may write (admins and members). */
 export async function assignRoles(ctx: Ctx, idOrKey: string, patch: Partial<IncidentRoles>) {
+  requireWriter(ctx);
   const ids = [patch.incidentManagerId, patch.communicationLeadId, ...(patch.technicalTeamIds ?? [])].filter((x): x is string => !!x);
   if (ids.length) {
     const ok = await ctx.tx

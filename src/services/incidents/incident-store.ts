@@ -1,12 +1,13 @@
 // Loads an incident's whole state in one query and writes back what a command changed.
-import { sql, type SQL } from 'drizzle-orm';
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
-import { incidentClients, incidentComponents, incidentDisclosureVersions, incidentEvents, incidentObligations, incidents } from '../../db/schema.js';
+import { incidentClients, incidentComponents, incidentDisclosureVersions, incidentEvents, incidentObligations, incidents, slaPolicies } from '../../db/schema.js';
 import type { DomainEvent, IncidentState } from '../../domain/incident/lifecycle.js';
-import type { Actor, ComponentImpact, Decision, Disclosures, IncidentClient, Obligation, Severity, Source, Stage, TechState } from '../../domain/types.js';
+import type { Actor, ComponentImpact, Decision, Disclosures, IncidentClient, Obligation, Severity, SlaPolicy, Source, Stage, TechState } from '../../domain/types.js';
 import { notFound } from '../app-error.js';
 import { recomputeComponentStatuses } from '../catalog/components.js';
 import type { Ctx } from '../context.js';
+import { toPolicy, type SlaPolicyRow } from '../sla/sla-policies.js';
 import { iso, rows } from '../sql-rows.js';
 
 export interface IncidentRecord {
@@ -29,13 +30,49 @@ export const visibleToClient = (clientId: string) =>
   sql`(i.reporter_client_id = ${clientId} OR EXISTS (SELECT 1 FROM incident_clients vc WHERE vc.incident_id = i.id AND vc.client_id = ${clientId}))`;
 
 export async function loadIncident(tx: Db, idOrKey: string, opts: { forUpdate?: boolean; clientScope?: string | null } = {}): Promise<IncidentRecord> {
-  const key = /^INC-(\d{1,9})$/i.exec(idOrKey);
-  if (!key && !UUID.test(idOrKey)) throw notFound('Incident');
-  const where = key ? sql`i.number = ${Number(key[1])}` : sql`i.id = ${idOrKey}`;
+  const where = incidentWhere(idOrKey);
   const scope = opts.clientScope ? sql` AND ${visibleToClient(opts.clientScope)}` : sql``;
-  const [record] = await queryIncidents(tx, sql`${where}${scope}`, opts.forUpdate ? sql`FOR UPDATE OF i` : sql``);
+  if (opts.forUpdate) return (await lockIncident(tx, sql`${where}${scope}`, sql``)).record;
+  const [record] = await queryIncidents(tx, sql`${where}${scope}`);
   if (!record) throw notFound('Incident');
   return record;
+}
+
+function incidentWhere(idOrKey: string): SQL {
+  const key = /^INC-(\d{1,9})$/i.exec(idOrKey);
+  if (!key && !UUID.test(idOrKey)) throw notFound('Incident');
+  return key ? sql`i.number = ${Number(key[1])}` : sql`i.id = ${idOrKey}`;
+}
+
+/**
+ * Locks an incident for a command and loads it with the SLA policies the command decides with.
+ * The lock is taken in a statement of its own: under READ COMMITTED a statement that had to wait for
+ * the row lock sees the incident row as the other command left it, but its subqueries (impacts,
+ * clients, obligations) as they were before the wait, which would write back stale state.
+ * The policies come with the lock, saving a round trip per command.
+ */
+export async function loadIncidentForCommand(tx: Db, idOrKey: string): Promise<{ record: IncidentRecord; policies: SlaPolicy[] }> {
+  return lockIncident(tx, incidentWhere(idOrKey), sql`, (SELECT COALESCE(json_agg(row_to_json(p)), '[]') FROM sla_policies p) AS policies`);
+}
+
+async function lockIncident(tx: Db, where: SQL, extra: SQL): Promise<{ record: IncidentRecord; policies: SlaPolicy[] }> {
+  const [locked] = await rows<{ id: string; policies?: unknown }>(tx, sql`SELECT i.id${extra} FROM incidents i WHERE ${where} FOR UPDATE OF i`);
+  if (!locked) throw notFound('Incident');
+  const [record] = await queryIncidents(tx, sql`i.id = ${locked.id}`);
+  if (!record) throw notFound('Incident');
+  return { record, policies: locked.policies === undefined ? [] : json<Record<string, unknown>[]>(locked.policies).map(policyFromJson) };
+}
+
+const policyColumns = Object.entries(getTableColumns(slaPolicies));
+
+/** A row_to_json(sla_policies) object as drizzle would have selected it, then as the domain policy. */
+function policyFromJson(j: Record<string, unknown>): SlaPolicy {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of policyColumns) {
+    const v = j[column.name] ?? null;
+    row[key] = v !== null && column.dataType === 'date' ? new Date(v as string) : v;
+  }
+  return toPolicy(row as SlaPolicyRow);
 }
 
 /** Incidents with their impacts, clients and open obligations, in one query. */
@@ -97,10 +134,11 @@ function toRecord(r: Record<string, unknown>): IncidentRecord {
 
 export async function appendEvents(tx: Db, incidentId: string, events: DomainEvent[], actor: Actor | null, at: Date): Promise<void> {
   if (!events.length) return;
-  await tx.insert(incidentEvents).values(
-    events.map((e) => ({ incidentId, at, actorId: actor?.userId ?? null, actorLabel: actor?.label ?? 'Herald', type: e.type, data: e.data })),
-  );
+  await insertEvents(tx, incidentId, events, actor, at);
 }
+
+const insertEvents = (tx: Db, incidentId: string, events: DomainEvent[], actor: Actor | null, at: Date) =>
+  tx.insert(incidentEvents).values(events.map((e) => ({ incidentId, at, actorId: actor?.userId ?? null, actorLabel: actor?.label ?? 'Herald', type: e.type, data: e.data })));
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const isLive = (s: IncidentState) => s.stage !== 'closed' && s.techState !== 'resolved';
@@ -109,7 +147,7 @@ const isLive = (s: IncidentState) => s.stage !== 'closed' && s.techState !== 're
 export async function saveIncident(ctx: Ctx, before: IncidentState, after: IncidentState, events: DomainEvent[], obligationChanges: Obligation[]): Promise<void> {
   const { tx, now } = ctx;
   const id = after.id;
-  await tx
+  const update = tx
     .update(incidents)
     .set({
       stage: after.stage,
@@ -129,6 +167,18 @@ export async function saveIncident(ctx: Ctx, before: IncidentState, after: Incid
       updatedAt: now,
     })
     .where(sql`${incidents.id} = ${id}`);
+  // The incident row, the new disclosure version and the events go in one statement (one round trip).
+  const writes: SQL[] = [];
+  if (after.disclosureVersion !== before.disclosureVersion) {
+    writes.push(tx.insert(incidentDisclosureVersions).values({ incidentId: id, version: after.disclosureVersion, disclosures: after.disclosures, actorId: ctx.actor.userId, at: now }).getSQL());
+  }
+  if (events.length) writes.push(insertEvents(tx, id, events, ctx.actor, now).getSQL());
+  if (writes.length) {
+    const ctes = [update.getSQL(), ...writes.slice(0, -1)].map((w, n) => sql`${sql.raw(`w${n}`)} AS (${w})`);
+    await tx.execute(sql`WITH ${sql.join(ctes, sql`, `)} ${writes.at(-1)!}`);
+  } else {
+    await update;
+  }
   const impactsChanged = !same(before.impacts, after.impacts);
   if (impactsChanged) {
     await tx.delete(incidentComponents).where(sql`${incidentComponents.incidentId} = ${id}`);
@@ -168,10 +218,6 @@ export async function saveIncident(ctx: Ctx, before: IncidentState, after: Incid
         },
       });
   }
-  if (after.disclosureVersion !== before.disclosureVersion) {
-    await tx.insert(incidentDisclosureVersions).values({ incidentId: id, version: after.disclosureVersion, disclosures: after.disclosures, actorId: ctx.actor.userId, at: now });
-  }
-  await appendEvents(tx, id, events, ctx.actor, now);
   if (impactsChanged || isLive(before) !== isLive(after)) {
     const touched = [...new Set([...before.impacts, ...after.impacts].map((i) => i.componentId))];
     await recomputeComponentStatuses(tx, touched, now, id);

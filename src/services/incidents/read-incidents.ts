@@ -90,8 +90,11 @@ export async function listIncidents(ctx: Ctx, filters: IncidentFilters, page: Pa
   else if (filters.stage) conds.push(sql`i.stage = ${filters.stage}`);
   if (filters.techState) conds.push(sql`i.tech_state = ${filters.techState}`);
   if (filters.severity) conds.push(sql`i.severity = ${filters.severity}`);
+  // A client user filters within what they may see: their own organisation and the components it uses.
+  if (scope && filters.clientId && filters.clientId !== scope) conds.push(sql`FALSE`);
   if (filters.clientId) conds.push(sql`(i.reporter_client_id = ${filters.clientId} OR EXISTS (SELECT 1 FROM incident_clients f WHERE f.incident_id = i.id AND f.client_id = ${filters.clientId}))`);
-  if (filters.componentId) conds.push(sql`EXISTS (SELECT 1 FROM incident_components f WHERE f.incident_id = i.id AND f.component_id = ${filters.componentId})`);
+  const usedByScope = scope ? sql` AND EXISTS (SELECT 1 FROM client_components cc WHERE cc.client_id = ${scope} AND cc.component_id = f.component_id)` : sql``;
+  if (filters.componentId) conds.push(sql`EXISTS (SELECT 1 FROM incident_components f WHERE f.incident_id = i.id AND f.component_id = ${filters.componentId}${usedByScope})`);
   const cursor = decodeCursor(page.cursor);
   if (cursor) conds.push(sql`(i.reported_at, i.id) < (${new Date(cursor.at)}, ${cursor.id})`);
   const records = await queryIncidents(ctx.tx, sql.join(conds, sql` AND `), sql`ORDER BY i.reported_at DESC, i.id DESC LIMIT ${page.limit + 1}`);

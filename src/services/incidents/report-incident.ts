@@ -1,7 +1,7 @@
 // Taking in a new incident from staff, a client user, or monitoring.
 import { randomUUID } from 'node:crypto';
-import { inArray } from 'drizzle-orm';
-import { clients, components, incidentComponents, incidents } from '../../db/schema.js';
+import { and, eq, inArray } from 'drizzle-orm';
+import { clientComponents, clients, components, incidentComponents, incidents } from '../../db/schema.js';
 import { newIncident } from '../../domain/incident/lifecycle.js';
 import type { ComponentImpact, Source } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
@@ -17,9 +17,13 @@ export interface ReportInput {
   clientIds?: string[] | undefined;
 }
 
-export async function assertExisting(ctx: Ctx, table: typeof components | typeof clients, ids: string[], field: string): Promise<void> {
+export async function assertExisting(ctx: Ctx, table: typeof components | typeof clients, ids: string[], field: string, usedByClient: string | null = null): Promise<void> {
   if (!ids.length) return;
-  const found = new Set((await ctx.tx.select({ id: table.id }).from(table).where(inArray(table.id, ids))).map((r) => r.id));
+  const found = new Set(
+    usedByClient
+      ? (await ctx.tx.select({ id: clientComponents.componentId }).from(clientComponents).where(and(eq(clientComponents.clientId, usedByClient), inArray(clientComponents.componentId, ids)))).map((r) => r.id)
+      : (await ctx.tx.select({ id: table.id }).from(table).where(inArray(table.id, ids))).map((r) => r.id),
+  );
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length) throw new AppError('invalid_input', `Unknown ${field}: ${missing.join(', ')}.`, { field, missing });
 }
@@ -32,7 +36,8 @@ export async function reportIncident(ctx: Ctx, input: ReportInput): Promise<Inci
   }
   const source: Source = scope ? 'client' : (input.source ?? 'internal');
   const impacts = dedupeImpacts(input.impacts ?? []);
-  await assertExisting(ctx, components, impacts.map((i) => i.componentId), 'components');
+  // A client user names only components their organisation uses; others "do not exist" for them.
+  await assertExisting(ctx, components, impacts.map((i) => i.componentId), 'components', scope);
   const clientIds = [...new Set(scope ? [scope] : (input.clientIds ?? []))];
   await assertExisting(ctx, clients, clientIds, 'clientIds');
   const id = randomUUID();

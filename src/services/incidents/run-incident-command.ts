@@ -4,8 +4,7 @@ import { decide, type Accepted, type Command } from '../../domain/incident/lifec
 import type { SlaPolicy } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
 import { requireWriter, type Ctx } from '../context.js';
-import { loadPolicies } from '../sla/sla-policies.js';
-import { loadIncident, saveIncident, type IncidentRecord } from './incident-store.js';
+import { loadIncidentForCommand, saveIncident, type IncidentRecord } from './incident-store.js';
 
 export type CommandBuilder = (record: IncidentRecord) => Command | Promise<Command>;
 
@@ -13,15 +12,19 @@ export async function runIncidentCommand(
   ctx: Ctx,
   idOrKey: string,
   build: CommandBuilder,
-  opts: { beforeSave?: (record: IncidentRecord, outcome: Accepted, policies: SlaPolicy[]) => Promise<void> } = {},
+  opts: {
+    beforeSave?: (record: IncidentRecord, outcome: Accepted, policies: SlaPolicy[]) => Promise<void>;
+    /** Only check the command (e.g. a message that waits for approval): nothing of the outcome is saved. */
+    isCheckOnly?: boolean;
+  } = {},
 ): Promise<IncidentRecord> {
   requireWriter(ctx);
-  const record = await loadIncident(ctx.tx, idOrKey, { forUpdate: true });
+  const { record, policies } = await loadIncidentForCommand(ctx.tx, idOrKey);
   const command = await build(record);
-  const policies = await loadPolicies(ctx.tx);
   const outcome = decide(record.state, command, { actor: ctx.actor, now: ctx.now.toISOString(), policies, newId: randomUUID });
   if (!outcome.ok) throw new AppError(outcome.code, outcome.message, outcome.missing ? { missing: outcome.missing } : {});
   if (opts.beforeSave) await opts.beforeSave(record, outcome, policies);
+  if (opts.isCheckOnly) return record;
   if (outcome.state !== record.state || outcome.events.length) {
     await saveIncident(ctx, record.state, outcome.state, outcome.events, outcome.obligationChanges);
   }

@@ -26,7 +26,7 @@ export async function listSlaPolicies(ctx: Ctx) {
   return ctx.tx.select().from(slaPolicies).orderBy(asc(slaPolicies.tier), asc(slaPolicies.severity));
 }
 
-type PolicyFields = Omit<SlaPolicy, 'tier' | 'severity'> & { ownerId?: string | null | undefined };
+type PolicyFields = Omit<SlaPolicy, 'tier' | 'severity'> & { ownerId?: string | null | undefined; requiresApproval?: boolean | undefined };
 
 async function assertOwner(ctx: Ctx, ownerId: string | null | undefined) {
   if (!ownerId) return;
@@ -39,7 +39,7 @@ export async function createSlaPolicy(ctx: Ctx, input: PolicyFields & { tier: st
   await assertOwner(ctx, input.ownerId);
   const [dup] = await ctx.tx.select({ id: slaPolicies.id }).from(slaPolicies).where(and(eq(slaPolicies.tier, input.tier), eq(slaPolicies.severity, input.severity)));
   if (dup) throw new AppError('conflict', 'A policy for this tier and severity exists; change it instead.', { field: 'tier' });
-  const [row] = await ctx.tx.insert(slaPolicies).values({ ...input, ownerId: input.ownerId ?? null, updatedAt: ctx.now }).returning();
+  const [row] = await ctx.tx.insert(slaPolicies).values({ ...input, ownerId: input.ownerId ?? null, requiresApproval: input.requiresApproval ?? false, updatedAt: ctx.now }).returning();
   return row!;
 }
 
@@ -47,10 +47,16 @@ export async function updateSlaPolicy(ctx: Ctx, id: string, patch: Partial<Polic
   requireAdmin(ctx);
   await assertOwner(ctx, patch.ownerId);
   const set: Partial<typeof slaPolicies.$inferInsert> = { updatedAt: ctx.now };
-  for (const k of ['initialNoticeMinutes', 'updateEveryMinutes', 'resolutionNoticeMinutes', 'rcaBusinessDays', 'ownerId'] as const) {
+  for (const k of ['initialNoticeMinutes', 'updateEveryMinutes', 'resolutionNoticeMinutes', 'rcaBusinessDays', 'ownerId', 'requiresApproval'] as const) {
     if (patch[k] !== undefined) (set as Record<string, unknown>)[k] = patch[k];
   }
   const [row] = await ctx.tx.update(slaPolicies).set(set).where(eq(slaPolicies.id, id)).returning();
   if (!row) throw notFound('SLA policy');
   return row;
+}
+
+/** Whether client messages of this severity to a client of this tier need a second person's approval. */
+export async function requiresApproval(db: Db, tiers: string[], severity: Severity): Promise<boolean> {
+  const rows = await db.select().from(slaPolicies).where(eq(slaPolicies.severity, severity));
+  return tiers.some((tier) => (rows.find((r) => r.tier === tier) ?? rows.find((r) => r.tier === '*'))?.requiresApproval ?? false);
 }

@@ -1,0 +1,260 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../../test/support/smtp-sink.js';
+import { classifySmtpError, createMailer, parseSmtpUrl, type EmailMessage, type Mailer, type MailerOptions } from './email.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function sink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
+  const s = await startSmtpSink(options);
+  cleanups.push(() => s.close());
+  return s;
+}
+
+function mailer(options: Partial<MailerOptions> & { smtpUrl: string }): Mailer {
+  const m = createMailer({
+    from: 'Herald Status <status@herald.example>',
+    connectionTimeoutMs: 2000,
+    greetingTimeoutMs: 2000,
+    socketTimeoutMs: 2000,
+    ...options,
+  });
+  cleanups.push(() => m.close());
+  return m;
+}
+
+let n = 0;
+function message(overrides: Partial<EmailMessage> = {}): EmailMessage {
+  return {
+    deliveryId: `dlv-${Date.now().toString(36)}-${++n}`,
+    to: { name: 'Ada Lovelace', address: 'ada@client.example' },
+    subject: '[Incident update] INC-42: Logins fail — Größe ü',
+    text: 'Dear Ada,\n\nWe found the cause. No data was lost.',
+    html: '<p>Dear Ada,</p><p>We found the cause. <strong>No data was lost.</strong></p>',
+    ...overrides,
+  };
+}
+
+/** A port nothing listens on: bind one, then let it go. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('e-mail channel', () => {
+  it('delivers both parts with the Message-ID derived from the delivery id', async () => {
+    const s = await sink();
+    const m = mailer({ smtpUrl: s.url });
+    const msg = message({ deliveryId: '0190f4c2-7b1e-7d3a-9c55-3f1e2d4c5b6a' });
+
+    const attempt = await m.send(msg);
+
+    expect(attempt).toMatchObject({ ok: true, messageId: '<0190f4c2-7b1e-7d3a-9c55-3f1e2d4c5b6a@herald.example>' });
+    expect(attempt.ok && attempt.providerRef).toMatch(/^250 /);
+    const [got] = await s.waitForMessages(1);
+    expect(got!.messageId).toBe('<0190f4c2-7b1e-7d3a-9c55-3f1e2d4c5b6a@herald.example>');
+    expect(got!.to).toEqual(['ada@client.example']);
+    expect(got!.headers.to).toContain('Ada Lovelace');
+    expect(got!.envelopeFrom).toBe('status@herald.example');
+    expect(got!.subject).toBe(msg.subject);
+    expect(got!.text.trim()).toBe(msg.text);
+    expect(got!.html).toContain('<strong>No data was lost.</strong>');
+  });
+
+  it('gives the same delivery id the same Message-ID on every attempt', async () => {
+    const s = await sink();
+    const m = mailer({ smtpUrl: s.url });
+    const msg = message();
+    await m.send(msg);
+    await m.send({ ...msg });
+    const [first, second] = await s.waitForMessages(2);
+    expect(first!.messageId).toBe(`<${msg.deliveryId}@herald.example>`);
+    expect(second!.messageId).toBe(first!.messageId);
+    expect(m.messageIdFor(msg.deliveryId)).toBe(first!.messageId);
+  });
+
+  it('threads a message with In-Reply-To and References, brackets or not', async () => {
+    const s = await sink();
+    const m = mailer({ smtpUrl: s.url });
+    const initial = m.messageIdFor('dlv-initial');
+    await m.send(message({ inReplyTo: initial, references: ['dlv-older@herald.example', initial] }));
+    const [got] = await s.waitForMessages(1);
+    expect(got!.inReplyTo).toBe('<dlv-initial@herald.example>');
+    expect(got!.references).toEqual(['<dlv-older@herald.example>', '<dlv-initial@herald.example>']);
+  });
+
+  it('passes extra headers through but never lets them replace the Message-ID', async () => {
+    const s = await sink();
+    const m = mailer({ smtpUrl: s.url });
+    const msg = message({ headers: { 'List-Unsubscribe': '<https://herald.example/u/1>', 'Message-ID': '<forged@evil.example>' } });
+    await m.send(msg);
+    const [got] = await s.waitForMessages(1);
+    expect(got!.headers['list-unsubscribe']).toBe('<https://herald.example/u/1>');
+    expect(got!.messageId).toBe(`<${msg.deliveryId}@herald.example>`);
+  });
+
+  it('uses the configured Message-ID domain over the sender domain', async () => {
+    const s = await sink();
+    const m = mailer({ smtpUrl: s.url, from: { name: 'Status', address: 'noreply@mail.vendor.example' }, messageIdDomain: 'Herald.Example' });
+    const msg = message();
+    await m.send(msg);
+    const [got] = await s.waitForMessages(1);
+    expect(got!.messageId).toBe(`<${msg.deliveryId}@herald.example>`);
+    expect(got!.envelopeFrom).toBe('noreply@mail.vendor.example');
+  });
+
+  it('sends many messages at once over the pool', async () => {
+    const s = await sink();
+    const m = mailer({ smtpUrl: s.url, maxConnections: 3 });
+    const attempts = await Promise.all(Array.from({ length: 25 }, () => m.send(message())));
+    expect(attempts.every((a) => a.ok)).toBe(true);
+    const got = await s.waitForMessages(25);
+    expect(new Set(got.map((g) => g.messageId)).size).toBe(25);
+  });
+
+  it('reports an SMTP 5xx at the end of DATA as a permanent failure', async () => {
+    const s = await sink({ failWith: () => 554 });
+    const m = mailer({ smtpUrl: s.url });
+    const msg = message();
+    const attempt = await m.send(msg);
+    expect(attempt).toMatchObject({ ok: false, isPermanent: true, messageId: `<${msg.deliveryId}@herald.example>` });
+    expect(!attempt.ok && attempt.error).toMatch(/^SMTP 554/);
+    expect(s.refused).toHaveLength(1);
+    expect(s.messages).toHaveLength(0);
+  });
+
+  it('reports an SMTP 4xx as a temporary failure', async () => {
+    const s = await sink({ failWith: () => 451 });
+    const attempt = await mailer({ smtpUrl: s.url }).send(message());
+    expect(attempt).toMatchObject({ ok: false, isPermanent: false });
+    expect(!attempt.ok && attempt.error).toMatch(/^SMTP 451/);
+  });
+
+  it('classifies a refused recipient by its reply code: 550 permanent, 450 temporary', async () => {
+    const s = await sink({ rejectRecipient: (address) => (address.startsWith('gone') ? 550 : address.startsWith('full') ? 450 : null) });
+    const m = mailer({ smtpUrl: s.url });
+    const gone = await m.send(message({ to: { name: 'Gone', address: 'gone@client.example' } }));
+    const full = await m.send(message({ to: { name: 'Full', address: 'full@client.example' } }));
+    const fine = await m.send(message());
+    expect(gone).toMatchObject({ ok: false, isPermanent: true });
+    expect(full).toMatchObject({ ok: false, isPermanent: false });
+    expect(fine.ok).toBe(true);
+    expect(s.messages.map((g) => g.envelopeTo)).toEqual([['ada@client.example']]);
+  });
+
+  it('refuses an address that cannot be one as permanent, without talking to the server', async () => {
+    const s = await sink();
+    const attempt = await mailer({ smtpUrl: s.url }).send(message({ to: { name: 'X', address: 'not an address' } }));
+    expect(attempt).toMatchObject({ ok: false, isPermanent: true });
+    expect(!attempt.ok && attempt.error).toContain('Invalid recipient address');
+    expect(s.messages).toHaveLength(0);
+  });
+
+  it('refuses a delivery id that cannot form a Message-ID as permanent', async () => {
+    const s = await sink();
+    const attempt = await mailer({ smtpUrl: s.url }).send(message({ deliveryId: 'two words' }));
+    expect(attempt).toMatchObject({ ok: false, isPermanent: true });
+  });
+
+  it('reports an unreachable server as a temporary failure', async () => {
+    const port = await closedPort();
+    const attempt = await mailer({ smtpUrl: `smtp://127.0.0.1:${port}` }).send(message());
+    expect(attempt).toMatchObject({ ok: false, isPermanent: false });
+    expect(!attempt.ok && attempt.error).toContain('ECONNREFUSED');
+  });
+
+  it('gives up on a server that never greets after the greeting timeout, as temporary', async () => {
+    const silent: Server = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => { silent.close(() => resolve()); silent.unref(); }));
+    const { port } = silent.address() as { port: number };
+    const m = mailer({ smtpUrl: `smtp://127.0.0.1:${port}`, greetingTimeoutMs: 300 });
+    const started = Date.now();
+    const attempt = await m.send(message());
+    expect(attempt).toMatchObject({ ok: false, isPermanent: false });
+    expect(!attempt.ok && attempt.error).toMatch(/ETIMEDOUT/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('speaks smtps with the credentials from the URL', async () => {
+    const s = await sink({ secure: true, auth: { user: 'herald@vendor.example', pass: 'p@ss:w/rd%' } });
+    expect(s.url).toMatch(/^smtps:\/\/herald%40vendor\.example:p%40ss%3Aw%2Frd%25@127\.0\.0\.1:\d+$/);
+    const m = mailer({ smtpUrl: s.url, tlsRejectUnauthorized: false });
+    await expect(m.verify()).resolves.toBeUndefined();
+    const attempt = await m.send(message());
+    expect(attempt.ok).toBe(true);
+    const [got] = await s.waitForMessages(1);
+    expect(got!.user).toBe('herald@vendor.example');
+  });
+
+  it('refuses a self-signed certificate unless told otherwise', async () => {
+    const s = await sink({ secure: true });
+    const attempt = await mailer({ smtpUrl: s.url }).send(message());
+    expect(attempt).toMatchObject({ ok: false, isPermanent: false });
+  });
+
+  it('treats failed authentication as temporary and never repeats the credentials', async () => {
+    const s = await sink({ auth: { user: 'herald', pass: 'right-password' } });
+    const smtpUrl = `smtp://herald:Wr0ng-S3cret@127.0.0.1:${s.port}`;
+    const m = mailer({ smtpUrl });
+    const attempt = await m.send(message());
+    expect(attempt).toMatchObject({ ok: false, isPermanent: false });
+    expect(!attempt.ok && attempt.error).toContain('SMTP authentication failed');
+    expect(!attempt.ok && attempt.error).not.toContain('Wr0ng-S3cret');
+    const verified = await m.verify().then(() => null, (err: Error) => err);
+    expect(verified?.message).toContain('authentication failed');
+    expect(verified?.message).not.toContain('Wr0ng-S3cret');
+    expect(verified?.cause).toBeUndefined();
+  });
+});
+
+describe('SMTP configuration', () => {
+  it('reads host, port, TLS mode and decoded credentials from the URL', () => {
+    expect(parseSmtpUrl('smtp://mail.example.com')).toEqual({ host: 'mail.example.com', port: 587, secure: false });
+    expect(parseSmtpUrl('smtps://u%40x.example:p%3Ass@mail.example.com')).toEqual({
+      host: 'mail.example.com',
+      port: 465,
+      secure: true,
+      auth: { user: 'u@x.example', pass: 'p:ss' },
+    });
+    expect(parseSmtpUrl('smtp://[::1]:2525')).toMatchObject({ host: '::1', port: 2525 });
+  });
+
+  it('refuses another scheme without repeating the URL', () => {
+    expect(() => parseSmtpUrl('https://user:hunter22@mail.example.com')).toThrow(/smtp:\/\/ or smtps:\/\//);
+    expect(() => parseSmtpUrl('https://user:hunter22@mail.example.com')).not.toThrow(/hunter22/);
+    expect(() => parseSmtpUrl('not a url :hunter22')).not.toThrow(/hunter22/);
+  });
+
+  it('refuses a sender without a usable domain', () => {
+    expect(() => createMailer({ smtpUrl: 'smtp://localhost', from: 'nobody' })).toThrow(/Message-ID domain/);
+  });
+
+  it('classifies by reply class: 5xx permanent except 503, 4xx and no reply temporary', () => {
+    const smtp = (responseCode: number | undefined, code = 'EMESSAGE') => Object.assign(new Error('x'), { responseCode, code });
+    expect(classifySmtpError(smtp(550)).isPermanent).toBe(true);
+    expect(classifySmtpError(smtp(503)).isPermanent).toBe(false);
+    expect(classifySmtpError(smtp(421)).isPermanent).toBe(false);
+    expect(classifySmtpError(smtp(undefined, 'ECONNECTION')).isPermanent).toBe(false);
+    expect(classifySmtpError(smtp(undefined, 'EENVELOPE')).isPermanent).toBe(true);
+    expect(classifySmtpError(smtp(535, 'EAUTH')).isPermanent).toBe(false);
+  });
+});
+
+describe('SMTP sink (test support)', () => {
+  it('records headers only when parsing is off, for benchmarks with thousands of messages', async () => {
+    const s = await sink({ parse: false });
+    const m = mailer({ smtpUrl: s.url });
+    const msg = message({ inReplyTo: 'dlv-initial@herald.example' });
+    await m.send(msg);
+    const [got] = await s.waitForMessages(1);
+    expect(got).toMatchObject({ messageId: `<${msg.deliveryId}@herald.example>`, inReplyTo: '<dlv-initial@herald.example>', text: '', html: '' });
+    await expect(s.waitForMessages(2, 50)).rejects.toThrow(/1 of 2 messages/);
+  });
+});

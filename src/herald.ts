@@ -1,0 +1,114 @@
+// Puts one Herald instance together on an open database: templates, job queue, delivery workers,
+// the SLA clock, and the HTTP application. The server and the tests build Herald the same way.
+import type { FastifyInstance } from 'fastify';
+import { createMailer, type Mailer } from './channels/email.js';
+import type { Database } from './db/open.js';
+import { buildApp } from './http/app.js';
+import { startDeliveryWorkers, type DeliverySettings } from './jobs/deliver.js';
+import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
+import { checkObligations, type StaffAlert } from './jobs/obligation-watch.js';
+import type { ServiceSettings } from './services/context.js';
+import { ensureDefaultTemplates } from './services/templates/templates.js';
+import { sql } from 'drizzle-orm';
+import { rows } from './services/sql-rows.js';
+
+export interface HeraldOptions {
+  database: Database;
+  /** For pg-boss's own pool on PostgreSQL. */
+  databaseUrl?: string | null;
+  baseUrl: string;
+  pastOccurrenceMonths?: number;
+  companyName?: string;
+  smtpUrl?: string | null;
+  mailFrom?: string;
+  delivery?: Partial<DeliverySettings>;
+  /** Run delivery workers and the SLA clock in this process (default true). */
+  runsJobs?: boolean;
+  /** How often the SLA clock looks at the obligations (default 15 s; 0 turns it off). */
+  watchIntervalMs?: number;
+  isCookieSecure?: boolean;
+  trustProxy?: boolean;
+  logLevel?: string;
+}
+
+export interface Herald {
+  app: FastifyInstance;
+  queue: JobQueue;
+  mailer: Mailer | null;
+  settings: ServiceSettings;
+  /** Runs the SLA clock once at `now` (tests drive it with their own clock). */
+  checkObligations(now: Date): Promise<{ reminders: number; escalations: number }>;
+  stop(): Promise<void>;
+}
+
+function mailDomain(from: string): string {
+  const m = /@([^>\s]+)>?\s*$/.exec(from);
+  return m?.[1] ?? 'herald.local';
+}
+
+export async function createHerald(opts: HeraldOptions): Promise<Herald> {
+  const { database } = opts;
+  const mailFrom = opts.mailFrom ?? 'Herald <herald@localhost>';
+  const settings: ServiceSettings = {
+    baseUrl: opts.baseUrl,
+    pastOccurrenceMonths: opts.pastOccurrenceMonths ?? 12,
+    companyName: opts.companyName ?? 'Herald',
+    emailChannel: opts.smtpUrl ? 'email' : 'outbox',
+    messageIdDomain: mailDomain(mailFrom),
+  };
+  const delivery: DeliverySettings = { maxAttempts: 8, retryBaseMs: 30_000, retryMaxMs: 3_600_000, httpTimeoutMs: 10_000, ...opts.delivery };
+  await ensureDefaultTemplates(database.db, new Date());
+  const queue = createJobQueue(database, { databaseUrl: opts.databaseUrl ?? null });
+  await queue.start();
+  const mailer = opts.smtpUrl ? createMailer({ smtpUrl: opts.smtpUrl, from: mailFrom, messageIdDomain: settings.messageIdDomain }) : null;
+  const runsJobs = opts.runsJobs ?? true;
+  if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery });
+
+  /** Staff alerts also go out by e-mail when an SMTP server is configured (best effort: the in-app notification is the record). */
+  const mailAlerts = async (alerts: StaffAlert[]) => {
+    if (!mailer || !alerts.length) return;
+    for (const alert of alerts) {
+      const to = await rows<{ id: string; name: string; email: string }>(
+        database.db,
+        sql`SELECT id, name, email FROM users WHERE id::text IN (SELECT jsonb_array_elements_text(${JSON.stringify(alert.userIds)}::jsonb))`,
+      );
+      for (const user of to) {
+        await mailer.send({ deliveryId: `alert-${Date.now().toString(36)}-${user.id}`, to: { name: user.name, address: user.email }, subject: alert.subject, text: alert.text, html: '' });
+      }
+    }
+  };
+  const runWatch = async (now: Date) => {
+    const result = await checkObligations(database, now);
+    await mailAlerts(result.alerts).catch(() => {});
+    return { reminders: result.reminders, escalations: result.escalations };
+  };
+  const interval = opts.watchIntervalMs ?? 15_000;
+  let watching: Promise<unknown> = Promise.resolve();
+  const timer = runsJobs && interval > 0 ? setInterval(() => (watching = runWatch(new Date()).catch(() => {})), interval) : null;
+  timer?.unref();
+
+  const app = await buildApp({
+    database,
+    settings,
+    jobs: queue,
+    isCookieSecure: opts.isCookieSecure ?? false,
+    trustProxy: opts.trustProxy ?? false,
+    logLevel: opts.logLevel ?? 'info',
+  });
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    queue,
+    mailer,
+    settings,
+    checkObligations: runWatch,
+    stop: () =>
+      (stopping ??= (async () => {
+        if (timer) clearInterval(timer);
+        await watching;
+        await app.close();
+        await queue.stop();
+        mailer?.close();
+      })()),
+  };
+}

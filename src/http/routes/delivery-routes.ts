@@ -1,0 +1,99 @@
+// Client endpoints (webhook, Slack, Teams), staff notifications, and the proof of what was sent.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { EndpointRow } from '../../services/clients/client-endpoints.js';
+import { addEndpoint, listEndpoints, removeEndpoint, updateEndpoint } from '../../services/clients/client-endpoints.js';
+import { clientDeliveryProof, incidentDeliveryProof, toCsv, type ProofRow } from '../../services/communications/delivery-proof.js';
+import { listNotifications, markNotificationsRead } from '../../services/notifications.js';
+import type { Runner } from '../request-context.js';
+import { idParam, incidentParam, text, uuid } from '../schemas.js';
+
+const presentEndpoint = (e: EndpointRow, showSecret: boolean) => ({
+  id: e.id,
+  clientId: e.clientId,
+  kind: e.kind,
+  name: e.name,
+  url: e.url,
+  secret: showSecret ? e.secret : e.secret ? `${e.secret.slice(0, 10)}…` : null,
+  isEnabled: e.isEnabled,
+  disabledReason: e.disabledReason,
+  createdAt: e.createdAt.toISOString(),
+});
+
+export function deliveryRoutes(app: FastifyInstance, run: Runner) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['delivery'];
+  const endpointParams = z.object({ id: uuid, endpointId: uuid });
+
+  r.get('/api/v1/clients/:id/endpoints', { schema: { tags, summary: "A client's webhook, Slack and Teams endpoints", params: idParam } }, (req) =>
+    run.query(req, async (ctx) => ({ items: (await listEndpoints(ctx, req.params.id)).map((e) => presentEndpoint(e, false)) })),
+  );
+  r.post(
+    '/api/v1/clients/:id/endpoints',
+    {
+      schema: {
+        tags,
+        summary: 'Add an endpoint; a webhook gets a signing secret (whsec_…), shown in full only in this answer',
+        params: idParam,
+        body: z.object({ kind: z.enum(['webhook', 'slack', 'teams']), name: text(200), url: z.url().max(2000) }),
+      },
+    },
+    (req, reply) =>
+      run.command(req, reply, 201, async (ctx) => presentEndpoint(await addEndpoint(ctx, req.params.id, req.body), true), {
+        storedAs: (body) => ({ ...body, secret: null }),
+      }),
+  );
+  r.patch(
+    '/api/v1/clients/:id/endpoints/:endpointId',
+    {
+      schema: {
+        tags,
+        summary: 'Change, enable or disable an endpoint, or rotate its secret (the new secret is in the answer)',
+        params: endpointParams,
+        body: z.object({ name: text(200).optional(), url: z.url().max(2000).optional(), isEnabled: z.boolean().optional(), rotateSecret: z.boolean().optional() }),
+      },
+    },
+    (req, reply) => run.command(req, reply, 200, async (ctx) => presentEndpoint(await updateEndpoint(ctx, req.params.id, req.params.endpointId, req.body), !!req.body.rotateSecret)),
+  );
+  r.delete('/api/v1/clients/:id/endpoints/:endpointId', { schema: { tags, summary: 'Remove an endpoint', params: endpointParams } }, async (req, reply) => {
+    await run.command(req, reply, 204, (ctx) => removeEndpoint(ctx, req.params.id, req.params.endpointId));
+    return reply.send();
+  });
+
+  const formatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
+  const sendProof = (rows: ProofRow[], format: 'json' | 'csv', name: string, reply: import('fastify').FastifyReply) =>
+    format === 'csv'
+      ? reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(toCsv(rows))
+      : reply.send({ items: rows });
+  r.get(
+    '/api/v1/incidents/:id/deliveries',
+    { schema: { tags, summary: 'Proof: every delivery of the incident (what, to whom, channel, when, result) as JSON or CSV', params: incidentParam, querystring: formatQuery } },
+    async (req, reply) => sendProof(await run.query(req, (ctx) => incidentDeliveryProof(ctx, req.params.id)), req.query.format, `deliveries-${req.params.id}`, reply),
+  );
+  r.get(
+    '/api/v1/clients/:id/deliveries',
+    { schema: { tags, summary: 'Proof: every delivery to the client as JSON or CSV', params: idParam, querystring: formatQuery } },
+    async (req, reply) => sendProof(await run.query(req, (ctx) => clientDeliveryProof(ctx, req.params.id)), req.query.format, `deliveries-client-${req.params.id}`, reply),
+  );
+
+  r.get(
+    '/api/v1/notifications',
+    { schema: { tags: ['notifications'], summary: 'Your notifications: reminders, escalations, approvals, failed deliveries', querystring: z.object({ unread: z.enum(['true', 'false']).default('false'), limit: z.coerce.number().int().min(1).max(200).default(50) }) } },
+    (req) =>
+      run.query(req, async (ctx) => ({
+        items: (await listNotifications(ctx, { isUnreadOnly: req.query.unread === 'true', limit: req.query.limit })).map((n) => ({
+          id: n.id,
+          kind: n.kind,
+          incidentId: n.incidentId,
+          title: n.title,
+          body: n.body,
+          createdAt: n.createdAt.toISOString(),
+          readAt: n.readAt?.toISOString() ?? null,
+        })),
+      })),
+  );
+  r.post('/api/v1/notifications/read', { schema: { tags: ['notifications'], summary: 'Mark notifications read', body: z.object({ ids: z.array(uuid).min(1).max(500) }) } }, (req, reply) =>
+    run.command(req, reply, 200, async (ctx) => ({ read: (await markNotificationsRead(ctx, req.body.ids)).length })),
+  );
+}

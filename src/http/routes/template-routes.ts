@@ -1,0 +1,113 @@
+// Templates (versioned, owned, validated on save), the composer's preview, and message approval.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { FILTERS } from '../../templates/filters.js';
+import { VARIABLES } from '../../templates/variables.js';
+import { decideCommunication, previewCommunication } from '../../services/communications/send-communication.js';
+import { getCommunication } from '../../services/communications/read-communications.js';
+import { staffView } from '../../services/incidents/read-incidents.js';
+import { createTemplate, getTemplate, listTemplates, OWNER_ROLES, updateTemplate } from '../../services/templates/templates.js';
+import type { Runner } from '../request-context.js';
+import { idParam, incidentParam, language, messageKind, optionalText, uuid, uuidList } from '../schemas.js';
+
+const part = z.string().max(100_000);
+const parts = z.object({ subject: part.optional(), html: part.optional(), text: part }).strict();
+
+function presentTemplate(t: Awaited<ReturnType<typeof getTemplate>> | Awaited<ReturnType<typeof listTemplates>>[number]) {
+  return {
+    id: t.id,
+    kind: t.kind,
+    language: t.language,
+    channel: t.channel,
+    ownerUserId: t.ownerUserId,
+    ownerRole: t.ownerRole,
+    currentVersion: t.currentVersion,
+    parts: t.parts,
+    updatedAt: t.updatedAt.toISOString(),
+    ...('versions' in t && {
+      versions: t.versions.map((v) => ({ version: v.version, parts: v.parts, note: v.note, createdBy: v.createdBy, createdAt: v.createdAt.toISOString() })),
+    }),
+  };
+}
+
+export function templateRoutes(app: FastifyInstance, run: Runner) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['templates'];
+
+  r.get('/api/v1/templates', { schema: { tags, summary: 'Every template with its current version' } }, (req) =>
+    run.query(req, async (ctx) => ({ items: (await listTemplates(ctx)).map(presentTemplate) })),
+  );
+  r.get('/api/v1/templates/variables', { schema: { tags, summary: 'The variables and filters templates can use' } }, (req) =>
+    run.query(req, async (ctx) => {
+      if (ctx.actor.role === 'client') return { variables: [], filters: [] };
+      return { variables: VARIABLES, filters: FILTERS };
+    }),
+  );
+  r.get('/api/v1/templates/:id', { schema: { tags, summary: 'A template with its version history', params: idParam } }, (req) =>
+    run.query(req, async (ctx) => presentTemplate(await getTemplate(ctx, req.params.id))),
+  );
+  r.post(
+    '/api/v1/templates',
+    {
+      schema: {
+        tags,
+        summary: 'Create a template for a kind, language and channel (refused, naming part and line, if it would not render)',
+        body: z.object({
+          kind: messageKind,
+          language,
+          channel: z.enum(['email', 'chat']),
+          parts,
+          ownerUserId: uuid.nullable().optional(),
+          ownerRole: z.enum(OWNER_ROLES).nullable().optional(),
+          note: optionalText(2000),
+        }),
+      },
+    },
+    (req, reply) => run.command(req, reply, 201, async (ctx) => presentTemplate(await createTemplate(ctx, { ...req.body, parts: req.body.parts as Record<string, string> }))),
+  );
+  r.patch(
+    '/api/v1/templates/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Save a new version (the history is kept) and/or change the owner',
+        params: idParam,
+        body: z.object({ parts: parts.optional(), note: optionalText(2000), ownerUserId: uuid.nullable().optional(), ownerRole: z.enum(OWNER_ROLES).nullable().optional() }),
+      },
+    },
+    (req, reply) =>
+      run.command(req, reply, 200, async (ctx) =>
+        presentTemplate(await updateTemplate(ctx, req.params.id, { ...req.body, parts: req.body.parts as Record<string, string> | undefined })),
+      ),
+  );
+
+  r.post(
+    '/api/v1/incidents/:id/communications/preview',
+    {
+      schema: {
+        tags: ['communications'],
+        summary: 'What each recipient would receive, and whether the message may go out now (missing disclosures named); writes nothing',
+        params: incidentParam,
+        body: z.object({ kind: messageKind, clientIds: uuidList.nullable().optional(), subject: optionalText(300), body: optionalText(50000) }),
+      },
+    },
+    (req) => run.query(req, (ctx) => previewCommunication(ctx, req.params.id, req.body)),
+  );
+  r.post(
+    '/api/v1/communications/:id/approval',
+    {
+      schema: {
+        tags: ['communications'],
+        summary: 'Approve (and so send) or reject a message waiting for approval: the Incident Manager or Communication Lead, not its author',
+        params: idParam,
+        body: z.object({ isApproved: z.boolean(), note: optionalText(5000) }),
+      },
+    },
+    (req, reply) =>
+      run.command(req, reply, 200, async (ctx) => {
+        const result = await decideCommunication(ctx, req.params.id, req.body);
+        return { communication: await getCommunication(ctx, result.communicationId), incident: staffView(result.record, ctx.now) };
+      }),
+  );
+}

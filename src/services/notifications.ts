@@ -1,0 +1,42 @@
+// In-app notifications for staff: reminders, escalations, dead deliveries, approvals wanted.
+import { and, desc, eq, isNull, inArray } from 'drizzle-orm';
+import type { Db } from '../db/open.js';
+import { notifications } from '../db/schema.js';
+import { notFound } from './app-error.js';
+import { requireStaff, type Ctx } from './context.js';
+
+export interface NewNotification {
+  userIds: string[];
+  kind: string;
+  incidentId: string | null;
+  title: string;
+  body: string;
+}
+
+export async function notify(db: Db, n: NewNotification, at: Date): Promise<void> {
+  const userIds = [...new Set(n.userIds)];
+  if (!userIds.length) return;
+  await db.insert(notifications).values(userIds.map((userId) => ({ userId, kind: n.kind, incidentId: n.incidentId, title: n.title, body: n.body, createdAt: at })));
+}
+
+export async function listNotifications(ctx: Ctx, opts: { isUnreadOnly: boolean; limit: number }) {
+  requireStaff(ctx);
+  return ctx.tx
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.userId, ctx.actor.userId), opts.isUnreadOnly ? isNull(notifications.readAt) : undefined))
+    .orderBy(desc(notifications.createdAt))
+    .limit(opts.limit);
+}
+
+export async function markNotificationsRead(ctx: Ctx, ids: string[]) {
+  requireStaff(ctx);
+  if (!ids.length) return [];
+  const rows = await ctx.tx
+    .update(notifications)
+    .set({ readAt: ctx.now })
+    .where(and(eq(notifications.userId, ctx.actor.userId), inArray(notifications.id, ids)))
+    .returning();
+  if (!rows.length) throw notFound('Notification');
+  return rows;
+}
