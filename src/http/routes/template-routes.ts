@@ -4,7 +4,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FILTERS } from '../../templates/filters.js';
 import { VARIABLES } from '../../templates/variables.js';
-import { decideCommunication, previewCommunication } from '../../services/communications/send-communication.js';
+import { validateTemplate } from '../../templates/engine.js';
+import type { MessageKind } from '../../domain/types.js';
+import { decideCommunication, previewCommunication, previewTemplate } from '../../services/communications/send-communication.js';
 import { getCommunication } from '../../services/communications/read-communications.js';
 import { staffView } from '../../services/incidents/read-incidents.js';
 import { createTemplate, getTemplate, listTemplates, OWNER_ROLES, updateTemplate } from '../../services/templates/templates.js';
@@ -82,6 +84,28 @@ export function templateRoutes(app: FastifyInstance, run: Runner) {
       ),
   );
 
+  r.post(
+    '/api/v1/templates/:id/preview',
+    {
+      schema: {
+        tags,
+        summary: 'Render the template (or draft parts) against a real incident for a chosen client and contact; writes nothing',
+        params: idParam,
+        body: z.object({ incidentId: incidentParam.shape.id, clientId: uuid, contactId: uuid.nullable().optional(), parts: parts.optional(), body: optionalText(50000) }),
+      },
+    },
+    (req) =>
+      run.query(req, async (ctx) => {
+        const t = await getTemplate(ctx, req.params.id);
+        const draft = (req.body.parts ?? t.parts) as Record<string, string>;
+        if (req.body.parts) {
+          const issues = validateTemplate(t.channel as 'email' | 'chat', draft, { kinds: [t.kind as MessageKind], language: t.language });
+          if (issues.length) return { issues, rendered: null };
+        }
+        const rendered = await previewTemplate(ctx, { kind: t.kind as MessageKind, language: t.language, channel: t.channel as 'email' | 'chat', parts: draft }, req.body);
+        return { issues: [], rendered };
+      }),
+  );
   r.post(
     '/api/v1/incidents/:id/communications/preview',
     {

@@ -126,7 +126,15 @@ async function sendNow(ctx: Ctx, idOrKey: string, input: SendInput & { communica
 }
 
 /** Fills the templates for every recipient and channel of the message: what each client will receive. */
-export async function buildDeliveries(ctx: Ctx, rec: IncidentRecord, state: IncidentState, clientIds: string[], input: SendInput & { communicationId: string }) {
+export async function buildDeliveries(
+  ctx: Ctx,
+  rec: IncidentRecord,
+  state: IncidentState,
+  clientIds: string[],
+  input: SendInput & { communicationId: string },
+  /** A template's draft to use in place of the current version (the template editor's preview). */
+  draft?: { language: string; channel: 'email' | 'chat'; parts: Record<string, string> },
+) {
   const { settings } = ctx;
   // One connection per transaction: these run one after another.
   const clientRows = await ctx.tx.select().from(clients).where(inArray(clients.id, clientIds));
@@ -142,6 +150,7 @@ export async function buildDeliveries(ctx: Ctx, rec: IncidentRecord, state: Inci
   const names = new Map(componentRows.map((c) => [c.id, c.name]));
   const links = await ctx.tx.select().from(clientComponents).where(inArray(clientComponents.clientId, clientIds));
   const active = await loadActiveTemplates(ctx.tx);
+  if (draft) active.set(`${input.kind}/${draft.language}/${draft.channel}`, { templateId: 'draft', version: 0, parts: draft.parts });
   const earlier = await ctx.tx
     .select({ kind: communications.kind, body: communications.body, sentAt: communications.sentAt, clientIds: communications.clientIds, promised: communications.promisedNextUpdateAt })
     .from(communications)
@@ -333,4 +342,27 @@ export async function previewCommunication(ctx: Ctx, idOrKey: string, input: Sen
     }
   }
   return { canSend: refusal === null, refusal, requiresApproval: needsApproval, recipients };
+}
+
+/**
+ * Renders a template (its current version, or draft parts) against a real incident for one client
+ * and, for e-mail, one of its contacts: what that person would receive.
+ */
+export async function previewTemplate(
+  ctx: Ctx,
+  template: { kind: MessageKind; language: string; channel: 'email' | 'chat'; parts: Record<string, string> },
+  input: { incidentId: string; clientId: string; contactId?: string | null | undefined; body?: string | null | undefined },
+) {
+  requireWriter(ctx);
+  const record = await loadIncident(ctx.tx, input.incidentId);
+  if (!record.state.clients.some((c) => c.clientId === input.clientId) && record.reporterClientId !== input.clientId) {
+    throw new AppError('client_not_affected', 'Pick a client of this incident.', { field: 'clientId' });
+  }
+  const built = await buildDeliveries(ctx, record, record.state, [input.clientId], { kind: template.kind, body: input.body ?? null, communicationId: randomUUID() }, template);
+  const chosen =
+    template.channel === 'email'
+      ? built.deliveries.find((d) => d.contactId && (!input.contactId || d.contactId === input.contactId))
+      : built.deliveries.find((d) => !d.contactId);
+  if (!chosen) throw new AppError('no_contacts', template.channel === 'email' ? 'The client has no such contact receiving e-mail.' : 'The client has no chat or webhook endpoint.', { field: 'contactId' });
+  return { channel: template.channel, to: chosen.toAddress, language: chosen.language, subject: template.channel === 'email' ? chosen.subject : null, text: chosen.textBody, html: chosen.htmlBody ?? null };
 }
