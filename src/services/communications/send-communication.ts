@@ -36,7 +36,7 @@ export interface SendResult {
   record: IncidentRecord;
   communicationId: string;
   clientIds: string[];
-  status: 'sent' | 'pending_approval';
+  status: 'sent' | 'pending_approval' | 'rejected';
 }
 
 const sentTo = (outcome: Accepted) => (outcome.events.find((e) => e.type === 'communication.sent')?.data.clientIds as string[] | undefined) ?? [];
@@ -103,7 +103,7 @@ export async function decideCommunication(ctx: Ctx, communicationId: string, inp
       await notify(ctx.tx, { userIds: [c.createdBy], kind: 'communication.rejected', incidentId: c.incidentId, title: `Your ${c.kind} message was not approved`, body: input.note ?? '' }, ctx.now);
     }
     await ctx.tx.execute(sql`UPDATE incidents SET updated_at = ${ctx.now} WHERE id = ${c.incidentId}`);
-    return { record: await loadIncident(ctx.tx, c.incidentId), communicationId: c.id, clientIds: c.clientIds as string[], status: 'pending_approval' };
+    return { record: await loadIncident(ctx.tx, c.incidentId), communicationId: c.id, clientIds: c.clientIds as string[], status: 'rejected' };
   }
   await appendEvents(ctx.tx, c.incidentId, [{ type: 'communication.approved', data: { communicationId: c.id, note: input.note ?? null } }], ctx.actor, ctx.now);
   return sendNow(ctx, c.incidentId, { kind: c.kind as MessageKind, clientIds: c.clientIds as string[], subject: c.subject, body: c.body, communicationId: c.id, isNew: false });
