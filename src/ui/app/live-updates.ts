@@ -1,0 +1,29 @@
+// Live updates: GET /api/v1/events sends `incident` ({id, key}) whenever an incident changes; the
+// console refetches what shows that incident (and the lists and the outbox).
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+
+export type LiveState = 'connecting' | 'live' | 'offline';
+
+export function useLiveUpdates(): LiveState {
+  const qc = useQueryClient();
+  const [state, setState] = useState<LiveState>('connecting');
+  useEffect(() => {
+    const source = new EventSource('/api/v1/events');
+    source.onopen = () => setState('live');
+    source.onerror = () => setState(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+    source.addEventListener('incident', (e) => {
+      let change: { id?: string; key?: string } = {};
+      try {
+        change = JSON.parse((e as MessageEvent<string>).data) as typeof change;
+      } catch {
+        return;
+      }
+      void qc.invalidateQueries({ queryKey: ['incidents'] });
+      void qc.invalidateQueries({ queryKey: ['outbox'] });
+      for (const k of [change.key, change.id]) if (k) void qc.invalidateQueries({ queryKey: ['incident', k] });
+    });
+    return () => source.close();
+  }, [qc]);
+  return state;
+}
