@@ -215,6 +215,9 @@ export async function saveIncident(ctx: Ctx, before: IncidentState, after: Incid
           closedAt: sql`excluded.closed_at`,
           metByCommunicationId: sql`excluded.met_by_communication_id`,
           waiver: sql`excluded.waiver`,
+          // A deadline that moved is watched afresh: its reminder and escalation were for the old one.
+          remindedAt: sql`CASE WHEN incident_obligations.due_at IS DISTINCT FROM excluded.due_at THEN NULL ELSE incident_obligations.reminded_at END`,
+          escalatedAt: sql`CASE WHEN incident_obligations.due_at IS DISTINCT FROM excluded.due_at THEN NULL ELSE incident_obligations.escalated_at END`,
         },
       });
   }
