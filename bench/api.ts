@@ -7,8 +7,11 @@
 //
 // Knobs (environment): BENCH_DURATION_S (10), BENCH_WARMUP_S (2), BENCH_PG_CONCURRENCY (32),
 // BENCH_PGLITE_CONCURRENCY (16), BENCH_CEILING_CONCURRENCY (32), BENCH_POOL_MAX (server
-// DATABASE_POOL_MAX; default: the server's own default), BENCH_ONLY (comma list: ceiling,pglite,postgres),
-// BENCH_CPU_PROF_DIR (the server writes a V8 .cpuprofile there on exit).
+// DATABASE_POOL_MAX; default: the server's own default), BENCH_ONLY (comma list: statements,ceiling,pglite,postgres),
+// BENCH_CPU_PROF_DIR (the server writes a V8 .cpuprofile there on exit), BENCH_COUNT_INCIDENTS (20), BENCH_SQL_TRACE=1 (print the
+// statements each command runs), BENCH_COUNT_ONLY (pglite or postgres). Before the load, incidents are
+// driven one command at a time in this process on PGlite and on PostgreSQL with the database driver
+// counted: SQL statements and round trips per command, and this process's CPU time per command.
 // On a machine shared with other work, the "rest cpu%" column shows how much it disturbed the run.
 // The last line of the output is one JSON object with the results.
 import { execFileSync, spawn } from 'node:child_process';
@@ -17,7 +20,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import http from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { countStatements, type StepCount } from './statement-count.js';
 import { CLI, createTokenOverHttp, NODE_BIN, REPO_ROOT, startHerald, type RunningHerald, type ServeOptions } from '../test/support/server-process.js';
 
 const num = (name: string, dflt: number) => {
@@ -32,7 +37,11 @@ const CEILING_CONCURRENCY = num('BENCH_CEILING_CONCURRENCY', 32);
 const POOL_MAX = process.env.BENCH_POOL_MAX;
 /** When set, the Herald server writes a V8 CPU profile (.cpuprofile) into this directory on exit. */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'ceiling,pglite,postgres').split(',').map((s) => s.trim()));
+const SQL_TRACE = process.env.BENCH_SQL_TRACE === '1';
+/** Incidents driven one command at a time in this process for the CPU-per-command figures. */
+const COUNT_INCIDENTS = num('BENCH_COUNT_INCIDENTS', 20);
+const ONLY_COUNT = process.env.BENCH_COUNT_ONLY;
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'statements,ceiling,pglite,postgres').split(',').map((s) => s.trim()));
 const ADMIN = { adminEmail: 'bench-admin@example.com', adminPassword: 'bench password 1234' };
 const COMPONENTS = 8;
 const CLIENTS = 4;
@@ -354,7 +363,7 @@ async function expectStatus(res: Answer, status: number, what: string) {
 }
 
 /** Components, clients using them (each with a contact), and the admin's id: what the workload needs. */
-async function prepareFixture(client: HttpClient): Promise<Fixture> {
+async function prepareFixture(client: Pick<HttpClient, 'get' | 'post'>): Promise<Fixture> {
   const session = await expectStatus(await client.get('/api/v1/auth/session'), 200, 'session');
   const componentIds: string[] = [];
   for (let i = 0; i < COMPONENTS; i++) componentIds.push((await expectStatus(await client.post('/api/v1/components', { name: `Service ${i}` }), 201, 'component')).id);
@@ -509,6 +518,12 @@ async function main() {
   let pglite: LoadResult | null = null;
   let postgres: LoadResult | null = null;
   let postgresNote = 'not run (BENCH_ONLY)';
+  let counts: { pglite: StepCount[] | null; postgres: StepCount[] | null } = { pglite: null, postgres: null };
+  if (ONLY.has('statements')) {
+    console.log(`\n→ statements and round trips per command (one incident, in this process)`);
+    counts = await countAll();
+    printCounts(counts);
+  }
   if (ONLY.has('ceiling')) {
     console.log(`\n→ ceiling: bare node:http, ${CEILING_CONCURRENCY} workers`);
     ceiling = await benchCeiling();
@@ -554,14 +569,68 @@ async function main() {
       p99_ms_postgres: round(postgres?.p99),
       ceiling_rps: round(ceiling?.rps),
       ceiling_p99_ms: round(ceiling?.p99),
-      server_cpu_ms_per_cmd: { pglite: round(pglite?.cpu.serverMsPerRequest), postgres: round(postgres?.cpu.serverMsPerRequest) },
+      server_cpu_ms_per_cmd_pglite: round(pglite?.cpu.serverMsPerRequest),
+      server_cpu_ms_per_cmd_postgres: round(postgres?.cpu.serverMsPerRequest),
       postgres_backend_cpu_ms_per_cmd: round(postgres?.cpu.pgMsPerRequest),
+      statements_per_cmd_pglite: round(perCommand(counts.pglite, 'statements')),
+      statements_per_cmd_postgres: round(perCommand(counts.postgres, 'statements')),
+      round_trips_per_cmd_pglite: round(perCommand(counts.pglite, 'roundTrips')),
+      round_trips_per_cmd_postgres: round(perCommand(counts.postgres, 'roundTrips')),
+      inprocess_cpu_ms_per_cmd_pglite: round(perCommand(counts.pglite, 'cpuMs')),
+      inprocess_cpu_ms_per_cmd_postgres: round(perCommand(counts.postgres, 'cpuMs')),
       other_cpu_pct: { ceiling: round(ceiling?.cpu.otherPct), pglite: round(pglite?.cpu.otherPct), postgres: round(postgres?.cpu.otherPct) },
       errors: (pglite?.errors ?? 0) + (postgres?.errors ?? 0),
       concurrency: { pglite: PGLITE_CONCURRENCY, postgres: PG_CONCURRENCY, ceiling: CEILING_CONCURRENCY },
       duration_s: DURATION_MS / 1000,
     })}`,
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements and round trips per command, counted at the database driver in this process.
+
+/** The fixture built through app.inject, the way the load generator builds it over HTTP. */
+async function injectFixture(app: FastifyInstance, token: string): Promise<Fixture> {
+  const call = async (method: 'GET' | 'POST', url: string, body?: unknown): Promise<Answer> => {
+    const res = await app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+    return { status: res.statusCode, body: res.body };
+  };
+  return prepareFixture({ get: (path) => call('GET', path), post: (path, body) => call('POST', path, body) });
+}
+
+async function countAll(): Promise<{ pglite: StepCount[] | null; postgres: StepCount[] | null }> {
+  const pgliteCounts = ONLY_COUNT === 'postgres' ? null : await countStatements({ kind: 'pglite' }, STEPS, injectFixture, COUNT_INCIDENTS);
+  const out = ONLY_COUNT === 'pglite' ? { skipped: 'not counted (BENCH_COUNT_ONLY)' } : await withFreshPgDatabase((url) => countStatements({ kind: 'postgres', databaseUrl: url }, STEPS, injectFixture, COUNT_INCIDENTS));
+  if ('skipped' in out) console.log(`  PostgreSQL ${out.skipped}`);
+  return { pglite: pgliteCounts, postgres: 'skipped' in out ? null : out };
+}
+
+function perCommand(counts: StepCount[] | null, what: 'statements' | 'roundTrips' | 'cpuMs'): number | undefined {
+  if (!counts?.length) return undefined;
+  return counts.reduce((sum, c) => sum + c[what], 0) / counts.length;
+}
+
+function printCounts(counts: { pglite: StepCount[] | null; postgres: StepCount[] | null }) {
+  const backends = (['pglite', 'postgres'] as const).filter((b) => counts[b]);
+  console.log(`${pad('command', 22)}${backends.map((b) => lpad(`${b} stmts / trips / cpu ms`, 34)).join('')}`);
+  for (const [i, step] of STEPS.entries()) {
+    console.log(`${pad(step.name, 22)}${backends.map((b) => lpad(`${counts[b]![i]!.statements} / ${counts[b]![i]!.roundTrips} / ${f2(counts[b]![i]!.cpuMs)}`, 34)).join('')}`);
+  }
+  console.log(
+    `${pad('mean per command', 22)}${backends.map((b) => lpad(`${f2(perCommand(counts[b], 'statements')!)} / ${f2(perCommand(counts[b], 'roundTrips')!)} / ${f2(perCommand(counts[b], 'cpuMs')!)}`, 34)).join('')}`,
+  );
+  console.log(`(cpu ms: this process, one command at a time through app.inject, PGlite included; on PostgreSQL without the database server's own time)`);
+  if (SQL_TRACE) {
+    for (const b of backends) {
+      console.log(`\nStatements on ${b}:`);
+      for (const c of counts[b]!) console.log(`  ${c.name}:\n    ${c.texts.join('\n    ')}`);
+    }
+  }
 }
 
 function statSafe(): string {

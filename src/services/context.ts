@@ -27,6 +27,12 @@ export interface Ctx {
   settings: ServiceSettings;
   /** Absent where nothing is delivered in the background (everything goes to the local outbox). */
   jobs?: Enqueuer | null;
+  /**
+   * Set when the verb runs outside a transaction: `tx` is then the database itself, every statement
+   * commits on its own, and a verb that must write with more than one statement runs them through
+   * this (a transaction with a context of its own).
+   */
+  inTransaction?: (<T>(fn: (ctx: Ctx) => Promise<T>) => Promise<T>) | undefined;
 }
 
 export const isStaff = (ctx: Ctx) => ctx.actor.role !== 'client';

@@ -7,28 +7,56 @@ import { visibleToClient } from '../../services/incidents/incident-store.js';
 import { rows } from '../../services/sql-rows.js';
 
 const HEARTBEAT_MS = 15_000;
+/** How long the database stays listened to after the last stream closed. */
+const IDLE_LISTEN_MS = 60_000;
 
 export function eventRoutes(app: FastifyInstance, database: Database) {
   const subscribers = new Set<(change: { id: string; key: string }) => void>();
   const streams = new Set<{ end: () => void }>();
-  let unlisten: (() => Promise<void>) | null = null;
-  app.addHook('onReady', async () => {
-    unlisten = await database.listen('herald_incident', (payload) => {
-      let change: { id: string; key: string };
-      try {
-        change = JSON.parse(payload) as { id: string; key: string };
-      } catch {
-        return;
-      }
-      for (const s of subscribers) s(change);
+  const onPayload = (payload: string) => {
+    let change: { id: string; key: string };
+    try {
+      change = JSON.parse(payload) as { id: string; key: string };
+    } catch {
+      return;
+    }
+    for (const s of subscribers) s(change);
+  };
+  // The database is listened to only while a stream is open (and a while after the last one closed):
+  // a server nobody watches takes no notification for every change it and the other servers make.
+  let listening: Promise<() => Promise<void>> | null = null;
+  let idleTimer: NodeJS.Timeout | null = null;
+  const startListening = () => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = null;
+    // A callback of its own per LISTEN: the one being let go must not take the new one's with it.
+    listening ??= database.listen('herald_incident', (payload) => onPayload(payload)).catch((err: unknown) => {
+      listening = null;
+      throw err;
     });
-  });
+    return listening;
+  };
+  const stopListening = async () => {
+    const current = listening;
+    listening = null;
+    if (current) await (await current.catch(() => async () => {}))();
+  };
+  const stopListeningSoon = () => {
+    if (subscribers.size || idleTimer) return;
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      if (!subscribers.size) void stopListening().catch(() => {});
+    }, IDLE_LISTEN_MS);
+    idleTimer.unref();
+  };
   // Open streams would hold the server open: end them before it closes.
   app.addHook('preClose', async () => {
     for (const s of streams) s.end();
   });
   app.addHook('onClose', async () => {
-    await unlisten?.();
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = null;
+    await stopListening();
   });
 
   app.get(
@@ -36,6 +64,8 @@ export function eventRoutes(app: FastifyInstance, database: Database) {
     { schema: { tags: ['events'], summary: 'Server-sent events: `incident` with {id, key} whenever an incident you may see changes' } },
     async (request, reply) => {
       const actor = request.auth!.actor;
+      // Listening before the stream opens: every change committed after the client sees it open reaches it.
+      await startListening();
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -60,6 +90,7 @@ export function eventRoutes(app: FastifyInstance, database: Database) {
           clearInterval(heartbeat);
           subscribers.delete(send);
           streams.delete(stream);
+          stopListeningSoon();
           if (!res.writableEnded) res.end();
         },
       };

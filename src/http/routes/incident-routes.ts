@@ -56,14 +56,17 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
         }),
       },
     },
-    (req, reply) => run.command(req, reply, 201, async (ctx) => (ctx.actor.role === 'client' ? getIncident(ctx, (await reportIncident(ctx, req.body)).id) : staffView(await reportIncident(ctx, req.body), ctx.now))),
+    (req, reply) =>
+      run.command(req, reply, 201, async (ctx) => (ctx.actor.role === 'client' ? getIncident(ctx, (await reportIncident(ctx, req.body)).id) : staffView(await reportIncident(ctx, req.body), ctx.now)), {
+        isAutocommit: true,
+      }),
   );
 
   r.get('/api/v1/incidents/:id', { schema: { tags, summary: 'Get an incident by id or key', params: incidentParam } }, (req) => run.query(req, (ctx) => getIncident(ctx, req.params.id)));
 
   const command = <B>(path: string, summary: string, body: z.ZodType<B>, verb: (ctx: Ctx, id: string, b: B) => Promise<IncidentRecord>) =>
     r.post(`/api/v1/incidents/:id/${path}`, { schema: { tags, summary, params: incidentParam, body } }, (req, reply) =>
-      run.command(req, reply, 200, async (ctx) => staffView(await verb(ctx, req.params.id, req.body as B), ctx.now)),
+      run.command(req, reply, 200, async (ctx) => staffView(await verb(ctx, req.params.id, req.body as B), ctx.now), { isAutocommit: true }),
     );
 
   command(
@@ -97,7 +100,8 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
   r.post(
     '/api/v1/incidents/:id/obligations/:obligationId/waiver',
     { schema: { tags, summary: 'Waive an open obligation (Incident Manager only, with a written reason)', params: incidentParam.extend({ obligationId: uuid }), body: z.object({ reason: text(5000) }) } },
-    (req, reply) => run.command(req, reply, 200, async (ctx) => staffView(await waiveObligation(ctx, req.params.id, req.params.obligationId, req.body.reason), ctx.now)),
+    (req, reply) =>
+      run.command(req, reply, 200, async (ctx) => staffView(await waiveObligation(ctx, req.params.id, req.params.obligationId, req.body.reason), ctx.now), { isAutocommit: true }),
   );
 
   r.get('/api/v1/incidents/:id/obligations', { schema: { tags, summary: 'Every obligation of the incident, open and closed, with whether it was met on time', params: incidentParam } }, (req) =>

@@ -19,10 +19,13 @@ export interface Authenticated {
 /**
  * Verified credentials are remembered for a short while so that the scrypt check runs once, not on
  * every request. Revocation and logout drop the entry at once on this instance; other instances
- * notice within CACHE_TTL_MS.
+ * notice within CACHE_TTL_MS, when the entry is checked against the database again: the credential
+ * and its user are read afresh, and the scrypt check is skipped only when the stored hash is the one
+ * this token was verified against. Requests that miss the cache at the same moment share one check.
  */
 const CACHE_TTL_MS = 10_000;
-const cache = new Map<string, { value: Authenticated; expiresAt: number }>();
+const cache = new Map<string, { value: Authenticated; expiresAt: number; secretHash: string }>();
+const inFlight = new Map<string, Promise<{ value: Authenticated; secretHash: string } | null>>();
 const cacheKey = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 export function forgetCredential(credentialId: string): void {
@@ -50,6 +53,24 @@ export async function authenticate(db: Db, token: string, expected: CredentialKi
   const key = cacheKey(token);
   const hit = cache.get(key);
   if (hit && hit.expiresAt > now.getTime() && hit.value.kind === expected) return hit.value;
+  const flightKey = `${expected}:${key}`;
+  let flight = inFlight.get(flightKey);
+  if (!flight) {
+    flight = check(db, token, expected, now, hit?.value.kind === expected ? hit.secretHash : null).finally(() => inFlight.delete(flightKey));
+    inFlight.set(flightKey, flight);
+  }
+  const checked = await flight;
+  if (!checked) {
+    if (cache.get(key) === hit) cache.delete(key);
+    return null;
+  }
+  if (cache.size > 10_000) cache.clear();
+  cache.set(key, { value: checked.value, expiresAt: now.getTime() + CACHE_TTL_MS, secretHash: checked.secretHash });
+  return checked.value;
+}
+
+/** Reads the credential and its user; runs the scrypt check unless the token was verified against this very hash before. */
+async function check(db: Db, token: string, expected: CredentialKind, now: Date, verifiedHash: string | null): Promise<{ value: Authenticated; secretHash: string } | null> {
   const parsed = parse(token);
   if (!parsed || parsed.kind !== expected) return null;
   const row =
@@ -69,14 +90,12 @@ export async function authenticate(db: Db, token: string, expected: CredentialKi
             .where(and(eq(apiTokens.id, parsed.id), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, now))))
         )[0];
   if (!row || row.user.isDisabled) return null;
-  if (!(await verifySecret(parsed.secret, row.secretHash))) return null;
+  if (row.secretHash !== verifiedHash && !(await verifySecret(parsed.secret, row.secretHash))) return null;
   const value: Authenticated = {
     actor: { userId: row.user.id, role: row.user.role as InstallRole, clientId: row.user.clientId, label: `${row.user.name} <${row.user.email}>` },
     kind: parsed.kind,
     credentialId: parsed.id,
     csrfToken: 'csrfToken' in row ? (row.csrfToken as string) : null,
   };
-  if (cache.size > 10_000) cache.clear();
-  cache.set(key, { value, expiresAt: now.getTime() + CACHE_TTL_MS });
-  return value;
+  return { value, secretHash: row.secretHash };
 }

@@ -1,14 +1,15 @@
 // Loads an incident's whole state in one query and writes back what a command changed.
 import { getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
-import { incidentClients, incidentComponents, incidentDisclosureVersions, incidentEvents, incidentObligations, incidents, slaPolicies } from '../../db/schema.js';
+import { incidentEvents, slaPolicies } from '../../db/schema.js';
 import type { DomainEvent, IncidentState } from '../../domain/incident/lifecycle.js';
 import type { Actor, ComponentImpact, Decision, Disclosures, IncidentClient, Obligation, Severity, SlaPolicy, Source, Stage, TechState } from '../../domain/types.js';
 import { notFound } from '../app-error.js';
-import { recomputeComponentStatuses } from '../catalog/components.js';
 import type { Ctx } from '../context.js';
 import { toPolicy, type SlaPolicyRow } from '../sla/sla-policies.js';
 import { iso, rows } from '../sql-rows.js';
+import { query } from '../../db/raw.js';
+import { recomputeComponentStatuses } from '../catalog/components.js';
 
 export interface IncidentRecord {
   id: string;
@@ -30,37 +31,74 @@ export const visibleToClient = (clientId: string) =>
   sql`(i.reporter_client_id = ${clientId} OR EXISTS (SELECT 1 FROM incident_clients vc WHERE vc.incident_id = i.id AND vc.client_id = ${clientId}))`;
 
 export async function loadIncident(tx: Db, idOrKey: string, opts: { forUpdate?: boolean; clientScope?: string | null } = {}): Promise<IncidentRecord> {
+  if (opts.forUpdate && !opts.clientScope) return (await loadIncidentForCommand(tx, idOrKey, { lock: true })).record;
   const where = incidentWhere(idOrKey);
   const scope = opts.clientScope ? sql` AND ${visibleToClient(opts.clientScope)}` : sql``;
-  if (opts.forUpdate) return (await lockIncident(tx, sql`${where}${scope}`, sql``)).record;
-  const [record] = await queryIncidents(tx, sql`${where}${scope}`);
+  const [record] = await queryIncidents(tx, sql`${where}${scope}${opts.forUpdate ? sql` FOR UPDATE OF i` : sql``}`);
   if (!record) throw notFound('Incident');
   return record;
 }
 
-function incidentWhere(idOrKey: string): SQL {
+function parseIdOrKey(idOrKey: string): { by: 'id'; value: string } | { by: 'number'; value: number } {
   const key = /^INC-(\d{1,9})$/i.exec(idOrKey);
-  if (!key && !UUID.test(idOrKey)) throw notFound('Incident');
-  return key ? sql`i.number = ${Number(key[1])}` : sql`i.id = ${idOrKey}`;
+  if (key) return { by: 'number', value: Number(key[1]) };
+  if (!UUID.test(idOrKey)) throw notFound('Incident');
+  return { by: 'id', value: idOrKey };
+}
+
+function incidentWhere(idOrKey: string): SQL {
+  const target = parseIdOrKey(idOrKey);
+  return target.by === 'number' ? sql`i.number = ${target.value}` : sql`i.id = ${target.value}`;
+}
+
+/** The columns of incident `i` toRecord reads (named, not i.*: a prepared statement's result columns are fixed). */
+const INCIDENT_COLUMNS = `i.id, i.number, i.title, i.description, i.source, i.reporter_id, i.reporter_client_id, i.reported_client_ids, i.stage, i.tech_state,
+      i.severity, i.decision, i.disclosures, i.disclosure_version, i.incident_manager_id, i.communication_lead_id, i.technical_team_ids, i.internal_summary,
+      i.reported_at, i.classified_at, i.resolved_at, i.reopened_at, i.closed_at, i.updated_at`;
+
+/** The impacts, clients and open obligations of incident `i`, as JSON columns (the shape toRecord reads). */
+const AGGREGATES = `COALESCE((SELECT json_agg(json_build_object('componentId', component_id, 'status', status) ORDER BY component_id) FROM incident_components WHERE incident_id = i.id), '[]') AS impacts,
+      COALESCE((SELECT json_agg(json_build_object('clientId', client_id, 'tier', tier, 'source', source, 'addedAt', added_at, 'sent', sent, 'met', met, 'promisedNextUpdateAt', promised_next_update_at) ORDER BY added_at, client_id) FROM incident_clients WHERE incident_id = i.id), '[]') AS clients,
+      COALESCE((SELECT json_agg(json_build_object('id', id, 'kind', kind, 'clientId', client_id, 'dueAt', due_at, 'status', status, 'createdAt', created_at, 'closedAt', closed_at, 'metByCommunicationId', met_by_communication_id, 'waiver', waiver) ORDER BY due_at, id) FROM incident_obligations WHERE incident_id = i.id AND status = 'open'), '[]') AS obligations`;
+
+/**
+ * The statement that loads an incident for a command, with the SLA policies the command decides
+ * with and the row version (xmin) a write without a lock checks against.
+ * Locked: under READ COMMITTED a statement that had to wait for the row lock sees the incident row as
+ * the other command left it, but its subqueries (impacts, clients, obligations) as they were before
+ * the wait. `seen_version` is the row as the statement's snapshot saw it: when it differs from the
+ * locked row's version the statement waited, and the load runs again (now holding the lock).
+ */
+const loadText = (by: 'id' | 'number', lock: boolean) =>
+  `SELECT ${INCIDENT_COLUMNS}, i.xmin::text AS row_version,${lock ? ' (SELECT x.xmin::text FROM incidents x WHERE x.id = i.id) AS seen_version,' : ''}
+      ${AGGREGATES},
+      (SELECT COALESCE(json_agg(row_to_json(p)), '[]') FROM sla_policies p) AS policies
+    FROM incidents i WHERE ${by === 'id' ? 'i.id = $1' : 'i.number = $1'}${lock ? ' FOR UPDATE OF i' : ''}`;
+const LOADS = {
+  id: { lock: loadText('id', true), free: loadText('id', false) },
+  number: { lock: loadText('number', true), free: loadText('number', false) },
+};
+
+export interface LoadedForCommand {
+  record: IncidentRecord;
+  policies: SlaPolicy[];
+  /** The incident row's version as loaded; a write without a lock succeeds only while it is current. */
+  version: string;
 }
 
 /**
- * Locks an incident for a command and loads it with the SLA policies the command decides with.
- * The lock is taken in a statement of its own: under READ COMMITTED a statement that had to wait for
- * the row lock sees the incident row as the other command left it, but its subqueries (impacts,
- * clients, obligations) as they were before the wait, which would write back stale state.
- * The policies come with the lock, saving a round trip per command.
+ * Loads an incident with the SLA policies for a command, in one statement. With `lock` (inside a
+ * transaction) the row stays locked until the transaction ends; without, the caller writes with
+ * saveIncident's version check and loads again when another command came first.
  */
-export async function loadIncidentForCommand(tx: Db, idOrKey: string): Promise<{ record: IncidentRecord; policies: SlaPolicy[] }> {
-  return lockIncident(tx, incidentWhere(idOrKey), sql`, (SELECT COALESCE(json_agg(row_to_json(p)), '[]') FROM sla_policies p) AS policies`);
-}
-
-async function lockIncident(tx: Db, where: SQL, extra: SQL): Promise<{ record: IncidentRecord; policies: SlaPolicy[] }> {
-  const [locked] = await rows<{ id: string; policies?: unknown }>(tx, sql`SELECT i.id${extra} FROM incidents i WHERE ${where} FOR UPDATE OF i`);
-  if (!locked) throw notFound('Incident');
-  const [record] = await queryIncidents(tx, sql`i.id = ${locked.id}`);
-  if (!record) throw notFound('Incident');
-  return { record, policies: locked.policies === undefined ? [] : json<Record<string, unknown>[]>(locked.policies).map(policyFromJson) };
+export async function loadIncidentForCommand(tx: Db, idOrKey: string, opts: { lock: boolean }): Promise<LoadedForCommand> {
+  const target = parseIdOrKey(idOrKey);
+  const text = LOADS[target.by][opts.lock ? 'lock' : 'free'];
+  const name = `herald_incident_load_${target.by}_${opts.lock ? 'lock' : 'free'}`;
+  let [row] = await query<Record<string, unknown>>(tx, text, [target.value], name);
+  if (row && opts.lock && row.seen_version !== row.row_version) [row] = await query<Record<string, unknown>>(tx, text, [target.value], name);
+  if (!row) throw notFound('Incident');
+  return { record: toRecord(row), policies: json<Record<string, unknown>[]>(row.policies).map(policyFromJson), version: row.row_version as string };
 }
 
 const policyColumns = Object.entries(getTableColumns(slaPolicies));
@@ -79,11 +117,7 @@ function policyFromJson(j: Record<string, unknown>): SlaPolicy {
 export async function queryIncidents(tx: Db, where: SQL, tail: SQL = sql``): Promise<IncidentRecord[]> {
   const found = await rows<Record<string, unknown>>(
     tx,
-    sql`SELECT i.*,
-      COALESCE((SELECT json_agg(json_build_object('componentId', component_id, 'status', status) ORDER BY component_id) FROM incident_components WHERE incident_id = i.id), '[]') AS impacts,
-      COALESCE((SELECT json_agg(json_build_object('clientId', client_id, 'tier', tier, 'source', source, 'addedAt', added_at, 'sent', sent, 'met', met) ORDER BY added_at, client_id) FROM incident_clients WHERE incident_id = i.id), '[]') AS clients,
-      COALESCE((SELECT json_agg(json_build_object('id', id, 'kind', kind, 'clientId', client_id, 'dueAt', due_at, 'status', status, 'createdAt', created_at, 'closedAt', closed_at, 'metByCommunicationId', met_by_communication_id, 'waiver', waiver) ORDER BY due_at, id) FROM incident_obligations WHERE incident_id = i.id AND status = 'open'), '[]') AS obligations
-    FROM incidents i WHERE ${where} ${tail}`,
+    sql`SELECT ${sql.raw(INCIDENT_COLUMNS)}, ${sql.raw(AGGREGATES)} FROM incidents i WHERE ${where} ${tail}`,
   );
   return found.map(toRecord);
 }
@@ -91,7 +125,7 @@ export async function queryIncidents(tx: Db, where: SQL, tail: SQL = sql``): Pro
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
 function toRecord(r: Record<string, unknown>): IncidentRecord {
-  const clients = json<(IncidentClient & { addedAt: string })[]>(r.clients).map((c) => ({ ...c, addedAt: iso(c.addedAt)! }));
+  const clients = json<(IncidentClient & { addedAt: string })[]>(r.clients).map((c) => ({ ...c, addedAt: iso(c.addedAt)!, promisedNextUpdateAt: iso(c.promisedNextUpdateAt) }));
   const obligations = json<Obligation[]>(r.obligations).map((o) => ({ ...o, dueAt: iso(o.dueAt)!, createdAt: iso(o.createdAt)!, closedAt: iso(o.closedAt) }));
   const state: IncidentState = {
     id: r.id as string,
@@ -142,87 +176,121 @@ const insertEvents = (tx: Db, incidentId: string, events: DomainEvent[], actor: 
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const isLive = (s: IncidentState) => s.stage !== 'closed' && s.techState !== 'resolved';
+const isoOrNull = (v: string | null) => (v ? new Date(v).toISOString() : null);
 
-/** Writes the new state of an incident, the changed obligations and the events, in the caller's transaction. */
-export async function saveIncident(ctx: Ctx, before: IncidentState, after: IncidentState, events: DomainEvent[], obligationChanges: Obligation[]): Promise<void> {
+/** The parts of the save statement; each command's statement has the ones it needs (and is prepared under its own name). */
+const SAVE_PARTS = {
+  disclosureVersion: `dv AS (INSERT INTO incident_disclosure_versions (incident_id, version, disclosures, actor_id, at)
+      SELECT upd.id, $8, $7::jsonb, $18, $17::timestamptz FROM upd)`,
+  events: `ev AS (INSERT INTO incident_events (incident_id, at, actor_id, actor_label, type, data)
+      SELECT upd.id, $17::timestamptz, $18, $19, e.v->>'type', e.v->'data' FROM upd, jsonb_array_elements($20::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY e.n)`,
+  impacts: `cd AS (DELETE FROM incident_components c USING upd WHERE c.incident_id = upd.id
+        AND c.component_id NOT IN (SELECT (n->>'componentId')::uuid FROM jsonb_array_elements($21::jsonb) n)),
+    cu AS (INSERT INTO incident_components (incident_id, component_id, status)
+      SELECT upd.id, (n->>'componentId')::uuid, n->>'status' FROM upd, jsonb_array_elements($21::jsonb) n
+      ON CONFLICT (incident_id, component_id) DO UPDATE SET status = excluded.status)`,
+  clients: `kd AS (DELETE FROM incident_clients c USING upd WHERE c.incident_id = upd.id
+        AND c.client_id NOT IN (SELECT (n->>'clientId')::uuid FROM jsonb_array_elements($22::jsonb) n)),
+    ku AS (INSERT INTO incident_clients (incident_id, client_id, tier, source, added_at, sent, met, promised_next_update_at)
+      SELECT upd.id, (n->>'clientId')::uuid, n->>'tier', n->>'source', (n->>'addedAt')::timestamptz, COALESCE(n->'sent', '{}'), COALESCE(n->'met', '{}'), (n->>'promisedNextUpdateAt')::timestamptz
+      FROM upd, jsonb_array_elements($22::jsonb) n
+      ON CONFLICT (incident_id, client_id) DO UPDATE SET tier = excluded.tier, source = excluded.source, added_at = excluded.added_at, sent = excluded.sent, met = excluded.met,
+        promised_next_update_at = excluded.promised_next_update_at)`,
+  obligations: `ob AS (INSERT INTO incident_obligations (id, incident_id, client_id, kind, due_at, status, created_at, closed_at, met_by_communication_id, waiver)
+      SELECT (o->>'id')::uuid, upd.id, (o->>'clientId')::uuid, o->>'kind', (o->>'dueAt')::timestamptz, o->>'status', (o->>'createdAt')::timestamptz,
+        (o->>'closedAt')::timestamptz, (o->>'metByCommunicationId')::uuid, NULLIF(o->'waiver', 'null'::jsonb)
+      FROM upd, jsonb_array_elements($23::jsonb) o
+      ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, status = excluded.status, closed_at = excluded.closed_at,
+        met_by_communication_id = excluded.met_by_communication_id, waiver = excluded.waiver,
+        -- A deadline that moved is watched afresh: its reminder and escalation were for the old one.
+        reminded_at = CASE WHEN incident_obligations.due_at IS DISTINCT FROM excluded.due_at THEN NULL ELSE incident_obligations.reminded_at END,
+        escalated_at = CASE WHEN incident_obligations.due_at IS DISTINCT FROM excluded.due_at THEN NULL ELSE incident_obligations.escalated_at END)`,
+} as const;
+type SavePart = keyof typeof SAVE_PARTS;
+const PART_NAMES = Object.keys(SAVE_PARTS) as SavePart[];
+
+const saveTexts = new Map<number, string>();
+function saveText(mask: number): string {
+  let text = saveTexts.get(mask);
+  if (!text) {
+    const parts = PART_NAMES.filter((_, n) => mask & (1 << n)).map((p) => SAVE_PARTS[p]);
+    // Every parameter appears in the text whichever parts it has, so that each has a known type.
+    text = `WITH upd AS (
+      UPDATE incidents i SET stage = $3, tech_state = $4, severity = $5, decision = $6::jsonb, disclosures = $7::jsonb, disclosure_version = $8,
+        incident_manager_id = $9, communication_lead_id = $10, technical_team_ids = $11::jsonb, internal_summary = $12,
+        classified_at = $13::timestamptz, resolved_at = $14::timestamptz, reopened_at = $15::timestamptz, closed_at = $16::timestamptz, updated_at = $17::timestamptz
+      WHERE i.id = $1 AND ($2::text IS NULL OR i.xmin = $2::text::xid)
+      RETURNING i.id
+    )${parts.map((p) => `,\n    ${p}`).join('')}
+    SELECT count(*)::int AS saved, $18::uuid IS NULL AND $19::text IS NULL AND $20::jsonb IS NULL AND $21::jsonb IS NULL AND $22::jsonb IS NULL AND $23::jsonb IS NULL AS unused FROM upd`;
+    saveTexts.set(mask, text);
+  }
+  return text;
+}
+
+/** Whether a command's outcome changes the status of components (and so needs recomputeComponentStatuses too). */
+export const changesComponentStatus = (before: IncidentState, after: IncidentState) => !same(before.impacts, after.impacts) || isLive(before) !== isLive(after);
+
+/**
+ * Writes the new state of an incident, the changed obligations and the events in one statement, then
+ * the component statuses when the outcome changes them (changesComponentStatus: a second statement,
+ * so the caller must be in a transaction then). With `version` it writes only while the incident row
+ * is still that version and returns false when another command came first (nothing is written then).
+ */
+export async function saveIncident(
+  ctx: Ctx,
+  before: IncidentState,
+  after: IncidentState,
+  events: DomainEvent[],
+  obligationChanges: Obligation[],
+  version: string | null = null,
+): Promise<boolean> {
   const { tx, now } = ctx;
-  const id = after.id;
-  const update = tx
-    .update(incidents)
-    .set({
-      stage: after.stage,
-      techState: after.techState,
-      severity: after.severity,
-      decision: after.decision,
-      disclosures: after.disclosures,
-      disclosureVersion: after.disclosureVersion,
-      incidentManagerId: after.roles.incidentManagerId,
-      communicationLeadId: after.roles.communicationLeadId,
-      technicalTeamIds: after.roles.technicalTeamIds,
-      internalSummary: after.internalSummary,
-      classifiedAt: after.classifiedAt ? new Date(after.classifiedAt) : null,
-      resolvedAt: after.resolvedAt ? new Date(after.resolvedAt) : null,
-      reopenedAt: after.reopenedAt ? new Date(after.reopenedAt) : null,
-      closedAt: after.closedAt ? new Date(after.closedAt) : null,
-      updatedAt: now,
-    })
-    .where(sql`${incidents.id} = ${id}`);
-  // The incident row, the new disclosure version and the events go in one statement (one round trip).
-  const writes: SQL[] = [];
-  if (after.disclosureVersion !== before.disclosureVersion) {
-    writes.push(tx.insert(incidentDisclosureVersions).values({ incidentId: id, version: after.disclosureVersion, disclosures: after.disclosures, actorId: ctx.actor.userId, at: now }).getSQL());
-  }
-  if (events.length) writes.push(insertEvents(tx, id, events, ctx.actor, now).getSQL());
-  if (writes.length) {
-    const ctes = [update.getSQL(), ...writes.slice(0, -1)].map((w, n) => sql`${sql.raw(`w${n}`)} AS (${w})`);
-    await tx.execute(sql`WITH ${sql.join(ctes, sql`, `)} ${writes.at(-1)!}`);
-  } else {
-    await update;
-  }
   const impactsChanged = !same(before.impacts, after.impacts);
-  if (impactsChanged) {
-    await tx.delete(incidentComponents).where(sql`${incidentComponents.incidentId} = ${id}`);
-    if (after.impacts.length) await tx.insert(incidentComponents).values(after.impacts.map((i) => ({ incidentId: id, ...i })));
-  }
-  if (!same(before.clients, after.clients)) {
-    await tx.delete(incidentClients).where(sql`${incidentClients.incidentId} = ${id}`);
-    if (after.clients.length) {
-      await tx.insert(incidentClients).values(after.clients.map((c) => ({ incidentId: id, clientId: c.clientId, tier: c.tier, source: c.source, addedAt: new Date(c.addedAt), sent: c.sent, met: c.met })));
-    }
-  }
-  if (obligationChanges.length) {
-    await tx
-      .insert(incidentObligations)
-      .values(
-        obligationChanges.map((o) => ({
-          id: o.id,
-          incidentId: id,
-          clientId: o.clientId,
-          kind: o.kind,
-          dueAt: new Date(o.dueAt),
-          status: o.status,
-          createdAt: new Date(o.createdAt),
-          closedAt: o.closedAt ? new Date(o.closedAt) : null,
-          metByCommunicationId: o.metByCommunicationId,
-          waiver: o.waiver,
-        })),
-      )
-      .onConflictDoUpdate({
-        target: incidentObligations.id,
-        set: {
-          dueAt: sql`excluded.due_at`,
-          status: sql`excluded.status`,
-          closedAt: sql`excluded.closed_at`,
-          metByCommunicationId: sql`excluded.met_by_communication_id`,
-          waiver: sql`excluded.waiver`,
-          // A deadline that moved is watched afresh: its reminder and escalation were for the old one.
-          remindedAt: sql`CASE WHEN incident_obligations.due_at IS DISTINCT FROM excluded.due_at THEN NULL ELSE incident_obligations.reminded_at END`,
-          escalatedAt: sql`CASE WHEN incident_obligations.due_at IS DISTINCT FROM excluded.due_at THEN NULL ELSE incident_obligations.escalated_at END`,
-        },
-      });
-  }
-  if (impactsChanged || isLive(before) !== isLive(after)) {
+  const flags: Record<SavePart, boolean> = {
+    disclosureVersion: after.disclosureVersion !== before.disclosureVersion,
+    events: events.length > 0,
+    impacts: impactsChanged,
+    clients: !same(before.clients, after.clients),
+    obligations: obligationChanges.length > 0,
+  };
+  const mask = PART_NAMES.reduce((m, p, n) => (flags[p] ? m | (1 << n) : m), 0);
+  const [result] = await query<{ saved: number }>(
+    tx,
+    saveText(mask),
+    [
+      after.id,
+      version,
+      after.stage,
+      after.techState,
+      after.severity,
+      after.decision === null ? null : JSON.stringify(after.decision),
+      JSON.stringify(after.disclosures),
+      after.disclosureVersion,
+      after.roles.incidentManagerId,
+      after.roles.communicationLeadId,
+      JSON.stringify(after.roles.technicalTeamIds),
+      after.internalSummary,
+      isoOrNull(after.classifiedAt),
+      isoOrNull(after.resolvedAt),
+      isoOrNull(after.reopenedAt),
+      isoOrNull(after.closedAt),
+      now.toISOString(),
+      ctx.actor.userId,
+      ctx.actor.label,
+      flags.events ? JSON.stringify(events.map((e) => ({ type: e.type, data: e.data }))) : null,
+      flags.impacts ? JSON.stringify(after.impacts.map((i) => ({ componentId: i.componentId, status: i.status }))) : null,
+      flags.clients
+        ? JSON.stringify(after.clients.map((c) => ({ ...c, addedAt: new Date(c.addedAt).toISOString(), promisedNextUpdateAt: c.promisedNextUpdateAt ? new Date(c.promisedNextUpdateAt).toISOString() : null })))
+        : null,
+      flags.obligations ? JSON.stringify(obligationChanges.map((o) => ({ ...o, dueAt: isoOrNull(o.dueAt), createdAt: isoOrNull(o.createdAt), closedAt: isoOrNull(o.closedAt) }))) : null,
+    ],
+    `herald_incident_save_${mask}`,
+  );
+  if (!result?.saved) return false;
+  if (changesComponentStatus(before, after)) {
     const touched = [...new Set([...before.impacts, ...after.impacts].map((i) => i.componentId))];
-    await recomputeComponentStatuses(tx, touched, now, id);
+    await recomputeComponentStatuses(tx, touched, now, after.id);
   }
+  return true;
 }

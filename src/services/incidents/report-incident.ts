@@ -1,13 +1,15 @@
 // Taking in a new incident from staff, a client user, or monitoring.
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
-import { clientComponents, clients, components, incidentComponents, incidents } from '../../db/schema.js';
+import { clientComponents, clients, components } from '../../db/schema.js';
 import { newIncident } from '../../domain/incident/lifecycle.js';
 import type { ComponentImpact, Source } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
-import { recomputeComponentStatuses } from '../catalog/components.js';
 import { clientScope, requireWriter, type Ctx } from '../context.js';
-import { appendEvents, loadIncident, type IncidentRecord } from './incident-store.js';
+import type { IncidentRecord } from './incident-store.js';
+import { recomputeComponentStatuses } from '../catalog/components.js';
+import type { Db } from '../../db/open.js';
+import { query } from '../../db/raw.js';
 
 export interface ReportInput {
   title: string;
@@ -42,27 +44,63 @@ export async function reportIncident(ctx: Ctx, input: ReportInput): Promise<Inci
   await assertExisting(ctx, clients, clientIds, 'clientIds');
   const id = randomUUID();
   const { state, events } = newIncident({ id, source, reportedAt: ctx.now.toISOString(), reporterClientId: scope, impacts });
-  await ctx.tx.insert(incidents).values({
+  const description = input.description ?? '';
+  // The incident, its impacts and the event in one statement; the component statuses in a second one,
+  // in the same transaction.
+  const insert = (tx: Db) =>
+    query<{ number: number }>(
+      tx,
+      REPORT,
+      [
+        id,
+        input.title,
+        description,
+        source,
+        ctx.actor.userId,
+        scope,
+        JSON.stringify(clientIds),
+        state.stage,
+        state.techState,
+        JSON.stringify(state.disclosures),
+        ctx.now.toISOString(),
+        JSON.stringify(impacts.map((i) => ({ componentId: i.componentId, status: i.status }))),
+        ctx.actor.label,
+        events[0]!.type,
+        JSON.stringify({ ...events[0]!.data, title: input.title, clientIds }),
+      ],
+      'herald_incident_report',
+    );
+  const withStatuses = async (c: Ctx) => {
+    const found = await insert(c.tx);
+    await recomputeComponentStatuses(c.tx, impacts.map((i) => i.componentId), ctx.now, id);
+    return found;
+  };
+  const [row] = !impacts.length ? await insert(ctx.tx) : ctx.inTransaction ? await ctx.inTransaction(withStatuses) : await withStatuses(ctx);
+  const number = Number(row!.number);
+  // What loading the incident back would give (impacts as stored: ids in lower case, in their order).
+  const stored = impacts.map((i) => ({ componentId: i.componentId.toLowerCase(), status: i.status })).sort((a, b) => (a.componentId < b.componentId ? -1 : a.componentId > b.componentId ? 1 : 0));
+  return {
     id,
+    number,
+    key: `INC-${number}`,
     title: input.title,
-    description: input.description ?? '',
-    source,
+    description,
     reporterId: ctx.actor.userId,
     reporterClientId: scope,
     reportedClientIds: clientIds,
-    stage: state.stage,
-    techState: state.techState,
-    disclosures: state.disclosures,
-    reportedAt: ctx.now,
-    updatedAt: ctx.now,
-  });
-  if (impacts.length) {
-    await ctx.tx.insert(incidentComponents).values(impacts.map((i) => ({ incidentId: id, ...i })));
-    await recomputeComponentStatuses(ctx.tx, impacts.map((i) => i.componentId), ctx.now, id);
-  }
-  await appendEvents(ctx.tx, id, [{ type: events[0]!.type, data: { ...events[0]!.data, title: input.title, clientIds } }], ctx.actor, ctx.now);
-  return loadIncident(ctx.tx, id);
+    updatedAt: ctx.now.toISOString(),
+    state: { ...state, impacts: stored },
+  };
 }
+
+const REPORT = `WITH ins AS (
+    INSERT INTO incidents (id, title, description, source, reporter_id, reporter_client_id, reported_client_ids, stage, tech_state, disclosures, reported_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10::jsonb, $11::timestamptz, $11::timestamptz)
+    RETURNING id, number
+  ),
+  ic AS (INSERT INTO incident_components (incident_id, component_id, status) SELECT ins.id, (n->>'componentId')::uuid, n->>'status' FROM ins, jsonb_array_elements($12::jsonb) n),
+  ev AS (INSERT INTO incident_events (incident_id, at, actor_id, actor_label, type, data) SELECT ins.id, $11::timestamptz, $5, $13, $14, $15::jsonb FROM ins)
+  SELECT number FROM ins`;
 
 export function dedupeImpacts(impacts: ComponentImpact[]): ComponentImpact[] {
   const byId = new Map<string, ComponentImpact>();

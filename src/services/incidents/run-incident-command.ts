@@ -4,9 +4,12 @@ import { decide, type Accepted, type Command } from '../../domain/incident/lifec
 import type { SlaPolicy } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
 import { requireWriter, type Ctx } from '../context.js';
-import { loadIncidentForCommand, saveIncident, type IncidentRecord } from './incident-store.js';
+import { changesComponentStatus, loadIncidentForCommand, saveIncident, type IncidentRecord } from './incident-store.js';
 
 export type CommandBuilder = (record: IncidentRecord) => Command | Promise<Command>;
+
+/** How often a command without a lock loads and decides again when other commands keep coming first. */
+const MAX_ATTEMPTS = 50;
 
 export async function runIncidentCommand(
   ctx: Ctx,
@@ -19,14 +22,28 @@ export async function runIncidentCommand(
   } = {},
 ): Promise<IncidentRecord> {
   requireWriter(ctx);
-  const { record, policies } = await loadIncidentForCommand(ctx.tx, idOrKey);
-  const command = await build(record);
-  const outcome = decide(record.state, command, { actor: ctx.actor, now: ctx.now.toISOString(), policies, newId: randomUUID });
-  if (!outcome.ok) throw new AppError(outcome.code, outcome.message, outcome.missing ? { missing: outcome.missing } : {});
-  if (opts.beforeSave) await opts.beforeSave(record, outcome, policies);
-  if (opts.isCheckOnly) return record;
-  if (outcome.state !== record.state || outcome.events.length) {
-    await saveIncident(ctx, record.state, outcome.state, outcome.events, outcome.obligationChanges);
+  // Outside a transaction the command is one read and one conditional write: a command that came first
+  // in between makes the write fail, and the command is decided again on the new state. What writes
+  // more than the incident (beforeSave) runs in a transaction, with the incident locked.
+  const isLocked = !ctx.inTransaction;
+  if (!isLocked && (opts.beforeSave || opts.isCheckOnly)) return ctx.inTransaction!((tctx) => runIncidentCommand(tctx, idOrKey, build, opts));
+  for (let attempt = 1; ; attempt++) {
+    const { record, policies, version } = await loadIncidentForCommand(ctx.tx, idOrKey, { lock: isLocked });
+    const command = await build(record);
+    const outcome = decide(record.state, command, { actor: ctx.actor, now: ctx.now.toISOString(), policies, newId: randomUUID });
+    if (!outcome.ok) throw new AppError(outcome.code, outcome.message, outcome.missing ? { missing: outcome.missing } : {});
+    if (opts.beforeSave) await opts.beforeSave(record, outcome, policies);
+    if (opts.isCheckOnly) return record;
+    if (outcome.state !== record.state || outcome.events.length) {
+      const save = (c: Ctx) => saveIncident(c, record.state, outcome.state, outcome.events, outcome.obligationChanges, isLocked ? null : version);
+      // Component statuses are a second statement: both go in one transaction (still checked against the version read).
+      const saved = isLocked || !changesComponentStatus(record.state, outcome.state) ? await save(ctx) : await ctx.inTransaction!(save);
+      if (!saved) {
+        if (isLocked) throw new Error(`incident ${record.id} vanished under its lock`);
+        if (attempt >= MAX_ATTEMPTS) throw new AppError('conflict', 'The incident is changing too fast; try again.');
+        continue;
+      }
+    }
+    return { ...record, state: outcome.state, updatedAt: ctx.now.toISOString() };
   }
-  return { ...record, state: outcome.state, updatedAt: ctx.now.toISOString() };
 }

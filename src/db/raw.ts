@@ -1,0 +1,48 @@
+// SQL text with $n parameters straight to the driver under a drizzle handle (the pool or a pooled
+// client in a transaction on PostgreSQL, the PGlite instance or its transaction): for the hot paths,
+// where building the query through the ORM costs more than running it.
+//
+// A `name` prepares the statement once per PostgreSQL connection (node-postgres parses it once); give
+// each distinct text its own name. On PGlite every query goes through the plan cache (pglite-plan-cache.ts).
+//
+// Parameters go to the driver as they are: pass JSON as a string with a ::jsonb cast, timestamps as
+// ISO strings with a ::timestamptz cast, never JS arrays (node-postgres turns them into array literals).
+// Every parameter must have a type from its context or a cast. Rows come back as the driver parses
+// them: timestamptz as Date, json and jsonb parsed, int8 as a string on PostgreSQL and a number on PGlite.
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import type { Db } from './open.js';
+import { rawSql } from './open.js';
+
+interface PgQueryable {
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
+}
+interface PgliteQueryable {
+  query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+type Driver = { kind: 'pg'; client: PgQueryable } | { kind: 'pglite'; client: PgliteQueryable } | { kind: 'orm' };
+
+const drivers = new WeakMap<object, Driver>();
+
+function driverOf(db: Db): Driver {
+  let found = drivers.get(db);
+  if (found) return found;
+  const client = (db as unknown as { session?: { client?: unknown } }).session?.client as (object & { query?: unknown }) | undefined;
+  if (!client || typeof client.query !== 'function') found = { kind: 'orm' };
+  else {
+    // node-postgres: the pool, or a pooled client in a transaction; else PGlite (the instance or a transaction).
+    found = client instanceof pg.Pool || client instanceof pg.Client ? { kind: 'pg', client: client as PgQueryable } : { kind: 'pglite', client: client as PgliteQueryable };
+  }
+  drivers.set(db, found);
+  return found;
+}
+
+/** Runs one statement and returns its rows. */
+export async function query<T>(db: Db, text: string, values: unknown[] = [], name?: string): Promise<T[]> {
+  const driver = driverOf(db);
+  if (driver.kind === 'pg') return (await driver.client.query(name ? { name, text, values } : { text, values })).rows as T[];
+  if (driver.kind === 'pglite') return (await driver.client.query(text, values)).rows as T[];
+  const result = (await db.execute(values.length ? rawSql(text, values) : sql.raw(text))) as unknown as { rows: T[] };
+  return result.rows;
+}

@@ -1,0 +1,65 @@
+// Commands on one incident at the same moment: each is decided on the state the others left, none is
+// lost, and the disclosures keep one version per change (on both backends).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildClient, buildComponent, buildIncident, fullDisclosures } from './support/factories.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { testBackends } from './support/test-database.js';
+
+describe.each(testBackends())('concurrent commands on one incident on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('records every one of many notes and disclosure changes sent at once, each disclosure change as its own version', async () => {
+    const component = await buildComponent(t.admin);
+    await buildClient(t.admin, { componentIds: [component.id] });
+    const incident = await buildIncident(t.admin);
+    const classified = await t.admin.post(`/api/v1/incidents/${incident.id}/classification`, {
+      severity: 'SEV2',
+      impacts: [{ componentId: component.id, status: 'partial_outage' }],
+      isClientAffected: true,
+      reason: 'Clients cannot log in.',
+    });
+    expect(classified.status, JSON.stringify(classified.body)).toBe(200);
+    const base = fullDisclosures();
+    const answers = await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) => t.admin.post(`/api/v1/incidents/${incident.id}/notes`, { text: `Note ${i}` })),
+      ...Array.from({ length: 12 }, (_, i) => t.admin.post(`/api/v1/incidents/${incident.id}/disclosures`, { ...base, impactSummary: `Impact ${i}` })),
+    ]);
+    for (const a of answers) expect(a.status, JSON.stringify(a.body)).toBe(200);
+
+    const timeline = await t.admin.get(`/api/v1/incidents/${incident.id}/timeline?order=asc&limit=200`);
+    expect(timeline.status).toBe(200);
+    const notes = (timeline.body.items as { type: string; data: { text?: string } }[]).filter((e) => e.type === 'note.added');
+    expect(new Set(notes.map((e) => e.data.text))).toEqual(new Set(Array.from({ length: 12 }, (_, i) => `Note ${i}`)));
+
+    const versions = await t.admin.get(`/api/v1/incidents/${incident.id}/disclosures/versions`);
+    expect(versions.status).toBe(200);
+    const items = versions.body.items as { version: number; disclosures: { impactSummary: string } }[];
+    expect(items.map((v) => v.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(new Set(items.map((v) => v.disclosures.impactSummary))).toEqual(new Set(Array.from({ length: 12 }, (_, i) => `Impact ${i}`)));
+
+    const now = await t.admin.get(`/api/v1/incidents/${incident.id}`);
+    expect(now.body.disclosureVersion).toBe(12);
+    expect(now.body.disclosures.impactSummary).toBe(items.find((v) => v.version === 12)!.disclosures.impactSummary);
+  });
+
+  it('moves the technical state once when the same transition is asked twice at once, refusing the other as already done', async () => {
+    const incident = await buildIncident(t.admin);
+    const classified = await t.admin.post(`/api/v1/incidents/${incident.id}/classification`, { severity: 'SEV3', impacts: [], isClientAffected: false, reason: 'Internal only.' });
+    expect(classified.status, JSON.stringify(classified.body)).toBe(200);
+    const answers = await Promise.all([1, 2].map(() => t.admin.post(`/api/v1/incidents/${incident.id}/state`, { state: 'identified' })));
+    const statuses = answers.map((a) => a.status).sort();
+    const timeline = await t.admin.get(`/api/v1/incidents/${incident.id}/timeline?order=asc&limit=200`);
+    const moves = (timeline.body.items as { type: string; data: { to?: string } }[]).filter((e) => e.type === 'state.changed' && e.data.to === 'identified');
+    expect(moves).toHaveLength(1);
+    expect(statuses[0]).toBe(200);
+    expect(statuses[1]).toBeGreaterThanOrEqual(400);
+    const refused = answers.find((a) => a.status !== 200)!;
+    expect(refused.body.code).toBe('already_in_state');
+  });
+});
