@@ -455,7 +455,7 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
 
       const held = await expectStatus(send(commsLead, incident.id, { kind: 'initial' }), 201);
       expect(held.body.status).toBe('pending_approval');
-      expect(held.body.communication).toMatchObject({ status: 'pending_approval', requiresApproval: true, sentAt: null, recipients: [] });
+      expect(held.body.communication).toMatchObject({ status: 'pending_approval', requiresApproval: true, sentAt: null, recipientCounts: { total: 0, byClient: [] } });
       const initialId = held.body.communication.id as string;
       expect(await proofOf(t.admin, incident.id)).toEqual([]);
       expect(mailTo(contact)).toEqual([]);
@@ -470,6 +470,9 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
 
       const approved = await expectStatus(manager.post(`/api/v1/communications/${initialId}/approval`, { isApproved: true, note: 'Reads well.' }), 200);
       expect(approved.body.communication).toMatchObject({ id: initialId, status: 'sent', decidedBy: manager.userId, decisionNote: 'Reads well.' });
+      // The answer counts the copies approving sent (per client and channel); the copies are read page by page.
+      expect(approved.body.communication.recipientCounts).toMatchObject({ total: 1, byChannel: { email: 1 }, byClient: [{ clientId: client.id, total: 1 }] });
+      expect(approved.body.communication).not.toHaveProperty('recipients');
       await eventually('the approved notice in the sink', () => mailTo(contact).length === 1);
       expect(mailTo(contact)[0]!.subject).toMatch(/^Incident notice: /);
       const met = (await expectStatus(t.admin.get(url(incident.id, '/obligations')), 200)).body.items;
@@ -486,7 +489,7 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
       expect(second.body.status).toBe('pending_approval');
       const updateId = second.body.communication.id as string;
       const rejected = await expectStatus(manager.post(`/api/v1/communications/${updateId}/approval`, { isApproved: false, note: 'Not confirmed yet.' }), 200);
-      expect(rejected.body.communication).toMatchObject({ id: updateId, status: 'rejected', sentAt: null, recipients: [], decisionNote: 'Not confirmed yet.' });
+      expect(rejected.body.communication).toMatchObject({ id: updateId, status: 'rejected', sentAt: null, recipientCounts: { total: 0, byClient: [] }, decisionNote: 'Not confirmed yet.' });
       expect((await proofOf(t.admin, incident.id)).map((r) => r.communicationId)).toEqual([initialId]);
       const after = await timelineOf(t.admin, incident.id);
       expect(after.filter((e) => e.type.startsWith('communication.')).map((e) => e.type)).toEqual([

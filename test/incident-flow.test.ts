@@ -4,6 +4,7 @@ import { formatDateTime } from '../src/templates/dates.js';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAffectedIncident, buildClient, buildComponent, buildIncident, fullDisclosures } from './support/factories.js';
+import { recipientsOf } from './support/recipients.js';
 import { createTestApp, type Caller, type Response, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
 
@@ -222,7 +223,9 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
       const next = after.filter((o) => o.kind === 'update' && o.status === 'open');
       expect(next.map((o) => o.clientId).sort()).toEqual([clientA.id, clientB.id].sort());
       expect(next.some((o) => due.some((d) => d.id === o.id))).toBe(false);
-      expect(update.body.communication.recipients.every((r: { text: string }) => r.text.includes(words))).toBe(true);
+      const copies = await recipientsOf(commsLead, update.body.communication.id);
+      expect(copies).toHaveLength(update.body.communication.recipientCounts.total);
+      expect(copies.every((r) => r.text.includes(words))).toBe(true);
     }
 
     // The technical track.
@@ -232,7 +235,8 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     }
 
     const resolution = await expectStatus(send(commsLead, incident.id, { kind: 'resolution', body: 'Logins work again for everyone.' }), 201);
-    expect(resolution.body.communication.recipients).toHaveLength(3);
+    expect(resolution.body.communication.recipientCounts.total).toBe(3);
+    expect(await recipientsOf(commsLead, resolution.body.communication.id)).toHaveLength(3);
 
     // The RCA needs the planned remediation and the analysis itself.
     await expectStatus(admin.post(url(incident.id, '/disclosures'), { remediation: null }), 200);

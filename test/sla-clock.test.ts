@@ -186,19 +186,52 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
     // The promise is earlier than the policy's 30 minutes, so it is the deadline of the update owed next.
     const [owed] = await openUpdates(incident.id);
     expect(Date.parse(owed!.dueAt)).toBe(soon);
-    // (That obligation is not checked for lateness below: the new draft promise needed to send the late
-    // update moves its deadline first, see the report on the obligation's deadline following drafts.)
 
     // The next update comes after the promised time: the promise was broken.
     await new Promise((r) => setTimeout(r, Math.max(0, soon - Date.now()) + 50));
     await ok(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(Date.now() + 30 * MINUTE).toISOString() }));
     const late = (await ok(lead.post(`${url}/communications`, { kind: 'update', body: 'Checkout works again for most clients.' }), 201)).communication;
     expect(late.isPromiseKept).toBe(false);
+    // The obligation kept its deadline (the new draft time did not move it), so it was met late.
+    expect((await obligationsOf(incident.id)).find((o) => o.id === owed!.id)).toMatchObject({ status: 'met', dueAt: new Date(soon).toISOString(), wasOnTime: false });
 
     // As stored, not only as answered.
     for (const [id, expected] of [[initial.id, null], [kept.id, true], [late.id, false]] as const) {
       expect((await ok(t.admin.get(`/api/v1/communications/${id}`))).isPromiseKept, id).toBe(expected);
     }
+  });
+
+  it('holds the update to the time promised in the message sent, not to later edits of the draft; the next message sets a new promise', async () => {
+    const promised = Date.now() + 10 * MINUTE;
+    const { lead, manager, incident, url, initial, update } = await sev1WithInitialNotice({ nextUpdateAt: new Date(promised).toISOString() });
+    expect(initial.promisedNextUpdateAt).toBe(new Date(promised).toISOString());
+    expect(Date.parse(update.dueAt)).toBe(promised); // earlier than the SEV1 cadence of 30 minutes
+
+    // Drafting the next message with another time, later or earlier, promises the client nothing yet.
+    for (const draft of [promised + 15 * MINUTE, promised - 5 * MINUTE]) {
+      await ok(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(draft).toISOString() }));
+      expect((await openUpdates(incident.id)).map((o) => [o.id, o.dueAt])).toEqual([[update.id, new Date(promised).toISOString()]]);
+    }
+    // The clock holds the lead to the promise: past it, the update is overdue, whatever the draft says.
+    expect(await t.herald.checkObligations(at(promised + 1 * MINUTE))).toEqual({ reminders: 0, escalations: 1 });
+    expect((await clockEvents(incident.id)).map((e) => [e.type, e.data.dueAt])).toEqual([
+      ['obligation.escalated', new Date(promised).toISOString()],
+      ['obligation.breached', new Date(promised).toISOString()],
+    ]);
+    expect(kinds(await notificationsOf(manager, incident.id))).toEqual(['obligation.escalated']);
+
+    // The next message goes out with a new promise: that is the deadline from now on.
+    const next = Date.now() + 12 * MINUTE;
+    await ok(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(next).toISOString() }));
+    const sent = (await ok(lead.post(`${url}/communications`, { kind: 'update', body: 'A fix is being deployed.' }), 201)).communication;
+    expect(sent).toMatchObject({ isPromiseKept: true, promisedNextUpdateAt: new Date(next).toISOString() });
+    const [owed] = await openUpdates(incident.id);
+    expect(owed!.id).not.toBe(update.id);
+    expect(Date.parse(owed!.dueAt)).toBe(next);
+    expect((await obligationsOf(incident.id)).find((o) => o.id === update.id)).toMatchObject({ status: 'met', metByCommunicationId: sent.id });
+    // And an edit of the draft after this message leaves it alone too.
+    await ok(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(next + 10 * MINUTE).toISOString() }));
+    expect((await openUpdates(incident.id)).map((o) => o.dueAt)).toEqual([new Date(next).toISOString()]);
   });
 
   it('follows a deadline that moved: a new reminder and escalation for the new deadline', async () => {

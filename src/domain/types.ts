@@ -103,6 +103,11 @@ export interface IncidentClient {
   sent: Partial<Record<MessageKind, string>>;
   /** When each kind of obligation was last fulfilled for this client: by a message or a waiver. */
   met: Partial<Record<MessageKind, string>>;
+  /**
+   * The next update the last message sent to this client promised (null or absent: none did). Fixed
+   * when the message goes out: editing the draft disclosures afterwards promises the client nothing.
+   */
+  promisedNextUpdateAt?: string | null;
 }
 
 export interface ComponentImpact {

@@ -10,9 +10,11 @@ import { sendWebhook } from '../channels/webhook.js';
 import type { Database } from '../db/open.js';
 import { clientEndpoints, communicationRecipients, incidents } from '../db/schema.js';
 import { appendEvents } from '../services/incidents/incident-store.js';
+import { recordMaintenanceDeliveryFailure } from '../services/maintenance/maintenance-delivery.js';
 import { notify } from '../services/notifications.js';
 import { rows } from '../services/sql-rows.js';
 import { QUEUES, type JobQueue } from './job-queue.js';
+import { deliveryIdsOf, type DeliveryJobData } from './delivery-jobs.js';
 
 export interface DeliveryPayload {
   /** E-mail: the Message-ID this one answers (the initial notice to the same contact). */
@@ -34,6 +36,32 @@ export interface DeliveryDeps {
   mailer: Mailer | null;
   settings: DeliverySettings;
   now?: () => Date;
+  /** Bounds the e-mail deliveries handed to SMTP at once (startDeliveryWorkers makes one per process). */
+  emailSlots?: Limiter;
+}
+
+/** A counting semaphore: at most `size` callers run at once, the others wait their turn in order. */
+export interface Limiter {
+  run<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export function createLimiter(size: number): Limiter {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    async run(fn) {
+      if (active < size) active++;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await fn();
+      } finally {
+        // The slot passes straight to the next in line, or is freed.
+        const next = waiting.shift();
+        if (next) next();
+        else active--;
+      }
+    },
+  };
 }
 
 export type DeliveryOutcome = 'sent' | 'retrying' | 'dead' | 'skipped';
@@ -77,39 +105,54 @@ async function attempt(deps: DeliveryDeps, d: Delivery): Promise<DeliveryAttempt
   }
 }
 
+const CLAIMABLE = sql`('queued', 'retrying', 'sending')`;
+
 /**
- * Claims the attempt of each delivery in one statement: a delivery already sent (or given up) is left
- * alone. 'sending' is claimable again: it is a delivery whose attempt was cut off by a crash, so the
- * outcome is unknown and it is sent again (with the same Message-ID / webhook-id).
+ * Claims the attempt of one delivery, committed on its own just before it is handed to the channel: a
+ * delivery already sent (or given up) is left alone. 'sending' is claimable again: it is a delivery
+ * whose attempt was cut off by a crash, so the outcome is unknown and it is sent again (with the same
+ * Message-ID / webhook-id). So 'sending' marks exactly the deliveries whose fate a crash leaves unknown.
  */
-async function claim(deps: DeliveryDeps, deliveryIds: string[], at: Date): Promise<Delivery[]> {
-  if (!deliveryIds.length) return [];
-  return deps.database.db
+async function claim(deps: DeliveryDeps, deliveryId: string, at: Date): Promise<Delivery | undefined> {
+  const [claimed] = await deps.database.db
     .update(communicationRecipients)
     .set({ status: 'sending', attempts: sql`${communicationRecipients.attempts} + 1`, lastAttemptAt: at })
-    .where(
-      sql`${communicationRecipients.id} IN (SELECT jsonb_array_elements_text(${JSON.stringify(deliveryIds)}::jsonb)::uuid) AND ${communicationRecipients.status} IN ('queued', 'retrying', 'sending')`,
-    )
+    .where(sql`${communicationRecipients.id} = ${deliveryId} AND ${communicationRecipients.status} IN ${CLAIMABLE}`)
     .returning();
+  return claimed;
 }
 
 export async function processDelivery(deps: DeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
-  const [claimed] = await claim(deps, [deliveryId], deps.now?.() ?? new Date());
+  const claimed = await claim(deps, deliveryId, deps.now?.() ?? new Date());
   if (!claimed) return 'skipped';
   return attemptAndRecord(deps, claimed);
 }
 
 /**
- * Several deliveries at once (one job batch): claimed together, attempted concurrently (the SMTP pool
- * and the HTTP timeouts bound them), each outcome recorded as soon as it is known. Throws the first
- * error after all have settled, so the batch's jobs are retried; those recorded as sent are skipped then.
+ * Several deliveries at once (one job batch), attempted concurrently, each claimed just before its
+ * attempt and its outcome recorded in a commit of its own as soon as it is known. E-mail waits for one
+ * of the process's SMTP slots first (emailSlots), so at most that many e-mail deliveries are ever
+ * 'sending': those are all a crash can leave unknown, and so all a recipient can receive twice.
+ * Webhooks, Slack and Teams are bounded by their timeouts instead (a hanging endpoint holds no slot).
+ * Throws the first error after all have settled, so the batch's jobs are retried; those recorded as
+ * sent are skipped then.
  */
 export async function processDeliveries(deps: DeliveryDeps, deliveryIds: string[]): Promise<DeliveryOutcome[]> {
-  const claimed = await claim(deps, deliveryIds, deps.now?.() ?? new Date());
-  const settled = await Promise.allSettled(claimed.map((d) => attemptAndRecord(deps, d)));
+  if (!deliveryIds.length) return [];
+  const pending = await rows<{ id: string; channel: string }>(
+    deps.database.db,
+    sql`SELECT id::text AS id, channel FROM communication_recipients
+      WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(deliveryIds)}::jsonb)::uuid) AND status IN ${CLAIMABLE}`,
+  );
+  const settled = await Promise.allSettled(
+    pending.map((p) => {
+      const run = () => processDelivery(deps, p.id);
+      return p.channel === 'email' && deps.emailSlots ? deps.emailSlots.run(run) : run();
+    }),
+  );
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
-  const outcomes = new Map(claimed.map((d, i) => [d.id, (settled[i] as PromiseFulfilledResult<DeliveryOutcome>).value]));
+  const outcomes = new Map(pending.map((p, i) => [p.id, (settled[i] as PromiseFulfilledResult<DeliveryOutcome>).value]));
   return deliveryIds.map((id) => outcomes.get(id) ?? 'skipped');
 }
 
@@ -120,10 +163,11 @@ async function attemptAndRecord(deps: DeliveryDeps, claimed: Delivery): Promise<
   const result = await attempt(deps, claimed);
   const at = now();
   if (result.ok) {
-    await database.db
-      .update(communicationRecipients)
-      .set({ status: 'sent', sentAt: at, providerRef: result.providerRef.slice(0, 500), lastError: null, nextAttemptAt: null })
-      .where(eq(communicationRecipients.id, deliveryId));
+    // Its own commit, right after the receiver's acknowledgement (SMTP 250, HTTP 2xx): from here on a
+    // crash cannot make this delivery go out again.
+    await database.db.execute(
+      sql`UPDATE communication_recipients SET status = 'sent', sent_at = ${at}, provider_ref = ${result.providerRef.slice(0, 500)}, last_error = NULL, next_attempt_at = NULL WHERE id = ${deliveryId}`,
+    );
     return 'sent';
   }
   const isFinal = result.isPermanent || claimed.attempts >= deps.settings.maxAttempts;
@@ -135,6 +179,10 @@ async function attemptAndRecord(deps: DeliveryDeps, claimed: Delivery): Promise<
       return 'retrying';
     }
     await tx.update(communicationRecipients).set({ status: 'dead', lastError: result.error.slice(0, 2000), deadAt: at, nextAttemptAt: null }).where(eq(communicationRecipients.id, deliveryId));
+    if (!claimed.incidentId) {
+      await recordMaintenanceDeliveryFailure(tx, claimed, result, at);
+      return 'dead';
+    }
     const [incident] = await tx.select().from(incidents).where(eq(incidents.id, claimed.incidentId));
     const events = [
       {
@@ -174,9 +222,15 @@ async function attemptAndRecord(deps: DeliveryDeps, claimed: Delivery): Promise<
  * interval after every job: 8 workers polling every 0.5 s sent about 16 messages a second.)
  */
 export interface DeliveryWorkerOptions {
+  /**
+   * E-mail deliveries handed to SMTP at once per process (default 10: twice the mailer's pool of 5
+   * connections, so no connection waits for the database between messages). Also the most a crash of
+   * the process can leave 'sending', i.e. the most recipients that can get a message twice.
+   */
+  emailInFlight?: number;
   /** Workers on the first-send queue (default 4). */
   concurrency?: number;
-  /** Jobs each first-send worker takes at once (default 16). */
+  /** Jobs each first-send worker takes at once (default 4; a message's first sends are DELIVERIES_PER_JOB to a job). */
   batchSize?: number;
   /** Workers on the retry queue (default 2), each with retryBatchSize jobs (default 8). */
   retryConcurrency?: number;
@@ -184,13 +238,15 @@ export interface DeliveryWorkerOptions {
   pollingIntervalSeconds?: number;
 }
 
-export const DELIVERY_WORKER_DEFAULTS = { concurrency: 4, batchSize: 16, retryConcurrency: 2, retryBatchSize: 8, pollingIntervalSeconds: 0.5 } as const;
+export const DELIVERY_WORKER_DEFAULTS = { emailInFlight: 10, concurrency: 4, batchSize: 4, retryConcurrency: 2, retryBatchSize: 8, pollingIntervalSeconds: 0.5 } as const;
 
 /** Starts the workers: first sends and retries on separate queues, each with its own concurrency. */
 export async function startDeliveryWorkers(deps: DeliveryDeps, opts: DeliveryWorkerOptions = {}) {
   const o = { ...DELIVERY_WORKER_DEFAULTS, ...opts };
-  const handler = async (jobs: { data: { deliveryId: string } }[]) => {
-    await processDeliveries(deps, jobs.map((j) => j.data.deliveryId));
+  // One set of SMTP slots for both queues: the bound holds for the whole process.
+  const withSlots: DeliveryDeps = { ...deps, emailSlots: deps.emailSlots ?? createLimiter(o.emailInFlight) };
+  const handler = async (jobs: { data: DeliveryJobData }[]) => {
+    await processDeliveries(withSlots, deliveryIdsOf(jobs));
   };
   const common = { pollingIntervalSeconds: o.pollingIntervalSeconds, burstWhenBatchFull: true };
   await deps.queue.boss.work(QUEUES.delivery, { ...common, localConcurrency: o.concurrency, batchSize: o.batchSize } as never, handler as never);

@@ -55,7 +55,8 @@ export const MAX_PART_CHARS = 100_000;
 /** At most this many parsed templates per engine (parts of at most MAX_PART_CHARS, typically 2–10 kB). */
 const CACHE_ENTRIES = 500;
 
-function createLiquid(isHtml: boolean): Liquid {
+/** A sandboxed Liquid engine (HTML output escaped when isHtml); maintenance notices use it too. */
+export function createLiquid(isHtml: boolean): Liquid {
   const liquid = new Liquid({
     strictVariables: true,
     strictFilters: true,
@@ -264,4 +265,67 @@ export function renderTemplate<C extends Channel>(channel: C, parts: PartsOf<C>,
     }
   }
   return out as PartsOf<C>;
+}
+
+/** Stands in for one contact field while a part is rendered once for many recipients. NUL never occurs in accepted text. */
+const marker = (field: string) => `\u0000herald-contact-${field}\u0000`;
+/** The fields filled in per recipient; language and time zone shape dates (filters read them), so they are shared. */
+const CONTACT_FIELDS = ['name', 'email', 'role'] as const;
+/** A part whose only uses of the contact are plain outputs of these fields can be filled in per recipient. */
+const CONTACT_WORD = /\bcontact\b/g;
+const PLAIN_CONTACT_OUTPUT = /\{\{-?\s*contact\.(?:name|email|role|timeZone|language)\s*-?\}\}/g;
+const MARKER_SPLIT = new RegExp(marker('(name|email|role)'));
+
+type Filler = (contact: TemplateContext['contact']) => string;
+
+/**
+ * Prepares one part for many recipients who share everything but the contact (one client, one
+ * language and time zone): a part that does not mention the contact is rendered once; one that only outputs contact
+ * fields plainly (`{{ contact.name }}`, no filters, tags or captures around them) is rendered once with
+ * stand-ins, each recipient's values (escaped as the engine escapes them) put in their place; any other
+ * part is rendered per recipient. The output is the same as renderTemplate's in every case.
+ */
+function partFiller(name: PartName, source: string, base: TemplateContext): Filler {
+  const engine = engineFor(name);
+  const render = (context: TemplateContext) => {
+    try {
+      return engine.liquid.renderSync(parse(engine, source), context) as string;
+    } catch (err) {
+      throw new TemplateRenderError([toIssue(name, err, context.kind)]);
+    }
+  };
+  const fallback = (contact: TemplateContext['contact']) => finish(name, render({ ...base, contact }));
+  // Dates are written in the contact's language and time zone (the filters read them from the context).
+  const isShared = (contact: TemplateContext['contact']) => contact.language === base.contact.language && contact.timeZone === base.contact.timeZone;
+  const uses = source.match(CONTACT_WORD)?.length ?? 0;
+  if (uses === 0) {
+    const once = finish(name, render(base));
+    return (contact) => (isShared(contact) ? once : fallback(contact));
+  }
+  const plain = source.match(PLAIN_CONTACT_OUTPUT)?.length ?? 0;
+  if (plain !== uses || /\{%-?\s*(capture|assign|cycle|increment|decrement)\b/.test(source)) return fallback;
+  const stand = { ...base.contact, ...Object.fromEntries(CONTACT_FIELDS.map((f) => [f, marker(f)])) };
+  const pieces = render({ ...base, contact: stand }).split(MARKER_SPLIT);
+  const escape = (value: string) => (name === 'html' ? (engine.liquid.renderSync(parse(engine, '{{ v }}'), { v: value }) as string) : value);
+  return (contact) => {
+    if (!isShared(contact)) return fallback(contact);
+    let out = '';
+    for (let i = 0; i < pieces.length; i++) out += i % 2 === 0 ? pieces[i]! : escape(String(contact[pieces[i] as (typeof CONTACT_FIELDS)[number]]));
+    // A stand-in that did not come out whole (a filter got to it after all): render this one in full.
+    return out.includes('\u0000') ? fallback(contact) : finish(name, out);
+  };
+}
+
+/**
+ * renderTemplate for many recipients of one message who differ only in the contact: `base` is the
+ * context of any one of them. Returns a function giving each contact's rendered parts.
+ */
+export function templateRenderer<C extends Channel>(channel: C, parts: PartsOf<C>, base: TemplateContext): (contact: TemplateContext['contact']) => PartsOf<C> {
+  const fillers: [PartName, Filler][] = [];
+  for (const name of CHANNEL_PARTS[channel] as readonly PartName[]) {
+    const source = (parts as Record<string, unknown>)[name];
+    if (typeof source !== 'string') throw new TemplateRenderError([{ part: name, line: null, column: null, code: 'missing-part', message: `the ${name} part is missing` }]);
+    fillers.push([name, partFiller(name, source, base)]);
+  }
+  return (contact) => Object.fromEntries(fillers.map(([name, fill]) => [name, fill(contact)])) as PartsOf<C>;
 }

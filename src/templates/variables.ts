@@ -91,6 +91,11 @@ function convertBody(body: string): { bodyHtml: string; bodyText: string } {
   return converted;
 }
 
+/** The `contact` of a template context: the recipient, in the message's language. */
+export function contactContext(contact: TemplateData['contact'], language: string): TemplateContext['contact'] {
+  return { name: contact.name, email: contact.email, language: resolveLanguage(language), role: contact.role, timeZone: text(contact.timeZone) ?? 'UTC' };
+}
+
 /** Makes the context for one message in one language (the contact's; unknown languages fall back to English). */
 export function buildContext(data: TemplateData, language: string): TemplateContext {
   const lang = resolveLanguage(language);
@@ -112,13 +117,7 @@ export function buildContext(data: TemplateData, language: string): TemplateCont
       url: incidentUrl,
     },
     client: { name: data.client.name, slug: data.client.slug },
-    contact: {
-      name: data.contact.name,
-      email: data.contact.email,
-      language: lang,
-      role: data.contact.role,
-      timeZone: text(data.contact.timeZone) ?? 'UTC',
-    },
+    contact: contactContext(data.contact, lang),
     components: data.components.map((c) => ({ name: c.name, status: c.status, statusText: STATUS_TEXT[lang][c.status] })),
     disclosures: {
       impactSummary: text(d.impactSummary),

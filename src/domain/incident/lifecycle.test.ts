@@ -892,30 +892,68 @@ describe('a change of severity', () => {
 });
 
 describe('a promised next update', () => {
-  it('pulls the update deadline in when it is earlier than the cadence', () => {
-    const out = accepted(decide(given.initialSent(), disclose({ nextUpdateAt: at(25) }), context(15)));
-    expect(out.events.at(-1)).toEqual({
-      type: 'obligation.rescheduled',
-      data: { obligationId: 'ob-2', kind: 'update', clientId: 'acme', before: at(40), after: at(25) },
-    });
-    expect(out.state.obligations[0]?.dueAt).toBe(at(25));
+  /** The initial notice sent at T0+10 promising the next update at `promise` (SEV1: the cadence says T0+40). */
+  const promisedInInitial = (promise: string) => play(given.disclosed(), [{ at: 8, command: disclose({ nextUpdateAt: promise }) }, { at: 10, by: CL, command: send('initial') }]);
+
+  it('pulls the update deadline in to the promise of the message sent when it is earlier than the cadence', () => {
+    const state = promisedInInitial(at(25));
+    expect(state.clients[0]?.promisedNextUpdateAt).toBe(at(25));
+    expect(brief(state.obligations)).toEqual([{ id: 'ob-2', kind: 'update', clientId: 'acme', status: 'open', dueAt: at(25) }]);
   });
 
-  it('does not push the deadline out when it is later than the cadence', () => {
-    const out = accepted(decide(given.initialSent(), disclose({ nextUpdateAt: at(90) }), context(15)));
-    expect(out.obligationChanges).toEqual([]);
-    expect(out.state.obligations[0]?.dueAt).toBe(at(40));
+  it('does not push the deadline out when the promise is later than the cadence', () => {
+    expect(promisedInInitial(at(90)).obligations[0]?.dueAt).toBe(at(40));
   });
 
   it('holds a promise given with a UTC offset, at its instant', () => {
     // 10:25+01:00 is 09:25Z, T0+25: earlier than the cadence's T0+40.
-    const out = accepted(decide(given.initialSent(), disclose({ nextUpdateAt: '2025-03-06T10:25:00+01:00' }), context(15)));
-    expect(out.state.obligations[0]?.dueAt).toBe(at(25));
+    expect(promisedInInitial('2025-03-06T10:25:00+01:00').obligations[0]?.dueAt).toBe(at(25));
   });
 
-  it('ignores a promise from before the last message, whatever its offset', () => {
-    // 09:20+01:00 is 08:20Z: before the initial notice at 09:10Z, so not a promise for this cycle.
-    const out = accepted(decide(given.initialSent(), disclose({ nextUpdateAt: '2025-03-06T09:20:00+01:00' }), context(15)));
-    expect(out.state.obligations[0]?.dueAt).toBe(at(40));
+  it('does not move the deadline when the draft next-update time is edited after sending', () => {
+    const state = promisedInInitial(at(25));
+    for (const draft of [at(20), at(35), at(90)]) {
+      const out = accepted(decide(state, disclose({ nextUpdateAt: draft }), context(15)));
+      expect(out.obligationChanges, draft).toEqual([]);
+      expect(out.state.obligations[0]?.dueAt).toBe(at(25));
+    }
+    // Nor does a draft edited before the first message: nothing was promised yet, the cadence decides.
+    const edited = play(given.initialSent(), [{ at: 15, command: disclose({ nextUpdateAt: at(20) }) }]);
+    expect(edited.obligations[0]?.dueAt).toBe(at(40));
+  });
+
+  it('moves the deadline with the next message and its new promise', () => {
+    const state = play(promisedInInitial(at(25)), [{ at: 15, command: disclose({ nextUpdateAt: at(45) }) }]);
+    const out = accepted(decide(state, send('update'), context(20, CL)));
+    expect(out.state.clients[0]?.promisedNextUpdateAt).toBe(at(45));
+    // The old obligation is met on time; the new one is due at the new promise (the cadence says T0+50).
+    expect(brief(out.obligationChanges)).toEqual([
+      { id: 'ob-2', kind: 'update', clientId: 'acme', status: 'met', dueAt: at(25) },
+      { id: 'ob-3', kind: 'update', clientId: 'acme', status: 'open', dueAt: at(45) },
+    ]);
+  });
+
+  it('keeps each client to the promise it was given', () => {
+    const both = play(given.twoClients(), [
+      { at: 5, command: disclose(fullDisclosures(25)) },
+      { at: 10, by: CL, command: send('initial', { to: ['acme'] }) },
+      { at: 12, command: disclose({ nextUpdateAt: at(80) }) },
+      { at: 14, by: CL, command: send('initial', { to: ['globex'], id: 'comm-initial-globex' }) },
+    ]);
+    const updates = both.obligations.filter((o) => o.kind === 'update').map((o) => [o.clientId, o.dueAt]);
+    // Acme was promised T0+25; Globex was promised T0+80, later than its cadence (T0+14 + 30).
+    expect(updates.sort()).toEqual([
+      ['acme', at(25)],
+      ['globex', at(44)],
+    ]);
+  });
+
+  it('promises nothing with a resolution notice: after a reopen the cadence decides', () => {
+    const state = play(given.resolved(), [
+      { at: 90, by: CL, command: send('resolution') },
+      { at: 100, command: reopen() },
+    ]);
+    expect(state.clients[0]?.promisedNextUpdateAt).toBeNull();
+    expect(state.obligations.find((o) => o.kind === 'update')?.dueAt).toBe(at(130));
   });
 });

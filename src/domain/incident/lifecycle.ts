@@ -380,11 +380,13 @@ const sendMessage: Handler<'sendMessage'> = (incident, c, ctx) => {
   const missing = missingDisclosures(c.kind, incident.disclosures, { now: ctx.now, severity, hasUpdateCadence, body: c.body });
   if (missing.length) return refuse('missing_disclosures', `The message lacks required information: ${missing.join(', ')}.`, missing);
   const targetSet = new Set(targetIds);
+  // What this message tells the clients about the next update is what they are owed, not the draft.
+  const promised = c.kind === 'initial' || c.kind === 'update' ? incident.disclosures.nextUpdateAt : null;
   const clients = incident.clients.map((cl) => {
     if (!targetSet.has(cl.clientId)) return cl;
     const met = { ...cl.met };
     for (const k of FULFILS[c.kind]) met[k] = ctx.now;
-    return { ...cl, sent: { ...cl.sent, [c.kind]: ctx.now }, met };
+    return { ...cl, sent: { ...cl.sent, [c.kind]: ctx.now }, met, promisedNextUpdateAt: promised };
   });
   return {
     state: { ...incident, clients },

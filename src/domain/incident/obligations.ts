@@ -27,9 +27,10 @@ export function owedObligations(state: IncidentState, ctx: Pick<DecideContext, '
       const since = latest(met.initial, met.update, state.reopenedAt)!;
       const due = deadlineFor('update', policy, since);
       if (due) {
-        // A promise of an earlier update made to the client is held to, not only the policy.
-        // Compared as instants: a promise may carry a UTC offset, so its string does not sort with ours.
-        const promisedMs = state.disclosures.nextUpdateAt ? Date.parse(state.disclosures.nextUpdateAt) : NaN;
+        // The earlier update promised in the last message sent to this client is held to, not only the
+        // policy; a draft next-update time not yet sent promises nothing. Compared as instants: a
+        // promise may carry a UTC offset, so its string does not sort with ours.
+        const promisedMs = client.promisedNextUpdateAt ? Date.parse(client.promisedNextUpdateAt) : NaN;
         const isEarlierPromise = promisedMs > Date.parse(since) && promisedMs < Date.parse(due);
         const dueAt = isEarlierPromise ? new Date(promisedMs).toISOString() : due;
         owed.push({ kind: 'update', clientId: client.clientId, dueAt });

@@ -5,9 +5,10 @@ import { z } from 'zod';
 import type { EndpointRow } from '../../services/clients/client-endpoints.js';
 import { addEndpoint, listEndpoints, removeEndpoint, updateEndpoint } from '../../services/clients/client-endpoints.js';
 import { clientDeliveryProof, incidentDeliveryProof, toCsv, type ProofRow } from '../../services/communications/delivery-proof.js';
+import { listCommunicationRecipients } from '../../services/communications/read-communications.js';
 import { listNotifications, markNotificationsRead } from '../../services/notifications.js';
 import type { Runner } from '../request-context.js';
-import { idParam, incidentParam, text, uuid } from '../schemas.js';
+import { idParam, incidentParam, pageQuery, text, uuid } from '../schemas.js';
 
 const presentEndpoint = (e: EndpointRow, showSecret: boolean) => ({
   id: e.id,
@@ -75,6 +76,27 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
     '/api/v1/clients/:id/deliveries',
     { schema: { tags, summary: 'Proof: every delivery to the client as JSON or CSV', params: idParam, querystring: formatQuery } },
     async (req, reply) => sendProof(await run.query(req, (ctx) => clientDeliveryProof(ctx, req.params.id)), req.query.format, `deliveries-client-${req.params.id}`, reply),
+  );
+
+  r.get(
+    '/api/v1/communications/:id/recipients',
+    {
+      schema: {
+        tags: ['communications'],
+        summary: "A message's recipients with their copies and delivery results, a page at a time (client users: their organisation's)",
+        params: idParam,
+        querystring: z.object({
+          ...pageQuery,
+          clientId: uuid.optional(),
+          status: z.enum(['queued', 'sending', 'sent', 'retrying', 'dead']).optional(),
+          channel: z.enum(['email', 'outbox', 'webhook', 'slack', 'teams']).optional(),
+        }),
+      },
+    },
+    (req) => {
+      const { cursor, limit, ...filters } = req.query;
+      return run.query(req, (ctx) => listCommunicationRecipients(ctx, req.params.id, filters, { cursor: cursor ?? null, limit }));
+    },
   );
 
   r.get(

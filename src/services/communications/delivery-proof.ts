@@ -40,7 +40,7 @@ async function proofRows(ctx: Ctx, where: SQL | undefined): Promise<ProofRow[]> 
     deliveryId: d.id,
     messageId: d.messageId,
     incidentKey: `INC-${number}`,
-    communicationId: d.communicationId,
+    communicationId: d.communicationId ?? '',
     kind,
     clientId: d.clientId,
     clientName,

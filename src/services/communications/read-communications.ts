@@ -1,15 +1,19 @@
 // Reading what was sent. A client user sees only messages to their organisation, and only its copies.
+// A message is presented with how many recipients it has per delivery state, channel and client; the
+// copies themselves (with their rendered bodies) are read page by page: a message can go to 10,000
+// recipients.
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { communicationRecipients, communications } from '../../db/schema.js';
-import { notFound } from '../app-error.js';
+import { AppError, notFound } from '../app-error.js';
 import { clientScope, requireStaff, type Ctx } from '../context.js';
 import { assertIncidentVisible } from '../incidents/read-incidents.js';
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
+import { rows } from '../sql-rows.js';
 
 type CommunicationRow = typeof communications.$inferSelect;
 type RecipientRow = typeof communicationRecipients.$inferSelect;
 
-function present(c: CommunicationRow, recipients: RecipientRow[], scope: string | null) {
+function present(c: CommunicationRow, counts: RecipientCounts, scope: string | null) {
   const clientIds = c.clientIds as string[];
   const past = c.pastOccurrences as Record<string, unknown[]>;
   return {
@@ -32,8 +36,50 @@ function present(c: CommunicationRow, recipients: RecipientRow[], scope: string 
     templateVersions: scope ? {} : c.templateVersions,
     createdBy: scope ? null : c.createdBy,
     createdAt: c.createdAt.toISOString(),
-    recipients: recipients.map((r) => presentRecipient(r)),
+    recipientCounts: counts,
   };
+}
+
+export interface RecipientTally {
+  total: number;
+  /** queued, sending, sent, retrying, dead. */
+  byStatus: Record<string, number>;
+  /** email, outbox, webhook, slack, teams. */
+  byChannel: Record<string, number>;
+}
+
+export interface RecipientCounts extends RecipientTally {
+  byClient: ({ clientId: string } & RecipientTally)[];
+}
+
+const emptyTally = (): RecipientTally => ({ total: 0, byStatus: {}, byChannel: {} });
+
+function addTo(t: RecipientTally, status: string, channel: string, n: number) {
+  t.total += n;
+  t.byStatus[status] = (t.byStatus[status] ?? 0) + n;
+  t.byChannel[channel] = (t.byChannel[channel] ?? 0) + n;
+}
+
+/** Recipient counts of each message, by state, channel and client (one grouped query for all of them). */
+async function countRecipients(ctx: Ctx, ids: string[], scope: string | null): Promise<Map<string, RecipientCounts>> {
+  const out = new Map<string, RecipientCounts>(ids.map((id) => [id, { ...emptyTally(), byClient: [] }]));
+  if (!ids.length) return out;
+  const grouped = await rows<{ communication_id: string; client_id: string; channel: string; status: string; n: number }>(
+    ctx.tx,
+    sql`SELECT communication_id::text AS communication_id, client_id::text AS client_id, channel, status, count(*)::int AS n
+      FROM communication_recipients
+      WHERE communication_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid) ${scope ? sql`AND client_id = ${scope}` : sql``}
+      GROUP BY 1, 2, 3, 4 ORDER BY 1, 2`,
+  );
+  for (const g of grouped) {
+    const counts = out.get(g.communication_id);
+    if (!counts) continue;
+    addTo(counts, g.status, g.channel, g.n);
+    let client = counts.byClient.at(-1);
+    if (client?.clientId !== g.client_id) counts.byClient.push((client = { clientId: g.client_id, ...emptyTally() }));
+    addTo(client, g.status, g.channel, g.n);
+  }
+  return out;
 }
 
 export function presentRecipient(r: RecipientRow) {
@@ -60,41 +106,81 @@ export function presentRecipient(r: RecipientRow) {
   };
 }
 
-async function recipientsOf(ctx: Ctx, ids: string[], scope: string | null): Promise<RecipientRow[]> {
-  if (!ids.length) return [];
-  return ctx.tx
-    .select()
-    .from(communicationRecipients)
-    .where(
-      and(
-        sql`${communicationRecipients.communicationId}::text IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
-        scope ? eq(communicationRecipients.clientId, scope) : undefined,
-      ),
-    )
-    .orderBy(asc(communicationRecipients.toAddress));
-}
-
 export async function listIncidentCommunications(ctx: Ctx, idOrKey: string) {
   const scope = clientScope(ctx);
   const incident = await assertIncidentVisible(ctx, idOrKey);
   const found = await ctx.tx
     .select()
     .from(communications)
-    .where(and(eq(communications.incidentId, incident.id), scope ? sql`${communications.clientIds} ? ${scope}` : undefined))
+    // A client sees a message once it is sent: not while it waits for approval, nor when it was rejected.
+    .where(and(eq(communications.incidentId, incident.id), scope ? sql`${communications.clientIds} ? ${scope}` : undefined, scope ? eq(communications.status, 'sent') : undefined))
     .orderBy(asc(communications.createdAt));
-  const recipients = await recipientsOf(ctx, found.map((c) => c.id), scope);
-  return found.map((c) => present(c, recipients.filter((r) => r.communicationId === c.id), scope));
+  const counts = await countRecipients(ctx, found.map((c) => c.id), scope);
+  return found.map((c) => present(c, counts.get(c.id)!, scope));
 }
 
-export async function getCommunication(ctx: Ctx, id: string) {
-  const scope = clientScope(ctx);
+/** One message the actor may see (a client user: one sent to their organisation), or not found. */
+async function visibleCommunication(ctx: Ctx, id: string, scope: string | null): Promise<CommunicationRow> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('Communication');
   const [c] = await ctx.tx
     .select()
     .from(communications)
-    .where(and(eq(communications.id, id), scope ? sql`${communications.clientIds} ? ${scope}` : undefined));
+    .where(and(eq(communications.id, id), scope ? sql`${communications.clientIds} ? ${scope}` : undefined, scope ? eq(communications.status, 'sent') : undefined));
   if (!c) throw notFound('Communication');
-  return present(c, await recipientsOf(ctx, [c.id], scope), scope);
+  return c;
+}
+
+export async function getCommunication(ctx: Ctx, id: string) {
+  const scope = clientScope(ctx);
+  const c = await visibleCommunication(ctx, id, scope);
+  return present(c, (await countRecipients(ctx, [c.id], scope)).get(c.id)!, scope);
+}
+
+export interface RecipientFilters {
+  clientId?: string | undefined;
+  status?: string | undefined;
+  channel?: string | undefined;
+}
+
+const encodeRecipientCursor = (r: { toAddress: string; id: string }) => Buffer.from(JSON.stringify([r.toAddress, r.id])).toString('base64url');
+
+function decodeRecipientCursor(cursor: string | null): { to: string; id: string } | null {
+  if (!cursor) return null;
+  try {
+    const [to, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof to !== 'string' || to.includes('\u0000') || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error('shape');
+    return { to, id };
+  } catch {
+    throw new AppError('invalid_input', 'The cursor is not valid.', { field: 'cursor' });
+  }
+}
+
+/**
+ * The recipients of one message with their copies (subject, text, HTML) and delivery results, a page at
+ * a time in address order. A client user sees only their organisation's copies of a sent message.
+ */
+export async function listCommunicationRecipients(ctx: Ctx, communicationId: string, filters: RecipientFilters, page: Page) {
+  const scope = clientScope(ctx);
+  const c = await visibleCommunication(ctx, communicationId, scope);
+  const cursor = decodeRecipientCursor(page.cursor);
+  const found = await ctx.tx
+    .select()
+    .from(communicationRecipients)
+    .where(
+      and(
+        eq(communicationRecipients.communicationId, c.id),
+        scope ? eq(communicationRecipients.clientId, scope) : undefined,
+        filters.clientId ? eq(communicationRecipients.clientId, filters.clientId) : undefined,
+        filters.status ? eq(communicationRecipients.status, filters.status) : undefined,
+        filters.channel ? eq(communicationRecipients.channel, filters.channel) : undefined,
+        cursor ? sql`(${communicationRecipients.toAddress}, ${communicationRecipients.id}) > (${cursor.to}, ${cursor.id}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(asc(communicationRecipients.toAddress), asc(communicationRecipients.id))
+    .limit(page.limit + 1);
+  const items = found.slice(0, page.limit);
+  const last = items.at(-1);
+  return { items: items.map(presentRecipient), nextCursor: found.length > page.limit && last ? encodeRecipientCursor(last) : null };
 }
 
 /** The local outbox: every message Herald recorded as sent, newest first. Staff only. */

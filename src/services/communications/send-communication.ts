@@ -1,6 +1,8 @@
 // Sending a client message: checked by the lifecycle, held for a second person's approval where the
 // severity needs it, then filled from the templates per client and contact language, recorded with
-// one delivery per recipient and channel, and enqueued, all in the command's transaction.
+// one delivery per recipient and channel, and enqueued, all in the command's transaction. The copies
+// are built, written and enqueued a chunk at a time, so a message to 10,000 recipients never holds
+// all of their rendered bodies in memory at once (nor in one statement).
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { buildSlackMessage } from '../../channels/slack.js';
@@ -12,10 +14,11 @@ import { clientComponents, clientEndpoints, clients, communicationRecipients, co
 import { decide, type Accepted, type IncidentState } from '../../domain/incident/lifecycle.js';
 import type { PastOccurrence } from '../../domain/messages/plain-message.js';
 import type { ComponentStatus, MessageKind, Severity } from '../../domain/types.js';
-import { renderTemplate, type EmailParts, type ChatParts } from '../../templates/engine.js';
-import { buildContext, type TemplateData } from '../../templates/variables.js';
+import { renderTemplate, templateRenderer, type EmailParts, type ChatParts } from '../../templates/engine.js';
+import { buildContext, contactContext, type TemplateData } from '../../templates/variables.js';
 import { resolveLanguage } from '../../templates/texts.js';
 import { QUEUES } from '../../jobs/queues.js';
+import { DELIVERIES_PER_JOB } from '../../jobs/delivery-jobs.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireWriter, type Ctx } from '../context.js';
 import { appendEvents, loadIncident, type IncidentRecord } from '../incidents/incident-store.js';
@@ -23,6 +26,8 @@ import { runIncidentCommand } from '../incidents/run-incident-command.js';
 import { notify } from '../notifications.js';
 import { loadPolicies, requiresApproval } from '../sla/sla-policies.js';
 import { loadActiveTemplates, pickTemplate } from '../templates/templates.js';
+import { rows } from '../sql-rows.js';
+import { queueSubscriberNotices } from '../status-pages/subscriptions.js';
 import { findPastOccurrences } from './past-occurrences.js';
 
 export interface SendInput {
@@ -125,6 +130,14 @@ async function sendNow(ctx: Ctx, idOrKey: string, input: SendInput & { communica
   return { record, communicationId: input.communicationId, clientIds, status: 'sent' };
 }
 
+type NewDelivery = typeof communicationRecipients.$inferInsert;
+type Draft = { language: string; channel: 'email' | 'chat'; parts: Record<string, string> };
+
+/** Deliveries built (and handed on) at a time: their rendered bodies are what a send holds in memory. */
+const DELIVERY_CHUNK = 500;
+/** Clients whose contacts are read with one query. */
+const CLIENTS_PER_READ = 50;
+
 /** Fills the templates for every recipient and channel of the message: what each client will receive. */
 export async function buildDeliveries(
   ctx: Ctx,
@@ -133,16 +146,39 @@ export async function buildDeliveries(
   clientIds: string[],
   input: SendInput & { communicationId: string },
   /** A template's draft to use in place of the current version (the template editor's preview). */
-  draft?: { language: string; channel: 'email' | 'chat'; parts: Record<string, string> },
+  draft?: Draft,
+) {
+  const deliveries: NewDelivery[] = [];
+  const built = await buildDeliveriesInChunks(ctx, rec, state, clientIds, input, draft, async (chunk) => void deliveries.push(...chunk));
+  return { deliveries, ...built };
+}
+
+/**
+ * The same, handing the deliveries to `onChunk` at most DELIVERY_CHUNK at a time, in client order and,
+ * within a client, e-mail contacts by address then endpoints. Refuses (before handing on any) when a
+ * client has nobody who receives this kind of message.
+ */
+async function buildDeliveriesInChunks(
+  ctx: Ctx,
+  rec: IncidentRecord,
+  state: IncidentState,
+  clientIds: string[],
+  input: SendInput & { communicationId: string },
+  draft: Draft | undefined,
+  onChunk: (deliveries: NewDelivery[]) => Promise<void>,
 ) {
   const { settings } = ctx;
   // One connection per transaction: these run one after another.
-  const clientRows = await ctx.tx.select().from(clients).where(inArray(clients.id, clientIds));
-  const contactRows = (await ctx.tx.select().from(contacts).where(inArray(contacts.clientId, clientIds)).orderBy(asc(contacts.email))).filter(
-    (c) => (c.channels as string[]).includes('email') && (!c.kinds || (c.kinds as string[]).includes(input.kind)),
+  const clientRows = await ctx.tx.select().from(clients).where(inArray(clients.id, clientIds)).orderBy(asc(clients.name), asc(clients.id));
+  // Contacts who take e-mail and this kind of message (no kinds listed: every kind).
+  const receives = sql`${contacts.channels} ? 'email' AND (${contacts.kinds} IS NULL OR jsonb_typeof(${contacts.kinds}) = 'null' OR ${contacts.kinds} ? ${input.kind})`;
+  const reached = await rows<{ client_id: string }>(
+    ctx.tx,
+    sql`SELECT DISTINCT ${contacts.clientId}::text AS client_id FROM ${contacts} WHERE ${inArray(contacts.clientId, clientIds)} AND ${receives}`,
   );
   const endpointRows = await ctx.tx.select().from(clientEndpoints).where(and(inArray(clientEndpoints.clientId, clientIds), eq(clientEndpoints.isEnabled, true)));
-  const without = clientIds.filter((id) => !contactRows.some((c) => c.clientId === id) && !endpointRows.some((e) => e.clientId === id));
+  const hasContacts = new Set(reached.map((r) => r.client_id));
+  const without = clientIds.filter((id) => !hasContacts.has(id) && !endpointRows.some((e) => e.clientId === id));
   if (without.length) throw new AppError('no_contacts', 'These clients have no contact or endpoint that receives this kind of message; add one first.', { missing: without });
   const componentRows = state.impacts.length
     ? await ctx.tx.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, state.impacts.map((i) => i.componentId)))
@@ -162,12 +198,25 @@ export async function buildDeliveries(
       past[clientId] = await findPastOccurrences(ctx, { incidentId: rec.id, clientId, componentIds: state.impacts.map((i) => i.componentId), before: new Date(state.reportedAt) });
     }
   }
-  const threads = input.kind === 'initial' ? [] : await initialMessageIds(ctx, rec.id);
+  const threads = new Map((input.kind === 'initial' ? [] : await initialMessageIds(ctx, rec.id)).map((t) => [t.contactId, t.messageId]));
   const usedTemplates: Record<string, number> = {};
-  const deliveries: (typeof communicationRecipients.$inferInsert)[] = [];
   const severity = state.severity ?? 'SEV4';
+  let deliveries: NewDelivery[] = [];
+  let firstSubject: string | null = null;
+  const flush = async () => {
+    if (!deliveries.length) return;
+    firstSubject ??= deliveries[0]!.subject;
+    const chunk = deliveries;
+    deliveries = [];
+    await onChunk(chunk);
+  };
+  let contactRows: (typeof contacts.$inferSelect)[] = [];
 
-  for (const client of clientRows) {
+  for (const [n, client] of clientRows.entries()) {
+    if (n % CLIENTS_PER_READ === 0) {
+      const group = clientRows.slice(n, n + CLIENTS_PER_READ).map((c) => c.id);
+      contactRows = await ctx.tx.select().from(contacts).where(and(inArray(contacts.clientId, group), receives)).orderBy(asc(contacts.email));
+    }
     const mine = new Set(links.filter((l) => l.clientId === client.id).map((l) => l.componentId));
     // A client hears about the components it uses; if it uses none of them, about all impacted ones.
     const relevant = state.impacts.filter((i) => mine.has(i.componentId));
@@ -185,14 +234,22 @@ export async function buildDeliveries(
       links: { statusPage: `${settings.baseUrl}/`, incident: `${settings.baseUrl}/incidents/${rec.key}`, unsubscribe: null },
       company: { name: settings.companyName },
     });
+    // The contacts of one client in one language get the same message but for their own names: the
+    // template is prepared once per language and filled in per contact (see templateRenderer).
+    const renderers = new Map<string, (contact: ReturnType<typeof contactContext>) => EmailParts>();
     for (const contact of contactRows.filter((c) => c.clientId === client.id)) {
       const language = resolveLanguage(contact.language);
-      const template = pickTemplate(active, input.kind, language, 'email');
-      usedTemplates[`email/${language}`] = template.version;
-      const parts = renderTemplate('email', template.parts as EmailParts, buildContext(data(contact), language));
+      let render = renderers.get(language);
+      if (!render) {
+        const template = pickTemplate(active, input.kind, language, 'email');
+        usedTemplates[`email/${language}`] = template.version;
+        render = templateRenderer('email', template.parts as EmailParts, buildContext(data(contact), language));
+        renderers.set(language, render);
+      }
+      const parts = render(contactContext(contact, language));
       const id = randomUUID();
       const isOutbox = settings.emailChannel === 'outbox';
-      const inReplyTo = threads.find((t) => t.contactId === contact.id)?.messageId;
+      const inReplyTo = threads.get(contact.id);
       deliveries.push({
         id,
         communicationId: input.communicationId,
@@ -213,6 +270,7 @@ export async function buildDeliveries(
         createdAt: ctx.now,
         sentAt: isOutbox ? ctx.now : null,
       });
+      if (deliveries.length >= DELIVERY_CHUNK) await flush();
     }
     const endpoints = endpointRows.filter((e) => e.clientId === client.id);
     if (endpoints.length) {
@@ -255,42 +313,98 @@ export async function buildDeliveries(
           createdAt: ctx.now,
         });
       }
+      if (deliveries.length >= DELIVERY_CHUNK) await flush();
     }
   }
-
-  return { deliveries, past, usedTemplates, earlier };
+  await flush();
+  return { past, usedTemplates, earlier, firstSubject: firstSubject as string | null };
 }
 
 async function recordAndDeliver(ctx: Ctx, rec: IncidentRecord, outcome: Accepted, clientIds: string[], input: SendInput & { communicationId: string; isNew: boolean }) {
   const state = outcome.state;
-  const { deliveries, past, usedTemplates, earlier } = await buildDeliveries(ctx, rec, state, clientIds, input);
-  const firstSubject = deliveries[0]?.subject ?? `${rec.key}: ${rec.title}`;
   const promised = input.kind === 'initial' || input.kind === 'update' ? state.disclosures.nextUpdateAt : null;
-  const lastPromise = [...earlier].reverse().find((e) => e.promised)?.promised ?? null;
-  const isPromiseKept = lastPromise ? ctx.now.getTime() <= lastPromise.getTime() : null;
+  // Kept when every client it goes to hears from us no later than the last message sent to that client
+  // promised (null when none of them was promised anything).
+  const promises = rec.state.clients.filter((c) => clientIds.includes(c.clientId) && c.promisedNextUpdateAt).map((c) => Date.parse(c.promisedNextUpdateAt!));
+  const isPromiseKept = promises.length ? promises.every((p) => ctx.now.getTime() <= p) : null;
   const values = {
     kind: input.kind,
-    subject: input.subject?.trim() || firstSubject,
+    subject: input.subject?.trim() || `${rec.key}: ${rec.title}`,
     body: input.body ?? '',
     clientIds,
     disclosures: state.disclosures,
-    pastOccurrences: past,
+    pastOccurrences: {},
     status: 'sent',
     sentAt: ctx.now,
     promisedNextUpdateAt: promised ? new Date(promised) : null,
     isPromiseKept,
-    templateVersions: usedTemplates,
+    templateVersions: {},
   };
+  // The message first (its deliveries refer to it), completed below with what building them found.
   if (input.isNew) {
     await ctx.tx.insert(communications).values({ id: input.communicationId, incidentId: rec.id, createdBy: ctx.actor.userId, createdAt: ctx.now, ...values });
   } else {
     await ctx.tx.update(communications).set(values).where(eq(communications.id, input.communicationId));
   }
-  for (let i = 0; i < deliveries.length; i += 500) await ctx.tx.insert(communicationRecipients).values(deliveries.slice(i, i + 500));
-  const queued = deliveries.filter((d) => d.status === 'queued').map((d) => ({ data: { deliveryId: d.id! } }));
-  if (queued.length) {
+  const built = await buildDeliveriesInChunks(ctx, rec, state, clientIds, input, undefined, async (chunk) => {
+    await insertDeliveries(ctx, chunk);
+    const queued = chunk.filter((d) => d.status === 'queued').map((d) => d.id!);
+    if (!queued.length) return;
     if (!ctx.jobs) throw new Error('deliveries are queued but no job queue is running');
-    await ctx.jobs.enqueue(ctx.tx, QUEUES.delivery, queued);
+    // A job per few deliveries, not per delivery: fewer job rows to write, fetch and complete.
+    const jobs: { data: { deliveryIds: string[] } }[] = [];
+    for (let i = 0; i < queued.length; i += DELIVERIES_PER_JOB) jobs.push({ data: { deliveryIds: queued.slice(i, i + DELIVERIES_PER_JOB) } });
+    await ctx.jobs.enqueue(ctx.tx, QUEUES.delivery, jobs);
+  });
+  await ctx.tx
+    .update(communications)
+    .set({ subject: input.subject?.trim() || built.firstSubject || values.subject, pastOccurrences: built.past, templateVersions: built.usedTemplates })
+    .where(eq(communications.id, input.communicationId));
+  await queueSubscriberNotices({ tx: ctx.tx, now: ctx.now, baseUrl: ctx.settings.baseUrl, companyName: ctx.settings.companyName, jobs: ctx.jobs ?? null }, input.communicationId);
+}
+
+/** The columns insertDeliveries writes: every one buildDeliveries fills (the others keep their defaults). */
+const DELIVERY_COLUMNS = [
+  'id',
+  'communicationId',
+  'incidentId',
+  'clientId',
+  'contactId',
+  'toAddress',
+  'toName',
+  'language',
+  'subject',
+  'textBody',
+  'htmlBody',
+  'channel',
+  'endpointId',
+  'payload',
+  'status',
+  'providerRef',
+  'messageId',
+  'createdAt',
+  'sentAt',
+] as const satisfies readonly (keyof NewDelivery)[];
+
+/**
+ * Writes the deliveries a few thousand rows per statement, each chunk one JSON parameter unpacked by
+ * the database: a message to 10,000 recipients is a handful of statements, not 200,000 bound values.
+ */
+async function insertDeliveries(ctx: Ctx, deliveries: NewDelivery[]): Promise<void> {
+  const columns = DELIVERY_COLUMNS.map((key) => communicationRecipients[key].name);
+  const list = sql.raw(columns.map((c) => `"${c}"`).join(', '));
+  for (let i = 0; i < deliveries.length; i += DELIVERY_CHUNK) {
+    const chunk = deliveries.slice(i, i + DELIVERY_CHUNK).map((d) => {
+      const row: Record<string, unknown> = {};
+      for (const [n, key] of DELIVERY_COLUMNS.entries()) {
+        const v = d[key];
+        row[columns[n]!] = v instanceof Date ? v.toISOString() : (v ?? null);
+      }
+      return row;
+    });
+    await ctx.tx.execute(
+      sql`INSERT INTO communication_recipients (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::communication_recipients, ${JSON.stringify(chunk)}::jsonb)`,
+    );
   }
 }
 
