@@ -27,6 +27,18 @@ export const configSchema = z.object({
   HERALD_DELIVERY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   HERALD_DELIVERY_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
   HERALD_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  HERALD_INTAKE_SMTP_PORT: port.optional(),
+  HERALD_INTAKE_SMTP_HOST: z.string().min(1).optional(),
+  HERALD_INTAKE_MAX_MAIL_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
+  HERALD_INTAKE_MAX_ATTACHMENT_BYTES: z.coerce.number().int().min(0).max(200 * 1024 * 1024).default(10 * 1024 * 1024),
+  HERALD_INTAKE_IMAP_URL: z
+    .string()
+    .regex(/^imaps?:\/\/.+/, 'must start with imap:// or imaps://')
+    .optional(),
+  HERALD_INTAKE_IMAP_INTERVAL_S: z.coerce.number().int().min(5).max(86_400).default(60),
+  HERALD_HOOK_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
+  HERALD_REPORT_MIN_FILL_S: z.coerce.number().min(0).max(3600).default(3),
+  HERALD_REPORT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -49,6 +61,17 @@ export interface Config {
   mailFrom: string;
   companyName: string;
   delivery: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; httpTimeoutMs: number };
+  intake: {
+    smtpPort: number | null;
+    smtpHost: string;
+    maxMailBytes: number;
+    maxAttachmentBytes: number;
+    imapUrl: string | null;
+    imapIntervalMs: number;
+    hookMaxBytes: number;
+    reportMinFillMs: number;
+    reportsPerMinute: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -78,6 +101,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.HERALD_MAIL_FROM,
     companyName: e.HERALD_COMPANY_NAME,
+    intake: {
+      smtpPort: e.HERALD_INTAKE_SMTP_PORT ?? null,
+      smtpHost: e.HERALD_INTAKE_SMTP_HOST ?? e.HOST,
+      maxMailBytes: e.HERALD_INTAKE_MAX_MAIL_BYTES,
+      maxAttachmentBytes: e.HERALD_INTAKE_MAX_ATTACHMENT_BYTES,
+      imapUrl: e.HERALD_INTAKE_IMAP_URL ?? null,
+      imapIntervalMs: e.HERALD_INTAKE_IMAP_INTERVAL_S * 1000,
+      hookMaxBytes: e.HERALD_HOOK_MAX_BYTES,
+      reportMinFillMs: e.HERALD_REPORT_MIN_FILL_S * 1000,
+      reportsPerMinute: e.HERALD_REPORT_RATE_PER_MINUTE,
+    },
     delivery: { maxAttempts: e.HERALD_DELIVERY_MAX_ATTEMPTS, retryBaseMs: e.HERALD_DELIVERY_RETRY_BASE_MS, retryMaxMs: 3_600_000, httpTimeoutMs: e.HERALD_HTTP_TIMEOUT_MS },
   };
 }

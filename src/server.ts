@@ -34,6 +34,15 @@ export async function startServer(config: Config, log: (line: string) => void = 
       isCookieSecure: config.isCookieSecure,
       trustProxy: config.trustProxy,
       logLevel: config.logLevel,
+      intake: {
+        smtpPort: config.intake.smtpPort,
+        smtpHost: config.intake.smtpHost,
+        maxMailBytes: config.intake.maxMailBytes,
+        maxAttachmentBytes: config.intake.maxAttachmentBytes,
+        imapUrl: config.intake.imapUrl,
+        imapIntervalMs: config.intake.imapIntervalMs,
+        http: { hookMaxBytes: config.intake.hookMaxBytes, reportGuard: { minFillMs: config.intake.reportMinFillMs }, reportsPerMinute: config.intake.reportsPerMinute },
+      },
     });
     app = herald.app;
     void app;

@@ -1,0 +1,171 @@
+// E-mail intake over real SMTP: nodemailer talks to Herald's own SMTP listener. A client contact's mail
+// opens a client-reported incident (subject → title, body → description, attachments kept); a reply
+// to a notice Herald sent lands on that incident's timeline; an unknown sender waits in triage; the
+// same message delivered twice is taken in once; oversized mail is refused at the SMTP level.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../src/services/sql-rows.js';
+import { buildAffectedIncident, buildClient, buildComponent } from './support/factories.js';
+import { recipientsOf } from './support/recipients.js';
+import { createTokenOverHttp, startHerald } from './support/server-process.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { testBackends } from './support/test-database.js';
+
+describe.each(testBackends())('e-mail intake on %s', (kind) => {
+  let t: TestApp;
+  let transport: Transporter;
+  let client: Awaited<ReturnType<typeof buildClient>>;
+  let component: { id: string };
+
+  const incidentsNow = async () => rows<{ id: string; number: number; title: string; description: string; source: string; reporter_client_id: string | null }>(t.database.db, sql`SELECT id, number, title, description, source, reporter_client_id FROM incidents ORDER BY number`);
+  const timeline = async (id: string) => (await t.admin.get(`/api/v1/incidents/${id}/timeline?order=asc&limit=200`)).body.items as { type: string; actor: string; data: Record<string, any> }[];
+
+  beforeAll(async () => {
+    t = await createTestApp(kind, { intake: { smtpPort: 0, smtpHost: '127.0.0.1', maxMailBytes: 512 * 1024, maxAttachmentBytes: 64 * 1024 } });
+    expect(t.herald.intake.smtpPort).toBeGreaterThan(0);
+    transport = nodemailer.createTransport({ host: '127.0.0.1', port: t.herald.intake.smtpPort!, secure: false, ignoreTLS: true });
+    component = await buildComponent(t.admin, 'Webshop');
+    client = await buildClient(t.admin, { name: 'Acme Retail', componentIds: [component.id], contacts: [{ name: 'Alice Park', email: 'alice@acme.example' }] });
+  });
+  afterAll(async () => {
+    transport?.close();
+    await t?.close();
+  });
+
+  it("opens a client-reported incident from a contact's mail, keeping its attachments", async () => {
+    const before = (await incidentsNow()).length;
+    const screenshot = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const info = await transport.sendMail({
+      from: '"Alice Park" <Alice@Acme.example>',
+      to: 'incidents@herald.test',
+      subject: 'Checkout fails with error 502',
+      text: 'Since 09:10 every checkout ends with a 502 page. Screenshot attached.',
+      attachments: [
+        { filename: 'checkout.png', content: screenshot, contentType: 'image/png' },
+        { filename: 'huge.log', content: Buffer.alloc(100 * 1024, 'x'), contentType: 'text/plain' },
+      ],
+    });
+    expect(info.accepted).toEqual(['incidents@herald.test']);
+    const all = await incidentsNow();
+    expect(all).toHaveLength(before + 1);
+    const incident = all.at(-1)!;
+    expect(incident).toMatchObject({ title: 'Checkout fails with error 502', source: 'client', reporter_client_id: client.id });
+    expect(incident.description).toContain('every checkout ends with a 502 page');
+    const api = (await t.admin.get(`/api/v1/incidents/${incident.id}`)).body;
+    expect(api).toMatchObject({ source: 'client', reporterClientId: client.id, reportedClientIds: [client.id] });
+    const events = await timeline(incident.id);
+    expect(events[0]).toMatchObject({ type: 'incident.reported', actor: 'Alice Park <alice@acme.example> (e-mail)' });
+    const attachments = events.find((e) => e.type === 'email.attachments')!.data;
+    expect(attachments.attachments).toMatchObject([{ filename: 'checkout.png', sizeBytes: screenshot.length }]);
+    expect(attachments.droppedAttachments).toMatchObject([{ filename: 'huge.log', sizeBytes: 100 * 1024 }]);
+    const [kept] = await rows<{ content: Buffer | Uint8Array; content_type: string }>(t.database.db, sql`SELECT content, content_type FROM intake_attachments WHERE incident_id = ${incident.id}`);
+    expect(Buffer.from(kept!.content).equals(screenshot)).toBe(true);
+    expect(kept!.content_type).toBe('image/png');
+    // The client's user sees the incident the contact reported.
+    const portal = await t.user('client', { clientId: client.id });
+    expect((await portal.get(`/api/v1/incidents/${incident.id}`)).status).toBe(200);
+  });
+
+  it('puts a reply to a notice on the existing incident instead of opening a new one', async () => {
+    const incident = await buildAffectedIncident(t.admin, component.id);
+    const sent = await t.admin.post(`/api/v1/incidents/${incident.id}/communications`, { kind: 'initial', body: 'We are investigating checkout errors.' });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    const notice = (await recipientsOf(t.admin, sent.body.communication.id)).find((r) => r.to === 'alice@acme.example')!;
+    expect(notice.messageId).toMatch(/^<.+@.+>$/);
+    const before = (await incidentsNow()).length;
+    await transport.sendMail({
+      from: 'Alice Park <alice@acme.example>',
+      to: 'status@herald.test',
+      subject: `Re: ${notice.subject}`,
+      inReplyTo: notice.messageId,
+      references: [notice.messageId],
+      text: 'Thanks. It still fails for orders over 100 EUR.\n\n> We are investigating checkout errors.',
+    });
+    expect(await incidentsNow()).toHaveLength(before);
+    const reply = (await timeline(incident.id)).find((e) => e.type === 'email.received');
+    expect(reply).toMatchObject({ actor: 'Alice Park <alice@acme.example> (e-mail)', data: { from: 'alice@acme.example', subject: `Re: ${notice.subject}` } });
+    expect(reply!.data.text).toContain('orders over 100 EUR');
+  });
+
+  it('sends a mail from an unknown sender to triage, not to an incident, and a person can promote it', async () => {
+    const before = (await incidentsNow()).length;
+    await transport.sendMail({
+      from: 'Mallory <someone@unknown.example>',
+      to: 'incidents@herald.test',
+      subject: 'Your site is down!!',
+      text: 'Nothing loads.',
+      attachments: [{ filename: 'note.txt', content: 'details' }],
+    });
+    expect(await incidentsNow()).toHaveLength(before);
+    const queue = (await t.admin.get('/api/v1/triage?kind=email&status=open')).body.items;
+    expect(queue).toHaveLength(1);
+    expect(queue[0]).toMatchObject({ kind: 'email', reason: 'unknown_sender', sender: 'someone@unknown.example', title: 'Your site is down!!', description: 'Nothing loads.' });
+    const promoted = await t.admin.post(`/api/v1/triage/${queue[0].id}/promotion`, { clientId: client.id });
+    expect(promoted.status, JSON.stringify(promoted.body)).toBe(201);
+    const incident = (await t.admin.get(`/api/v1/incidents/${promoted.body.incident.id}`)).body;
+    expect(incident).toMatchObject({ title: 'Your site is down!!', source: 'client', reporterClientId: client.id });
+    const [moved] = await rows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM intake_attachments WHERE incident_id = ${incident.id}`);
+    expect(Number(moved!.n)).toBe(1);
+    expect((await t.admin.get('/api/v1/triage?kind=email&status=open')).body.items).toEqual([]);
+  });
+
+  it('takes a message delivered twice (the same Message-ID) in once, and ignores automatic replies', async () => {
+    const before = (await incidentsNow()).length;
+    const mail = { from: 'alice@acme.example', to: 'incidents@herald.test', subject: 'Invoices page empty', text: 'No invoices shown.', messageId: '<retry-1@acme.example>' };
+    await transport.sendMail(mail);
+    await transport.sendMail(mail);
+    await transport.sendMail({ ...mail, messageId: '<ooo-1@acme.example>', subject: 'Out of office', headers: { 'Auto-Submitted': 'auto-replied' } });
+    expect(await incidentsNow()).toHaveLength(before + 1);
+    const outcomes = await rows<{ message_id: string; outcome: string }>(t.database.db, sql`SELECT message_id, outcome FROM inbound_emails WHERE message_id IN ('<retry-1@acme.example>', '<ooo-1@acme.example>') ORDER BY message_id`);
+    expect(outcomes).toEqual([
+      { message_id: '<ooo-1@acme.example>', outcome: 'ignored' },
+      { message_id: '<retry-1@acme.example>', outcome: 'incident' },
+    ]);
+  });
+
+  it('refuses a mail larger than the limit at the SMTP level, storing nothing', async () => {
+    const before = (await incidentsNow()).length;
+    await expect(
+      transport.sendMail({ from: 'alice@acme.example', to: 'incidents@herald.test', subject: 'Big', text: 'x', attachments: [{ filename: 'big.bin', content: Buffer.alloc(700 * 1024, 1) }] }),
+    ).rejects.toMatchObject({ responseCode: 552 });
+    expect(await incidentsNow()).toHaveLength(before);
+  });
+});
+
+describe('e-mail intake in the server process', () => {
+  it('listens on HERALD_INTAKE_SMTP_PORT and opens an incident from a contact\'s mail', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+    const root = mkdtempSync(join(tmpdir(), 'herald-intake-smtp-'));
+    const admin = { adminEmail: 'smtp-admin@example.com', adminPassword: 'smtp admin password 1' };
+    const server = await startHerald({ ...admin, dataDir: join(root, 'data'), extra: { HERALD_INTAKE_SMTP_PORT: String(port), HERALD_INTAKE_SMTP_HOST: '127.0.0.1' } }, 120_000);
+    try {
+      expect(server.output()).toContain(`SMTP listening on port ${port}`);
+      const token = await createTokenOverHttp(server.url, admin.adminEmail, admin.adminPassword);
+      const call = async (path: string, body?: unknown) => {
+        const res = await fetch(`${server.url}${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+        return (await res.json()) as any;
+      };
+      const client = await call('/api/v1/clients', { name: 'Process Client', slug: 'process-client' });
+      await call(`/api/v1/clients/${client.id}/contacts`, { name: 'Dana', email: 'dana@process.example' });
+      const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
+      await transport.sendMail({ from: 'dana@process.example', to: 'incidents@herald.test', subject: 'VPN drops every hour', text: 'Since Monday.' });
+      transport.close();
+      const list = await call('/api/v1/incidents');
+      expect(list.items.find((i: { title: string }) => i.title === 'VPN drops every hour')).toMatchObject({ source: 'client', reporterClientId: client.id });
+    } finally {
+      const exit = await server.stop('SIGTERM');
+      rmSync(root, { recursive: true, force: true });
+      expect(exit.code, server.output().slice(-2000)).toBe(0);
+    }
+  }, 180_000);
+});
