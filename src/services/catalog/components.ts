@@ -81,10 +81,11 @@ export async function updateComponent(
 }
 
 /**
- * Sets each component to the worst impact of the unresolved incidents on it (operational when none),
+ * Sets each component to the worst impact of the unresolved incidents on it (under maintenance while a
+ * public maintenance window on it is in progress, else operational, when none),
  * and records every change in the status history the status pages draw from.
  */
-export async function recomputeComponentStatuses(db: Db, componentIds: string[], at: Date, incidentId: string | null): Promise<void> {
+export async function recomputeComponentStatuses(db: Db, componentIds: string[], at: Date, incidentId: string | null, maintenanceWindowId: string | null = null): Promise<void> {
   if (componentIds.length === 0) return;
   await db.execute(sql`
     WITH target AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text(${JSON.stringify(componentIds)}::jsonb)),
@@ -93,15 +94,18 @@ export async function recomputeComponentStatuses(db: Db, componentIds: string[],
         SELECT ic.status FROM incident_components ic JOIN incidents i ON i.id = ic.incident_id
         WHERE ic.component_id = t.id AND i.tech_state <> 'resolved' AND i.stage IN ('reported', 'active', 'internal')
         ORDER BY CASE ic.status WHEN 'major_outage' THEN 3 WHEN 'partial_outage' THEN 2 ELSE 1 END DESC LIMIT 1
-      ), 'operational') AS status
+      ), CASE WHEN EXISTS (
+        SELECT 1 FROM maintenance_components mc JOIN maintenance_windows mw ON mw.id = mc.window_id
+        WHERE mc.component_id = t.id AND mw.state = 'in_progress' AND NOT mw.is_internal
+      ) THEN 'under_maintenance' ELSE 'operational' END) AS status
       FROM target t
     ),
     upd AS (
       UPDATE components c SET status = calc.status, updated_at = ${at} FROM calc
       WHERE c.id = calc.id AND c.status IS DISTINCT FROM calc.status RETURNING c.id, c.status
     )
-    INSERT INTO component_status_history (component_id, status, at, incident_id)
-    SELECT id, status, ${at}, ${incidentId}::uuid FROM upd`);
+    INSERT INTO component_status_history (component_id, status, at, incident_id, maintenance_window_id)
+    SELECT id, status, ${at}, ${incidentId}::uuid, ${maintenanceWindowId}::uuid FROM upd`);
 }
 
 export async function createGroup(ctx: Ctx, input: { name: string; description?: string | null | undefined; position?: number | undefined }) {

@@ -5,6 +5,8 @@ import type { Db } from '../../db/open.js';
 import { templates, templateVersions, users } from '../../db/schema.js';
 import type { MessageKind } from '../../domain/types.js';
 import { DEFAULT_TEMPLATES } from '../../templates/defaults.js';
+import { validateMaintenanceTemplate } from '../../templates/maintenance.js';
+import { isMaintenanceTemplateKind } from '../../domain/maintenance.js';
 import { validateTemplate, type Channel, type PartsOf } from '../../templates/engine.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireStaff, requireWriter, type Ctx } from '../context.js';
@@ -55,7 +57,8 @@ export function pickTemplate(active: Map<string, ActiveTemplate>, kind: MessageK
 }
 
 function assertValid(channel: Channel, kind: MessageKind, language: string, parts: Record<string, unknown>) {
-  const issues = validateTemplate(channel, parts, { kinds: [kind], language });
+  // Maintenance-notice templates (maintenance_scheduled, …) have a context of their own.
+  const issues = isMaintenanceTemplateKind(kind) ? validateMaintenanceTemplate(kind, channel, parts, language) : validateTemplate(channel, parts, { kinds: [kind], language });
   if (issues.length) {
     throw new AppError('invalid_template', `The template cannot be saved: ${issues.map((i) => `${i.part}${i.line ? ` line ${i.line}` : ''}: ${i.message}`).join('; ')}`, {
       issues: issues.map((i) => ({ part: i.part, line: i.line, message: i.message })),
