@@ -1,0 +1,176 @@
+// Subscribing from a status page (forms, or JSON), confirming by the e-mailed link, unsubscribing in
+// one click (RFC 8058: a POST without login), and the API to rotate a client's secret page link.
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Database } from '../../db/open.js';
+import { publicTargetRefusal } from '../../channels/public-target.js';
+import { AppError } from '../../services/app-error.js';
+import { authenticate } from '../../services/auth/credentials.js';
+import type { Enqueuer, ServiceSettings } from '../../services/context.js';
+import { rows } from '../../services/sql-rows.js';
+import { getStatusLink, isLinkSecret, rotateStatusLink } from '../../services/status-pages/status-links.js';
+import { confirmSubscription, subscribeByEmail, subscribeWebhook, unsubscribe, type PageRef } from '../../services/status-pages/subscriptions.js';
+import type { Runner } from '../request-context.js';
+import { SESSION_COOKIE } from '../request-context.js';
+import { idParam } from '../schemas.js';
+import { esc, renderMessagePage } from './status-html.js';
+
+export interface SubscriptionRouteDeps {
+  database: Database;
+  settings: ServiceSettings;
+  jobs: Enqueuer | null;
+  run: Runner;
+  /** Sign-ups per address and window (default 5 per 10 minutes). */
+  rateLimit?: { max: number; timeWindow: string | number };
+}
+
+const one = (v: unknown) => (Array.isArray(v) ? v[0] : v);
+const many = (v: unknown): unknown[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]);
+
+const subscribeBody = z.discriminatedUnion('channel', [
+  z.object({ channel: z.literal('email'), email: z.email().max(320), componentIds: z.array(z.uuid()).max(500) }),
+  z.object({
+    channel: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/ }).max(2000),
+    componentIds: z.array(z.uuid()).max(500),
+  }),
+]);
+
+function parseSubscribe(body: unknown) {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const parsed = subscribeBody.safeParse({ channel: one(b.channel) ?? 'email', email: one(b.email), url: one(b.url), componentIds: many(b.componentIds) });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path[0] === undefined ? 'channel' : String(issue.path[0]);
+    throw new AppError('invalid_input', `Invalid ${field}: ${issue.message}`, { field });
+  }
+  return parsed.data;
+}
+
+const html = (reply: FastifyReply, status: number, page: string) => reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
+const wantsJson = (request: FastifyRequest) => String(request.headers['content-type'] ?? '').includes('json') || String(request.headers.accept ?? '').startsWith('application/json');
+
+export async function subscriptionRoutes(app: FastifyInstance, deps: SubscriptionRouteDeps): Promise<void> {
+  const { database, settings } = deps;
+  const limit = deps.rateLimit ?? { max: 5, timeWindow: '10 minutes' };
+
+  /** The page a sign-up is for; a private page needs its secret link or a session that may see it. */
+  const pageFor = async (request: FastifyRequest, slug: string | null): Promise<PageRef> => {
+    if (!slug) return { clientId: null, path: '/status', title: `${settings.companyName} status` };
+    const [client] = await rows<{ id: string; name: string; slug: string; secret_hash: string | null }>(
+      database.db,
+      sql`SELECT c.id, c.name, c.slug, l.secret_hash FROM clients c LEFT JOIN status_page_links l ON l.client_id = c.id WHERE c.slug = ${slug}`,
+    );
+    const key = one((request.body as Record<string, unknown> | undefined)?.key) ?? one((request.query as Record<string, unknown>).key);
+    let isAllowed = false;
+    if (client && typeof key === 'string' && key) isAllowed = isLinkSecret(key, client.secret_hash);
+    else if (client && request.cookies[SESSION_COOKIE]) {
+      const auth = await authenticate(database.db, request.cookies[SESSION_COOKIE]!, 'session', new Date());
+      isAllowed = !!auth && (auth.actor.role !== 'client' || auth.actor.clientId === client.id);
+    }
+    if (!client || !isAllowed) throw new AppError('not_found', 'No such status page, or it is private.');
+    return { clientId: client.id, path: `/status/${client.slug}`, title: `${settings.companyName} status for ${client.name}` };
+  };
+
+  const handleSubscribe = async (request: FastifyRequest, reply: FastifyReply, slug: string | null) => {
+    const input = parseSubscribe(request.body);
+    const page = await pageFor(request, slug);
+    if (input.channel === 'webhook') {
+      const refusal = await publicTargetRefusal(input.url);
+      if (refusal) throw new AppError('invalid_input', `Invalid url: the webhook URL ${refusal}.`, { field: 'url' });
+    }
+    const now = new Date();
+    const result = await database.transaction(async (tx) => {
+      const subDeps = { tx, now, baseUrl: settings.baseUrl, companyName: settings.companyName, jobs: deps.jobs };
+      if (input.channel === 'email') {
+        await subscribeByEmail(subDeps, page, { email: input.email, componentIds: input.componentIds });
+        return null;
+      }
+      return subscribeWebhook(subDeps, page, { url: input.url, componentIds: input.componentIds });
+    });
+    if (wantsJson(request)) {
+      return reply.code(202).send(result ? { status: 'active', secret: result.secret, unsubscribeUrl: result.unsubscribeUrl } : { status: 'pending', detail: 'A confirmation link was sent to the address.' });
+    }
+    if (result) {
+      return html(
+        reply,
+        201,
+        renderMessagePage(
+          'Webhook subscribed',
+          'Your webhook receives a signed POST (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) for every update. Keep this signing secret: it is shown only now.',
+          `<p><code>${esc(result.secret)}</code></p><p>To end it: <a href="${esc(result.unsubscribeUrl)}">${esc(result.unsubscribeUrl)}</a></p><p><a href="${page.path}">Back to the status page</a></p>`,
+        ),
+      );
+    }
+    return html(reply, 202, renderMessagePage('Check your inbox', `We sent a confirmation link to ${input.channel === 'email' ? input.email : ''}. Nothing is sent to you until you follow it.`, `<p><a href="${page.path}">Back to the status page</a></p>`));
+  };
+
+  await app.register(async (scope) => {
+    await scope.register(formbody);
+    const rateLimit = { max: limit.max, timeWindow: limit.timeWindow };
+    scope.post('/status/subscribe', { schema: { hide: true }, config: { isPublic: true, rateLimit } }, (request, reply) => handleSubscribe(request, reply, null));
+    scope.post('/status/:page/subscribe', { schema: { hide: true }, config: { isPublic: true, rateLimit } }, (request, reply) => {
+      const { page } = request.params as { page: string };
+      if (!/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(page)) throw new AppError('not_found', 'No such status page, or it is private.');
+      return handleSubscribe(request, reply, page);
+    });
+
+    const tokenOf = (request: FastifyRequest) => {
+      const token = one((request.query as Record<string, unknown>).token) ?? one((request.body as Record<string, unknown> | undefined)?.token);
+      if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{10,200}$/.test(token)) throw new AppError('invalid_input', 'The link lacks its token.', { field: 'token' });
+      return token;
+    };
+
+    // Following the link shows a button: mail scanners that fetch links do not confirm anything.
+    scope.get('/status-subscriptions/confirm', { schema: { hide: true }, config: { isPublic: true } }, async (request, reply) => {
+      const token = tokenOf(request);
+      return html(
+        reply,
+        200,
+        renderMessagePage('Confirm your subscription', 'Press the button to start receiving status updates at this address.', `<form method="post" action="/status-subscriptions/confirm"><input type="hidden" name="token" value="${esc(token)}"><button type="submit">Confirm subscription</button></form>`),
+      );
+    });
+    scope.post('/status-subscriptions/confirm', { schema: { hide: true }, config: { isPublic: true } }, async (request, reply) => {
+      const token = tokenOf(request);
+      const { address } = await database.transaction((tx) => confirmSubscription(tx, token, new Date()));
+      return html(reply, 200, renderMessagePage('Subscription confirmed', `${address} now receives status updates. Every message has a link to unsubscribe.`));
+    });
+    scope.get('/status-subscriptions/unsubscribe', { schema: { hide: true }, config: { isPublic: true } }, async (request, reply) => {
+      const token = tokenOf(request);
+      return html(
+        reply,
+        200,
+        renderMessagePage('Unsubscribe', 'Press the button to stop receiving status updates.', `<form method="post" action="/status-subscriptions/unsubscribe?token=${encodeURIComponent(token)}"><button type="submit">Unsubscribe</button></form>`),
+      );
+    });
+    // RFC 8058 one-click: a POST of "List-Unsubscribe=One-Click" to the link, no login, no confirmation.
+    scope.post('/status-subscriptions/unsubscribe', { schema: { hide: true }, config: { isPublic: true } }, async (request, reply) => {
+      const token = tokenOf(request);
+      const { address } = await database.transaction((tx) => unsubscribe(tx, token, new Date()));
+      return html(reply, 200, renderMessagePage('Unsubscribed', `${address} receives no more status updates.`));
+    });
+  });
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/api/v1/clients/:id/status-link',
+    { schema: { tags: ['status pages'], summary: "Whether the client's private status page has a secret link (the link itself is shown only when made)", params: idParam } },
+    (req) => deps.run.query(req, (ctx) => getStatusLink(ctx, req.params.id)),
+  );
+  r.post(
+    '/api/v1/clients/:id/status-link',
+    {
+      schema: {
+        tags: ['status pages'],
+        summary: "Make a new secret link to the client's private status page (shown once); the old link stops working at once",
+        params: idParam,
+        body: z.object({}).strict().optional(),
+      },
+    },
+    // A replayed answer leaves the secret link out: it is stored nowhere but in the client's hands.
+    (req, reply) => deps.run.command(req, reply, 201, (ctx) => rotateStatusLink(ctx, req.params.id), { storedAs: (b) => ({ ...b, url: null }) }),
+  );
+}

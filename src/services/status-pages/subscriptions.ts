@@ -1,0 +1,237 @@
+// Subscribers of a status page: e-mail with double opt-in, or signed webhooks. Each message to a
+// subscriber is a delivery row and a job written in the caller's transaction, so nothing is lost.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { generateWebhookSecret } from '../../channels/webhook.js';
+import type { Db } from '../../db/open.js';
+import { statusSubscriberDeliveries, statusSubscribers } from '../../db/schema.js';
+import { QUEUES } from '../../jobs/queues.js';
+import { AppError } from '../app-error.js';
+import type { Enqueuer } from '../context.js';
+import { rows } from '../sql-rows.js';
+
+export interface SubscriptionDeps {
+  tx: Db;
+  now: Date;
+  baseUrl: string;
+  companyName: string;
+  jobs: Enqueuer | null;
+}
+
+export interface PageRef {
+  clientId: string | null;
+  /** /status or /status/{client} */
+  path: string;
+  title: string;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const newToken = () => randomBytes(24).toString('base64url');
+
+export const unsubscribeUrl = (baseUrl: string, token: string) => `${baseUrl}/status-subscriptions/unsubscribe?token=${encodeURIComponent(token)}`;
+
+/** RFC 8058 one-click unsubscribe: the mail client POSTs `List-Unsubscribe=One-Click` to the URL. */
+export const unsubscribeHeaders = (baseUrl: string, token: string) => ({
+  'List-Unsubscribe': `<${unsubscribeUrl(baseUrl, token)}>`,
+  'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+});
+
+async function checkComponents(tx: Db, clientId: string | null, componentIds: string[]): Promise<void> {
+  if (!componentIds.length) return;
+  const scope = clientId ? sql` AND EXISTS (SELECT 1 FROM client_components cc WHERE cc.component_id = c.id AND cc.client_id = ${clientId})` : sql``;
+  const found = await rows<{ id: string }>(tx, sql`SELECT c.id FROM components c WHERE c.id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(componentIds)}::jsonb))${scope}`);
+  if (found.length !== new Set(componentIds).size) throw new AppError('invalid_input', 'Pick components shown on this page.', { field: 'componentIds' });
+}
+
+async function enqueue(deps: SubscriptionDeps, deliveryIds: string[]): Promise<void> {
+  if (!deliveryIds.length) return;
+  if (!deps.jobs) throw new Error('subscriber messages are queued but no job queue is running');
+  await deps.jobs.enqueue(deps.tx, QUEUES.statusSubscriber, deliveryIds.map((deliveryId) => ({ data: { deliveryId } })));
+}
+
+/**
+ * Starts an e-mail subscription: a pending subscriber and a confirmation mail. The answer is the same
+ * whether or not the address was subscribed already, so the form does not reveal who follows a page.
+ */
+export async function subscribeByEmail(deps: SubscriptionDeps, page: PageRef, input: { email: string; componentIds: string[] }): Promise<void> {
+  await checkComponents(deps.tx, page.clientId, input.componentIds);
+  const email = input.email.trim();
+  const [existing] = await deps.tx
+    .select()
+    .from(statusSubscribers)
+    .where(and(sql`COALESCE(${statusSubscribers.clientId}::text, '') = ${page.clientId ?? ''}`, eq(statusSubscribers.channel, 'email'), sql`lower(${statusSubscribers.address}) = lower(${email})`))
+    .for('update');
+  const componentIds = input.componentIds.length ? [...new Set(input.componentIds)] : null;
+  if (existing?.status === 'active') {
+    await deps.tx.update(statusSubscribers).set({ componentIds }).where(eq(statusSubscribers.id, existing.id));
+    return;
+  }
+  const confirmToken = newToken();
+  const values = {
+    clientId: page.clientId,
+    channel: 'email',
+    address: email,
+    componentIds,
+    status: 'pending',
+    confirmTokenHash: hashToken(confirmToken),
+    unsubscribeToken: existing?.unsubscribeToken ?? newToken(),
+    createdAt: deps.now,
+    confirmedAt: null,
+    unsubscribedAt: null,
+  };
+  const [subscriber] = existing
+    ? await deps.tx.update(statusSubscribers).set(values).where(eq(statusSubscribers.id, existing.id)).returning()
+    : await deps.tx.insert(statusSubscribers).values(values).returning();
+  const confirmUrl = `${deps.baseUrl}/status-subscriptions/confirm?token=${encodeURIComponent(confirmToken)}`;
+  const id = randomUUID();
+  const text = [
+    `Someone (hopefully you) asked to receive updates from ${page.title} (${deps.baseUrl}${page.path}) at this address.`,
+    `Confirm the subscription: ${confirmUrl}`,
+    `If you did not ask for this, ignore this message: nothing will be sent unless you confirm.`,
+    `--\nUnsubscribe: ${unsubscribeUrl(deps.baseUrl, subscriber!.unsubscribeToken)}`,
+  ].join('\n\n');
+  await deps.tx.insert(statusSubscriberDeliveries).values({
+    id,
+    subscriberId: subscriber!.id,
+    kind: 'confirmation',
+    channel: 'email',
+    toAddress: email,
+    subject: `Confirm your subscription to ${page.title}`,
+    textBody: text,
+    htmlBody: null,
+    payload: { headers: unsubscribeHeaders(deps.baseUrl, subscriber!.unsubscribeToken) },
+    status: 'queued',
+    createdAt: deps.now,
+  });
+  await enqueue(deps, [id]);
+}
+
+/** A webhook subscription is active at once; its signing secret is returned this once. */
+export async function subscribeWebhook(deps: SubscriptionDeps, page: PageRef, input: { url: string; componentIds: string[] }): Promise<{ secret: string; unsubscribeUrl: string }> {
+  await checkComponents(deps.tx, page.clientId, input.componentIds);
+  const secret = generateWebhookSecret();
+  const componentIds = input.componentIds.length ? [...new Set(input.componentIds)] : null;
+  const [existing] = await deps.tx
+    .select({ id: statusSubscribers.id })
+    .from(statusSubscribers)
+    .where(and(sql`COALESCE(${statusSubscribers.clientId}::text, '') = ${page.clientId ?? ''}`, eq(statusSubscribers.channel, 'webhook'), sql`lower(${statusSubscribers.address}) = lower(${input.url})`))
+    .for('update');
+  // Subscribing the same URL again gives it a new secret and a new unsubscribe link.
+  const unsubscribeToken = newToken();
+  if (existing) {
+    await deps.tx.update(statusSubscribers).set({ secret, componentIds, status: 'active', unsubscribeToken, confirmedAt: deps.now, unsubscribedAt: null }).where(eq(statusSubscribers.id, existing.id));
+  } else {
+    await deps.tx
+      .insert(statusSubscribers)
+      .values({ clientId: page.clientId, channel: 'webhook', address: input.url, secret, componentIds, status: 'active', unsubscribeToken, createdAt: deps.now, confirmedAt: deps.now });
+  }
+  return { secret, unsubscribeUrl: unsubscribeUrl(deps.baseUrl, unsubscribeToken) };
+}
+
+/** Follows a confirmation link: the subscriber becomes active. */
+export async function confirmSubscription(tx: Db, token: string, now: Date): Promise<{ address: string }> {
+  const [row] = await tx
+    .update(statusSubscribers)
+    .set({ status: 'active', confirmedAt: now, confirmTokenHash: null })
+    .where(and(eq(statusSubscribers.confirmTokenHash, hashToken(token)), eq(statusSubscribers.status, 'pending')))
+    .returning();
+  if (!row) throw new AppError('not_found', 'This confirmation link is not valid (any more).', { field: 'token' });
+  return { address: row.address };
+}
+
+/** One click (or one POST, RFC 8058) ends a subscription; repeating it is harmless. */
+export async function unsubscribe(tx: Db, token: string, now: Date): Promise<{ address: string }> {
+  const [row] = await tx.select().from(statusSubscribers).where(eq(statusSubscribers.unsubscribeToken, token));
+  if (!row) throw new AppError('not_found', 'This unsubscribe link is not valid.', { field: 'token' });
+  if (row.status !== 'unsubscribed') {
+    await tx.update(statusSubscribers).set({ status: 'unsubscribed', unsubscribedAt: now, confirmTokenHash: null }).where(eq(statusSubscribers.id, row.id));
+  }
+  return { address: row.address };
+}
+
+const KIND_WORDS: Record<string, string> = { initial: 'Investigating', update: 'Update', resolution: 'Resolved', rca: 'Root-cause analysis' };
+
+/**
+ * Queues the public update of a just-sent incident message for every active subscriber who should
+ * get it: followers of the public page, and followers of the page of each client the message went
+ * to, each filtered by the components they follow. Runs in the sending transaction.
+ */
+export async function queueSubscriberNotices(deps: SubscriptionDeps, communicationId: string): Promise<number> {
+  const [c] = await rows<{ id: string; incident_id: string; kind: string; body: string; disclosures: unknown; client_ids: unknown; number: number; title: string; tech_state: string; stage: string }>(
+    deps.tx,
+    sql`SELECT c.id, c.incident_id, c.kind, c.body, c.disclosures, c.client_ids, i.number, i.title, i.tech_state, i.stage
+      FROM communications c JOIN incidents i ON i.id = c.incident_id WHERE c.id = ${communicationId} AND c.status = 'sent'`,
+  );
+  if (!c || c.stage === 'internal') return 0;
+  const parse = <T>(v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+  const clientIds = parse<string[]>(c.client_ids);
+  const disclosures = parse<{ impactSummary: string | null; nextUpdateAt: string | null }>(c.disclosures);
+  const impacts = await rows<{ component_id: string; name: string; status: string }>(
+    deps.tx,
+    sql`SELECT ic.component_id, co.name, ic.status FROM incident_components ic JOIN components co ON co.id = ic.component_id WHERE ic.incident_id = ${c.incident_id} ORDER BY co.name`,
+  );
+  const impacted = impacts.map((i) => i.component_id);
+  const subscribers = await rows<{ id: string; client_id: string | null; channel: string; address: string; unsubscribe_token: string; slug: string | null; client_name: string | null }>(
+    deps.tx,
+    sql`SELECT s.id, s.client_id, s.channel, s.address, s.unsubscribe_token, cl.slug, cl.name AS client_name
+      FROM status_subscribers s LEFT JOIN clients cl ON cl.id = s.client_id
+      WHERE s.status = 'active'
+        AND (s.client_id IS NULL OR s.client_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(clientIds)}::jsonb)))
+        AND (s.component_ids IS NULL OR s.component_ids ?| ${`{${impacted.join(',')}}`}::text[])
+        AND NOT EXISTS (SELECT 1 FROM status_subscriber_deliveries d WHERE d.subscriber_id = s.id AND d.communication_id = ${communicationId})`,
+  );
+  if (!subscribers.length) return 0;
+  const key = `INC-${c.number}`;
+  const isClosing = c.kind === 'resolution' || c.kind === 'rca';
+  const state = isClosing ? 'resolved' : c.tech_state;
+  const at = deps.now.toISOString();
+  const deliveries: (typeof statusSubscriberDeliveries.$inferInsert)[] = [];
+  const usedBy = new Map<string, Set<string>>();
+  for (const s of subscribers) {
+    // A client's page names only the components that client uses; the public page names all.
+    let used: Set<string> | null = null;
+    if (s.client_id) {
+      used = usedBy.get(s.client_id) ?? new Set((await rows<{ component_id: string }>(deps.tx, sql`SELECT component_id FROM client_components WHERE client_id = ${s.client_id}`)).map((r) => r.component_id));
+      usedBy.set(s.client_id, used);
+    }
+    const shown = impacts.filter((i) => !used || used.has(i.component_id));
+    const pageUrl = `${deps.baseUrl}/status${s.slug ? `/${s.slug}` : ''}`;
+    const subject = `[${KIND_WORDS[c.kind] ?? c.kind}] ${key}: ${c.title}`;
+    const lines = [
+      `${key}: ${c.title}`,
+      `Status: ${state}${shown.length ? ` · affects ${shown.map((i) => i.name).join(', ')}` : ''}`,
+      disclosures.impactSummary ? `Impact: ${disclosures.impactSummary}` : '',
+      c.body.trim(),
+      !isClosing && disclosures.nextUpdateAt ? `Next update by ${disclosures.nextUpdateAt}` : '',
+      `Status page: ${pageUrl}#${key}`,
+      `--\nYou receive this because you subscribed to ${s.client_name ? `the status page of ${s.client_name}` : 'our status page'}. Unsubscribe: ${unsubscribeUrl(deps.baseUrl, s.unsubscribe_token)}`,
+    ].filter(Boolean);
+    const id = randomUUID();
+    const webhookBody = {
+      type: 'status.incident_update',
+      timestamp: at,
+      data: {
+        page: { kind: s.client_id ? 'client' : 'public', url: pageUrl },
+        incident: { key, title: c.title, state, url: `${pageUrl}#${key}`, components: shown.map((i) => ({ name: i.name, status: isClosing ? 'operational' : i.status })) },
+        update: { id: communicationId, kind: c.kind, state, at, text: c.body, impactSummary: disclosures.impactSummary ?? null, nextUpdateAt: isClosing ? null : (disclosures.nextUpdateAt ?? null) },
+      },
+    };
+    deliveries.push({
+      id,
+      subscriberId: s.id,
+      communicationId,
+      kind: 'update',
+      channel: s.channel,
+      toAddress: s.address,
+      subject,
+      textBody: lines.join('\n\n'),
+      htmlBody: null,
+      payload: s.channel === 'email' ? { headers: unsubscribeHeaders(deps.baseUrl, s.unsubscribe_token) } : { body: webhookBody },
+      status: 'queued',
+      createdAt: deps.now,
+    });
+  }
+  for (let i = 0; i < deliveries.length; i += 500) await deps.tx.insert(statusSubscriberDeliveries).values(deliveries.slice(i, i + 500));
+  await enqueue(deps, deliveries.map((d) => d.id!));
+  return deliveries.length;
+}
