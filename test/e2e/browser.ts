@@ -13,7 +13,7 @@ export const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`Browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium).`);
 
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-export const LAPTOP = { width: 1366, height: 900 };
+export const LAPTOP = { width: 1366, height: 768 };
 export const PHONE = { width: 390, height: 844 };
 export const PASSWORD = 'correct horse battery staple';
 
@@ -89,4 +89,14 @@ export async function outboxOf(admin: Caller, incidentId: string) {
   const res = await admin.get(`/api/v1/outbox?incidentId=${incidentId}&limit=200`);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   return res.body.items as { to: string; clientId: string; subject: string; text: string; status: string }[];
+}
+
+/** After a viewport change: waits until the navigation has finished sliding in or out (it animates). */
+export async function settleLayout(page: Page): Promise<void> {
+  await page.waitForFunction(`(() => {
+    const nav = document.querySelector('nav[aria-label="Main"]');
+    if (!nav) return true;
+    const r = nav.getBoundingClientRect();
+    return window.innerWidth < 768 ? r.right <= 0 : r.left >= 0;
+  })()`);
 }

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullDisclosures } from '../support/factories.js';
-import { ARTIFACTS, buildCatalog, hasChromium, LAPTOP, logIn, outboxOf, PASSWORD, PHONE, staffUser, startConsole, type Console } from './browser.js';
+import { ARTIFACTS, buildCatalog, hasChromium, LAPTOP, logIn, outboxOf, PASSWORD, PHONE, settleLayout, staffUser, startConsole, type Console } from './browser.js';
 
 const SEND_TIMEOUT_MS = 10_000;
 
@@ -170,6 +170,19 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
     await page.getByText('Reported by you').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}client-home-phone.png`, fullPage: true });
 
+    // The messages and the RCA their organisation received, in their own copy.
+    await admin.post(`/api/v1/incidents/${ours.body.id}/disclosures`, fullDisclosures());
+    await admin.post(`/api/v1/incidents/${ours.body.id}/communications`, { kind: 'initial', body: 'We are looking at API errors.' });
+    await admin.post(`/api/v1/incidents/${ours.body.id}/state`, { state: 'resolved' });
+    await admin.post(`/api/v1/incidents/${ours.body.id}/communications`, { kind: 'resolution' });
+    expect((await admin.post(`/api/v1/incidents/${ours.body.id}/communications`, { kind: 'rca', body: 'A certificate expired on the API gateway.' })).status).toBe(201);
+    await page.getByRole('link', { name: 'Acme-facing API errors' }).click();
+    const rca = page.locator('[data-communication="rca"]');
+    await rca.locator('label', { hasText: 'Plain text' }).click();
+    await rca.getByText('A certificate expired on the API gateway.').waitFor();
+    expect(await page.locator('[data-communication]').count()).toBe(3);
+    await page.screenshot({ path: `${ARTIFACTS}client-incident-phone.png`, fullPage: true });
+
     const staffView = await admin.get('/api/v1/incidents?stage=reported');
     const report = staffView.body.items.find((i: { title: string }) => i.title === 'Invoices export returns an empty file');
     expect(report).toMatchObject({ source: 'client', reporterClientId: cat.acme.id });
@@ -274,6 +287,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
           await p.setViewportSize(viewport);
           await p.emulateMedia({ colorScheme });
           await p.locator(`html[data-mantine-color-scheme="${colorScheme}"]`).waitFor();
+          await settleLayout(p);
           await fn(`${file}-${colorScheme}-${width}`);
         }
       }
@@ -286,9 +300,13 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
     const composer = p.locator('#composer');
     await composer.getByText('Portal logins failed').waitFor();
     await shoot('incident', async (name) => {
-      await p.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+      // The preview frame re-renders with each width and scheme, and paints only once on screen:
+      // wait for its text, then picture the composer (which scrolls to it) before the whole page.
+      await composer.frameLocator('iframe.message-frame').getByText('Dear ').first().waitFor();
       // The fixed header would cover the composer's top in an element screenshot.
       await composer.screenshot({ path: `${ARTIFACTS}${name.replace('incident', 'composer')}.png`, style: 'header { position: absolute !important; }' });
+      await p.evaluate('window.scrollTo(0, 0)');
+      await p.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
     });
     await p.setViewportSize(LAPTOP);
     await p.emulateMedia({ colorScheme: 'light' });

@@ -1,6 +1,12 @@
 // The one way the console talks to Herald: JSON over /api/v1 with the session cookie, the CSRF token
 // on every change, and RFC 9457 problems turned into ApiError.
 
+export interface TemplateIssue {
+  part: string;
+  line: number | null;
+  message: string;
+}
+
 let csrfToken: string | null = null;
 
 export function setCsrfToken(token: string | null): void {
@@ -13,14 +19,20 @@ export class ApiError extends Error {
   readonly missing: string[];
   readonly field: string | null;
   readonly errors: { field: string; message: string }[];
+  /** Where a template would not render: its part and line (422 invalid_template). */
+  readonly issues: TemplateIssue[];
 
-  constructor(status: number, body: { code?: string; detail?: string; title?: string; missing?: string[]; field?: string; errors?: { field: string; message: string }[] } | null) {
+  constructor(
+    status: number,
+    body: { code?: string; detail?: string; title?: string; missing?: string[]; field?: string; errors?: { field: string; message: string }[]; issues?: TemplateIssue[] } | null,
+  ) {
     super(body?.detail ?? body?.title ?? `The server answered ${status}.`);
     this.status = status;
     this.code = body?.code ?? 'http_error';
     this.missing = body?.missing ?? [];
     this.field = body?.field ?? null;
     this.errors = body?.errors ?? [];
+    this.issues = body?.issues ?? [];
   }
 }
 

@@ -1,6 +1,6 @@
 // Query keys and hooks for every list and record the console reads. Keys start with the resource so a
 // live event can invalidate exactly the incident data.
-import { useMutation, useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { api, qs } from './http';
 import type {
   ApiToken,
@@ -16,6 +16,8 @@ import type {
   PastOccurrence,
   Recipient,
   SlaPolicyRow,
+  Template,
+  TemplateVariables,
   TimelineEvent,
   User,
 } from './types';
@@ -43,6 +45,9 @@ export const keys = {
   tokens: ['tokens'] as const,
   slaPolicies: ['sla-policies'] as const,
   outbox: (filters: Record<string, string | undefined>) => ['outbox', filters] as const,
+  templates: ['templates'] as const,
+  template: (id: string) => ['templates', id] as const,
+  templateVariables: ['template-variables'] as const,
 };
 
 /** Pages through a list until its end (the catalog lists are small: clients, components, users). */
@@ -85,13 +90,28 @@ export const useGroups = (enabled = true) =>
   useQuery({ queryKey: keys.groups, queryFn: async () => (await api.get<{ items: ComponentGroup[] }>('/component-groups')).items, staleTime: LONG, enabled });
 export const useClients = (enabled = true) => useQuery({ queryKey: keys.clients, queryFn: () => all<Client>('/clients'), staleTime: LONG, enabled });
 export const useContacts = (clientId: string) =>
-  useQuery({ queryKey: keys.contacts(clientId), queryFn: async () => (await api.get<{ items: Contact[] }>(`/clients/${clientId}/contacts`)).items });
+  useQuery({ queryKey: keys.contacts(clientId), queryFn: async () => (await api.get<{ items: Contact[] }>(`/clients/${clientId}/contacts`)).items, enabled: !!clientId });
 export const useUsers = (enabled = true) => useQuery({ queryKey: keys.users, queryFn: () => all<User>('/users'), staleTime: LONG, enabled });
 export const useTokens = () => useQuery({ queryKey: keys.tokens, queryFn: async () => (await api.get<{ items: ApiToken[] }>('/tokens')).items });
 export const useSlaPolicies = (enabled = true) =>
   useQuery({ queryKey: keys.slaPolicies, queryFn: async () => (await api.get<{ items: SlaPolicyRow[] }>('/sla-policies')).items, staleTime: LONG, enabled });
+/** A message's copies, a page at a time (GET /communications/:id/recipients); under the incident's key, so live updates refresh them. */
+export const useCommunicationRecipients = (incidentKey: string, communicationId: string, pageSize = 50, enabled = true) =>
+  useInfiniteQuery({
+    enabled,
+    queryKey: [...keys.communications(incidentKey), communicationId, 'recipients', pageSize],
+    queryFn: ({ pageParam }) => api.get<Page<Recipient>>(`/communications/${communicationId}/recipients${qs({ cursor: pageParam, limit: pageSize })}`),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
 export const useOutbox = (filters: Record<string, string | undefined>, cursor: string | null) =>
   useQuery({ queryKey: [...keys.outbox(filters), cursor], queryFn: () => api.get<Page<Recipient>>(`/outbox${qs({ ...filters, cursor, limit: 50 })}`) });
+
+export const useTemplates = (enabled = true) =>
+  useQuery({ queryKey: keys.templates, queryFn: async () => (await api.get<{ items: Template[] }>('/templates')).items, staleTime: LONG, enabled });
+export const useTemplate = (id: string | null) =>
+  useQuery({ queryKey: keys.template(id ?? ''), queryFn: () => api.get<Template>(`/templates/${id}`), enabled: !!id });
+export const useTemplateVariables = () => useQuery({ queryKey: keys.templateVariables, queryFn: () => api.get<TemplateVariables>('/templates/variables'), staleTime: Infinity });
 
 /** A write that refreshes the given keys when it succeeds. */
 export function useApiMutation<TInput, TOutput = unknown>(fn: (input: TInput) => Promise<TOutput>, invalidate: QueryKey[] = []) {

@@ -94,6 +94,8 @@ export interface SlaPolicyRow {
   resolutionNoticeMinutes: number;
   rcaBusinessDays: number | null;
   ownerId: string | null;
+  /** Four-eyes: messages of this severity wait for a second person's approval. */
+  requiresApproval: boolean;
   updatedAt: string;
 }
 
@@ -165,8 +167,9 @@ export interface PastOccurrence {
 
 export interface Recipient {
   id: string;
-  communicationId: string;
-  incidentId: string;
+  /** Null for a maintenance notice (it belongs to a maintenance window, not an incident). */
+  communicationId: string | null;
+  incidentId: string | null;
   clientId: string;
   contactId: string | null;
   to: string;
@@ -176,6 +179,8 @@ export interface Recipient {
   text: string;
   channel: string;
   status: string;
+  /** The HTML part of an e-mail copy; null for chat and webhook deliveries. */
+  html?: string | null;
   /** Delivery details, where the server reports them (attempts, provider answer or last error, next retry). */
   attempts?: number;
   result?: string | null;
@@ -194,9 +199,88 @@ export interface Communication {
   clientIds: string[];
   disclosures: Disclosures;
   pastOccurrences: Record<string, PastOccurrence[]>;
-  /** 'sent', or e.g. 'pending_approval' where the severity needs approval (communication issue). */
-  status?: string;
+  /** 'sent'; 'pending_approval' while a second person must approve it; 'rejected' when they did not. */
+  status: CommunicationStatus;
+  requiresApproval?: boolean;
+  decidedBy?: string | null;
+  decidedAt?: string | null;
+  decisionNote?: string | null;
+  sentAt?: string | null;
+  promisedNextUpdateAt?: string | null;
+  isPromiseKept?: boolean | null;
+  /** Template versions used, keyed "channel/language". */
+  templateVersions?: Record<string, number>;
   createdBy: string | null;
   createdAt: string;
-  recipients: Recipient[];
+  /** How many copies the message has, by delivery state, channel and client; the copies are read page by page. */
+  recipientCounts: RecipientCounts;
+}
+
+export interface RecipientTally {
+  total: number;
+  byStatus: Record<string, number>;
+  byChannel: Record<string, number>;
+}
+
+export interface RecipientCounts extends RecipientTally {
+  byClient: ({ clientId: string } & RecipientTally)[];
+}
+
+export type CommunicationStatus = 'sent' | 'pending_approval' | 'rejected';
+
+/** One recipient's copy in a preview (POST /incidents/:id/communications/preview). */
+export interface PreviewRecipient {
+  clientId: string;
+  channel: string;
+  to: string;
+  toName: string | null;
+  language: string;
+  subject: string;
+  text: string;
+  html: string | null;
+}
+
+export interface CommunicationPreview {
+  canSend: boolean;
+  refusal: { code: string; message: string; missing: string[] } | null;
+  requiresApproval: boolean;
+  recipients: PreviewRecipient[];
+}
+
+export type TemplateChannel = 'email' | 'chat';
+export type TemplateOwnerRole = 'communication_lead' | 'incident_manager';
+
+export interface TemplateVersion {
+  version: number;
+  parts: Record<string, string>;
+  note: string | null;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export interface Template {
+  id: string;
+  kind: MessageKind;
+  language: string;
+  channel: TemplateChannel;
+  ownerUserId: string | null;
+  ownerRole: TemplateOwnerRole | null;
+  currentVersion: number;
+  parts: Record<string, string>;
+  updatedAt: string;
+  versions?: TemplateVersion[];
+}
+
+export interface TemplateVariables {
+  variables: { name: string; type: string; description: string; example: string }[];
+  filters: { name: string; usage: string; description: string; example: string }[];
+}
+
+export interface RenderedTemplate {
+  channel: TemplateChannel;
+  to: string;
+  language: string;
+  subject: string | null;
+  text: string;
+  html: string | null;
 }

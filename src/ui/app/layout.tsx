@@ -4,6 +4,7 @@ import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { Link, Outlet, useRouterState } from '@tanstack/react-router';
 import { useEffect } from 'react';
 import { useLiveUpdates, type LiveState } from './live-updates';
+import { NotificationsMenu } from './notifications-menu';
 import { useSession } from './session';
 
 interface NavItem {
@@ -14,13 +15,15 @@ interface NavItem {
 const STAFF_NAV: NavItem[] = [
   { to: '/', label: 'Incidents' },
   { to: '/report', label: 'Report an incident' },
+  { to: '/triage', label: 'Triage' },
+  { to: '/maintenance', label: 'Maintenance' },
   { to: '/catalog', label: 'Components' },
   { to: '/clients', label: 'Clients' },
   { to: '/sla', label: 'SLA policies' },
+  { to: '/templates', label: 'Templates' },
   { to: '/users', label: 'Users & API tokens' },
   { to: '/outbox', label: 'Local outbox' },
 ];
-// Templates and approvals join this list with the communication issue.
 
 const CLIENT_NAV: NavItem[] = [
   { to: '/', label: 'Your incidents' },
@@ -63,6 +66,7 @@ export function ConsoleLayout() {
             <Text size="sm" visibleFrom="sm" c="dimmed">
               {session.user.name} · {session.user.role}
             </Text>
+            {session.isStaff && <NotificationsMenu />}
             <ColorSchemeToggle />
             <Button variant="default" size="xs" onClick={() => void session.logout()}>
               Log out

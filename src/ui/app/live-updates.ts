@@ -21,6 +21,8 @@ export function useLiveUpdates(): LiveState {
       }
       void qc.invalidateQueries({ queryKey: ['incidents'] });
       void qc.invalidateQueries({ queryKey: ['outbox'] });
+      // Approvals asked for, reminders and failed deliveries come with incident changes.
+      void qc.invalidateQueries({ queryKey: ['notifications'] });
       for (const k of [change.key, change.id]) if (k) void qc.invalidateQueries({ queryKey: ['incident', k] });
     });
     return () => source.close();

@@ -15,6 +15,9 @@ const routes = [
   createRoute({ getParentRoute: () => rootRoute, path: '/sla', component: lazyRouteComponent(() => import('../catalog/sla-page'), 'SlaPage') }),
   createRoute({ getParentRoute: () => rootRoute, path: '/users', component: lazyRouteComponent(() => import('../admin/users-page'), 'UsersPage') }),
   createRoute({ getParentRoute: () => rootRoute, path: '/outbox', component: lazyRouteComponent(() => import('../outbox/outbox-page'), 'OutboxPage') }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/templates', component: lazyRouteComponent(() => import('../templates/templates-page'), 'TemplatesPage') }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/maintenance', component: lazyRouteComponent(() => import('../maintenance/maintenance-page'), 'MaintenancePage') }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/triage', component: lazyRouteComponent(() => import('../intake/triage-page'), 'TriagePage') }),
 ];
 
 export function createConsoleRouter() {

@@ -7,6 +7,7 @@ import { keys, useApiMutation, useClients, useComponents, useContacts } from '..
 import type { Client, Component, Contact } from '../api/types';
 import { useSession } from '../app/session';
 import { PageTitle, ProblemAlert, Section } from '../app/ui-kit';
+import { ClientEndpoints } from './client-endpoints';
 
 export function ClientsPage() {
   const { isAdmin } = useSession();
@@ -123,6 +124,7 @@ function ClientCard({ client: c, components }: { client: Client; components: Com
         </Table.ScrollContainer>
         {isWriter && <NewContact clientId={c.id} clientName={c.name} />}
         <ProblemAlert error={remove.error} />
+        <ClientEndpoints clientId={c.id} clientName={c.name} />
       </Stack>
     </Section>
   );

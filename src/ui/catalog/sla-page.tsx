@@ -1,6 +1,6 @@
 // SLA policies per client tier and severity: how soon each message is owed. Tier '*' applies to every
 // tier without policies of its own.
-import { Button, Group, NativeSelect, NumberInput, Paper, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Checkbox, Group, NativeSelect, NumberInput, Paper, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/http';
 import { byId, keys, useApiMutation, useSlaPolicies, useUsers } from '../api/queries';
@@ -8,7 +8,7 @@ import type { Severity, SlaPolicyRow } from '../api/types';
 import { useSession } from '../app/session';
 import { PageTitle, ProblemAlert, Section, SeverityBadge } from '../app/ui-kit';
 
-type PolicyFields = Pick<SlaPolicyRow, 'initialNoticeMinutes' | 'updateEveryMinutes' | 'resolutionNoticeMinutes' | 'rcaBusinessDays' | 'ownerId'>;
+type PolicyFields = Pick<SlaPolicyRow, 'initialNoticeMinutes' | 'updateEveryMinutes' | 'resolutionNoticeMinutes' | 'rcaBusinessDays' | 'ownerId' | 'requiresApproval'>;
 
 const minutes = (m: number | null) => (m === null ? 'none' : m >= 60 && m % 60 === 0 ? `${m / 60} h` : `${m} min`);
 
@@ -37,6 +37,7 @@ export function SlaPage() {
                   <Table.Th>Updates every</Table.Th>
                   <Table.Th>Resolution notice within</Table.Th>
                   <Table.Th>RCA within</Table.Th>
+                  <Table.Th>Approval</Table.Th>
                   <Table.Th>Owner</Table.Th>
                   {isAdmin && <Table.Th />}
                 </Table.Tr>
@@ -48,7 +49,7 @@ export function SlaPage() {
                   .map((p) =>
                     editing === p.id ? (
                       <Table.Tr key={p.id}>
-                        <Table.Td colSpan={7}>
+                        <Table.Td colSpan={8}>
                           <PolicyForm policy={p} onDone={() => setEditing(null)} />
                         </Table.Td>
                       </Table.Tr>
@@ -61,6 +62,17 @@ export function SlaPage() {
                         <Table.Td>{minutes(p.updateEveryMinutes)}</Table.Td>
                         <Table.Td>{minutes(p.resolutionNoticeMinutes)}</Table.Td>
                         <Table.Td>{p.rcaBusinessDays === null ? 'none' : `${p.rcaBusinessDays} business days`}</Table.Td>
+                        <Table.Td>
+                          {p.requiresApproval ? (
+                            <Badge size="sm" color="orange" variant="light">
+                              four eyes
+                            </Badge>
+                          ) : (
+                            <Text span size="sm" c="dimmed">
+                              none
+                            </Text>
+                          )}
+                        </Table.Td>
                         <Table.Td>{p.ownerId ? (usersById.get(p.ownerId)?.name ?? '—') : '—'}</Table.Td>
                         {isAdmin && (
                           <Table.Td>
@@ -92,6 +104,7 @@ function PolicyForm({ policy, onDone }: { policy?: SlaPolicyRow; onDone: () => v
     resolutionNoticeMinutes: policy?.resolutionNoticeMinutes ?? 120,
     rcaBusinessDays: policy?.rcaBusinessDays ?? 5,
     ownerId: policy?.ownerId ?? null,
+    requiresApproval: policy?.requiresApproval ?? false,
   });
   const save = useApiMutation(
     (b: PolicyFields & { tier?: string; severity?: Severity }) => (policy ? api.patch<SlaPolicyRow>(`/sla-policies/${policy.id}`, b) : api.post<SlaPolicyRow>('/sla-policies', b)),
@@ -122,6 +135,11 @@ function PolicyForm({ policy, onDone }: { policy?: SlaPolicyRow; onDone: () => v
               onChange={(e) => setF({ ...f, ownerId: e.currentTarget.value || null })}
             />
           </SimpleGrid>
+          <Checkbox
+            label="Four eyes: client messages wait for a second person’s approval (the Incident Manager or Communication Lead, not the author)"
+            checked={f.requiresApproval}
+            onChange={(e) => setF({ ...f, requiresApproval: e.currentTarget.checked })}
+          />
           <ProblemAlert error={save.error} />
           <Group gap="xs">
             <Button type="submit" size="xs" loading={save.isPending} disabled={!policy && !tier.trim()}>

@@ -2,10 +2,12 @@
 // and RCA their organisation received.
 import { Anchor, Badge, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { Link } from '@tanstack/react-router';
-import { useComponents, useCommunications, useIncident } from '../api/queries';
-import type { ClientIncident } from '../api/types';
+import { useCommunicationRecipients, useComponents, useCommunications, useIncident } from '../api/queries';
+import type { ClientIncident, Communication } from '../api/types';
 import { COMPONENT_STATUS_WORDS, formatDateTime, KIND_WORDS } from '../app/format';
+import { useSession } from '../app/session';
 import { ProblemAlert, Section, SeverityBadge, TechStateBadge } from '../app/ui-kit';
+import { MessageCopy } from '../incidents/message-copy';
 
 export function ClientIncidentPage({ incidentKey }: { incidentKey: string }) {
   const incident = useIncident<ClientIncident>(incidentKey);
@@ -14,7 +16,7 @@ export function ClientIncidentPage({ incidentKey }: { incidentKey: string }) {
   const i = incident.data;
   if (incident.isError) return <ProblemAlert error={incident.error} title={`Could not load ${incidentKey}`} />;
   if (!i) return <Skeleton h={200} />;
-  const messages = [...(comms.data ?? [])].reverse();
+  const messages = [...(comms.data ?? [])].filter((m) => m.status === 'sent').reverse();
   return (
     <Stack maw={860}>
       <Anchor component={Link} to="/" size="sm">
@@ -67,10 +69,10 @@ export function ClientIncidentPage({ incidentKey }: { incidentKey: string }) {
                     </Text>
                   </Group>
                   <Text size="xs" c="dimmed">
-                    {formatDateTime(m.createdAt)}
+                    {formatDateTime(m.sentAt ?? m.createdAt)}
                   </Text>
                 </Group>
-                {m.recipients[0] && <div className="message-text">{m.recipients[0].text}</div>}
+                <ClientCopy incidentKey={incidentKey} message={m} />
               </Paper>
             ))}
           </Stack>
@@ -78,4 +80,13 @@ export function ClientIncidentPage({ incidentKey }: { incidentKey: string }) {
       </Section>
     </Stack>
   );
+}
+
+/** The copy addressed to this person where there is one, else the first e-mail to their organisation (from the first page of its copies). */
+function ClientCopy({ incidentKey, message: m }: { incidentKey: string; message: Communication }) {
+  const { user } = useSession();
+  const pages = useCommunicationRecipients(incidentKey, m.id, 200, m.recipientCounts.total > 0);
+  const copies = pages.data?.pages[0]?.items ?? [];
+  const copy = copies.find((r) => r.to.toLowerCase() === user.email.toLowerCase()) ?? copies.find((r) => r.channel === 'email' || r.channel === 'outbox') ?? copies[0];
+  return copy ? <MessageCopy copy={copy} label={`To ${copy.toName ?? copy.to}`} isSubjectHidden isChannelShown={false} /> : null;
 }

@@ -13,6 +13,7 @@ import { DisclosuresForm } from './disclosures-form';
 import { FlowPicture } from './flow-picture';
 import { IncidentHeader, RolesPanel, TechStatePanel } from './incident-header';
 import { ObligationsPanel } from './obligations-panel';
+import { PastOccurrencesPanel } from './past-occurrences-panel';
 import { IncidentTimeline } from './timeline';
 
 export function IncidentPage({ incidentKey }: { incidentKey: string }) {
@@ -42,7 +43,7 @@ export function IncidentPage({ incidentKey }: { incidentKey: string }) {
             <TechStatePanel incident={i} />
             {i.stage !== 'reported' && i.stage !== 'internal' && <DisclosuresForm key={i.disclosureVersion} incident={i} />}
             <Composer incident={i} clients={clientsById} />
-            <CommunicationsList incidentKey={i.key} clients={clientsById} users={usersById} />
+            <CommunicationsList incident={i} clients={clientsById} users={usersById} />
             <ClosePanel incident={i} />
           </Stack>
         </Grid.Col>
@@ -50,6 +51,7 @@ export function IncidentPage({ incidentKey }: { incidentKey: string }) {
           <Stack gap="md">
             <RolesPanel incident={i} users={usersById} />
             <ObligationsPanel incident={i} clients={clientsById} />
+            <PastOccurrencesPanel incident={i} clients={clientsById} />
             <IncidentTimeline incident={i} clients={clientsById} users={usersById} components={componentList} />
           </Stack>
         </Grid.Col>

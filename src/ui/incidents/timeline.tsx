@@ -46,6 +46,22 @@ function describe(e: TimelineEvent, n: Names): { title: string; detail?: string 
     }
     case 'communication.sent':
       return { title: `${kind(d.kind)} sent`, detail: `To ${list(d.clientIds, n.client)}` };
+    case 'communication.approval_requested':
+      return { title: `${kind(d.kind)} waits for approval`, detail: `To ${list(d.clientIds, n.client)}` };
+    case 'communication.approved':
+      return { title: 'Message approved and sent', detail: d.note ? String(d.note) : undefined };
+    case 'communication.rejected':
+      return { title: 'Message not approved', detail: d.note ? String(d.note) : undefined };
+    case 'delivery.failed':
+      return { title: `Delivery to ${String(d.to ?? 'a recipient')} failed`, detail: `${n.client(d.clientId)} · ${String(d.channel ?? '')} · after ${String(d.attempts ?? '?')} attempts: ${String(d.error ?? '')}` };
+    case 'endpoint.disabled':
+      return { title: `An endpoint of ${n.client(d.clientId)} was disabled`, detail: d.reason ? `It answered ${String(d.reason)}` : undefined };
+    case 'obligation.reminder':
+      return { title: `Reminder: ${kind(d.kind).toLowerCase()} to ${n.client(d.clientId)} due ${formatDateTime(String(d.dueAt))}`, detail: `Told ${list(d.notifiedUserIds, n.user)}` };
+    case 'obligation.escalated':
+      return { title: `Escalated: ${kind(d.kind).toLowerCase()} to ${n.client(d.clientId)} is overdue`, detail: `Told ${list(d.notifiedUserIds, n.user)}` };
+    case 'obligation.breached':
+      return { title: `Missed: ${kind(d.kind).toLowerCase()} to ${n.client(d.clientId)} was due ${formatDateTime(String(d.dueAt))}` };
     case 'obligation.opened':
       return { title: `${kind(d.kind)} owed to ${n.client(d.clientId)}`, detail: `Due ${formatDateTime(String(d.dueAt))}` };
     case 'obligation.met':
@@ -62,6 +78,16 @@ function describe(e: TimelineEvent, n: Names): { title: string; detail?: string 
       return { title: 'Closed' };
     case 'note.added':
       return { title: 'Note', detail: String(d.text ?? '') };
+    case 'alerts.firing':
+      return { title: `${String(d.count)} alert(s) firing (${String(d.integration ?? 'monitoring')})`, detail: [Array.isArray(d.alerts) ? d.alerts.join(', ') : '', `${String(d.firing)} of ${String(d.total)} firing in the group`, d.truncatedAlerts ? `${String(d.truncatedAlerts)} more not sent by the monitor` : ''].filter(Boolean).join(' · ') };
+    case 'alerts.resolved':
+      return { title: `${String(d.count)} alert(s) resolved (${String(d.integration ?? 'monitoring')})`, detail: [Array.isArray(d.alerts) ? d.alerts.join(', ') : '', `${String(d.firing)} of ${String(d.total)} still firing`].filter(Boolean).join(' · ') };
+    case 'resolve.suggested':
+      return { title: 'Every alert has resolved: consider resolving', detail: String(d.reason ?? '') };
+    case 'email.received':
+      return { title: `E-mail from ${String(d.from)}`, detail: `${String(d.subject ?? '')}\n${String(d.text ?? '')}` };
+    case 'email.attachments':
+      return { title: `Attachments kept: ${Array.isArray(d.attachments) ? d.attachments.map((x: { filename: string }) => x.filename).join(', ') || 'none' : 'none'}` };
     default:
       return { title: e.type, detail: JSON.stringify(d) };
   }

@@ -50,10 +50,14 @@ export function OutboxPage() {
             <Badge size="xs" variant="light" color={r.status === 'sent' ? 'teal' : 'gray'}>
               {r.status}
             </Badge>{' '}
-            ·{' '}
-            <AnchorLink to="/incidents/$key" params={{ key: r.incidentId }} size="sm">
-              open the incident
-            </AnchorLink>
+            {r.incidentId && (
+              <>
+                ·{' '}
+                <AnchorLink to="/incidents/$key" params={{ key: r.incidentId }} size="sm">
+                  open the incident
+                </AnchorLink>
+              </>
+            )}
           </Text>
           <details>
             <summary>
