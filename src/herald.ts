@@ -4,9 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import { createMailer, type Mailer } from './channels/email.js';
 import type { Database } from './db/open.js';
 import { buildApp } from './http/app.js';
+import type { CacheOptions } from './http/status/status-cache.js';
 import { startDeliveryWorkers, type DeliverySettings } from './jobs/deliver.js';
+import { startStatusDeliveryWorkers } from './jobs/deliver-status.js';
 import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
+import { startIntake, type Intake, type IntakeOptions } from './intake.js';
 import { checkObligations, type StaffAlert } from './jobs/obligation-watch.js';
+import { tickMaintenance, type MaintenanceTickResult } from './jobs/maintenance-clock.js';
+import { QUEUES } from './jobs/queues.js';
+import { ensureMaintenanceTemplates } from './services/maintenance/maintenance-templates.js';
 import type { ServiceSettings } from './services/context.js';
 import { ensureDefaultTemplates } from './services/templates/templates.js';
 import { sql } from 'drizzle-orm';
@@ -26,9 +32,15 @@ export interface HeraldOptions {
   runsJobs?: boolean;
   /** How often the SLA clock looks at the obligations (default 15 s; 0 turns it off). */
   watchIntervalMs?: number;
+  /** How often the maintenance clock ticks besides its scheduled wake-ups (default: watchIntervalMs, else 30 s; 0 turns it off). */
+  maintenanceIntervalMs?: number;
   isCookieSecure?: boolean;
   trustProxy?: boolean;
   logLevel?: string;
+  /** Monitoring hooks, the report form, and incoming mail (SMTP listener, IMAP mailbox). */
+  intake?: IntakeOptions;
+  /** How the rendered status pages are kept in memory (tests shorten the times). */
+  statusPages?: CacheOptions;
 }
 
 export interface Herald {
@@ -36,8 +48,12 @@ export interface Herald {
   queue: JobQueue;
   mailer: Mailer | null;
   settings: ServiceSettings;
+  /** Incoming mail and alert processing of this process. */
+  intake: Intake;
   /** Runs the SLA clock once at `now` (tests drive it with their own clock). */
   checkObligations(now: Date): Promise<{ reminders: number; escalations: number }>;
+  /** Runs the maintenance clock once at `now`: advance notices, starts and ends of windows (tests drive it). */
+  tickMaintenance(now: Date): Promise<MaintenanceTickResult>;
   stop(): Promise<void>;
 }
 
@@ -58,11 +74,13 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   };
   const delivery: DeliverySettings = { maxAttempts: 8, retryBaseMs: 30_000, retryMaxMs: 3_600_000, httpTimeoutMs: 10_000, ...opts.delivery };
   await ensureDefaultTemplates(database.db, new Date());
+  await ensureMaintenanceTemplates(database.db, new Date());
   const queue = createJobQueue(database, { databaseUrl: opts.databaseUrl ?? null });
   await queue.start();
   const mailer = opts.smtpUrl ? createMailer({ smtpUrl: opts.smtpUrl, from: mailFrom, messageIdDomain: settings.messageIdDomain }) : null;
   const runsJobs = opts.runsJobs ?? true;
   if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery });
+  if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery });
 
   /** Staff alerts also go out by e-mail when an SMTP server is configured (best effort: the in-app notification is the record). */
   const mailAlerts = async (alerts: StaffAlert[]) => {
@@ -86,6 +104,16 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   let watching: Promise<unknown> = Promise.resolve();
   const timer = runsJobs && interval > 0 ? setInterval(() => (watching = runWatch(new Date()).catch(() => {})), interval) : null;
   timer?.unref();
+  const tick = (now: Date) => tickMaintenance({ database, settings, jobs: queue }, now);
+  if (runsJobs) {
+    await queue.boss.work(QUEUES.maintenanceClock, { pollingIntervalSeconds: 1, batchSize: 10 } as never, (async () => {
+      await tick(new Date());
+    }) as never);
+  }
+  const clockInterval = opts.maintenanceIntervalMs ?? opts.watchIntervalMs ?? 30_000;
+  let ticking: Promise<unknown> = Promise.resolve();
+  const clockTimer = runsJobs && clockInterval > 0 ? setInterval(() => (ticking = tick(new Date()).catch(() => {})), clockInterval) : null;
+  clockTimer?.unref();
 
   const app = await buildApp({
     database,
@@ -94,18 +122,26 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     isCookieSecure: opts.isCookieSecure ?? false,
     trustProxy: opts.trustProxy ?? false,
     logLevel: opts.logLevel ?? 'info',
+    ...(opts.intake?.http && { intake: opts.intake.http }),
+    ...(opts.statusPages && { statusPages: opts.statusPages }),
   });
+  const intake = await startIntake({ database, queue, runsJobs, mailFrom, log: (line) => app.log.info(line) }, opts.intake);
   let stopping: Promise<void> | null = null;
   return {
     app,
     queue,
     mailer,
     settings,
+    intake,
     checkObligations: runWatch,
+    tickMaintenance: tick,
     stop: () =>
       (stopping ??= (async () => {
         if (timer) clearInterval(timer);
         await watching;
+        if (clockTimer) clearInterval(clockTimer);
+        await ticking;
+        await intake.stop();
         await app.close();
         await queue.stop();
         mailer?.close();

@@ -125,6 +125,16 @@ describe.each(testBackends())('bad input on %s', (kind) => {
       communication: randomUUID(),
       // An e-mail template: its preview goes to a contact, so the contactId it is given matters.
       template: ((await admin.get('/api/v1/templates')).body.items as { id: string; channel: string }[]).find((x) => x.channel === 'email')?.id ?? randomUUID(),
+      maintenance: (await admin.post('/api/v1/maintenance', { title: 'Fuzz window', componentIds: [component.id], startsAt: new Date(Date.now() + 2 * 86_400_000).toISOString(), endsAt: new Date(Date.now() + 2 * 86_400_000 + 3_600_000).toISOString() })).body.id as string,
+      tier: 'standard',
+      integration: (await admin.post('/api/v1/integrations', { kind: 'generic', name: 'Fuzz checks', slug: 'fuzz-checks' })).body.id as string,
+      triage: await (async () => {
+        const url = new URL((await admin.post(`/api/v1/clients/${client.id}/report-link`, {})).body.url as string);
+        await t.app.inject({ method: 'POST', url: url.pathname, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ title: 'Fuzz report', description: 'Held by the spam guard' }) });
+        return (await admin.get('/api/v1/triage?kind=public_report')).body.items[0].id as string;
+      })(),
+      // Attachments have read routes only, which this test does not walk.
+      attachment: randomUUID(),
     };
     // Deletes get objects of their own, so that the other routes keep a valid target.
     pathValues = (op) =>

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAffectedIncident, fullDisclosures } from './support/factories.js';
 import { fillPath, loadOperations, pathParamKinds, queryEnumValues, queryParamKind, routeKey, STREAM_ROUTES, writeBodies, type BodyIds, type IdKind, type Operation } from './support/openapi-walk.js';
+import { recipientsOf } from './support/recipients.js';
 import { createTestApp, type Caller, type Response, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
 
@@ -122,10 +123,37 @@ async function seed(t: TestApp): Promise<Seed> {
   const oblB = [...(await obligationsOf(incB.id)), ...(await obligationsOf(incBoth.id)).filter((o) => o.clientId !== clientA.id)];
   expect(oblA.length).toBeGreaterThan(0);
   expect(oblB.length).toBeGreaterThan(0);
-  const recipientsB = [...commB.recipients, ...commBoth.recipients.filter((r: { clientId: string }) => r.clientId === clientB.id)].map((r: { id: string }) => r.id);
+  const recipientsB = [...(await recipientsOf(admin, commB.id)), ...(await recipientsOf(admin, commBoth.id, { clientId: clientB.id }))].map((r) => r.id);
   expect(recipientsB.length).toBeGreaterThanOrEqual(4);
   const policies = (ok(await admin.get('/api/v1/sla-policies'), 'policies').items as { id: string }[]).map((p) => p.id);
   const templates = (ok(await admin.get('/api/v1/templates'), 'templates').items as { id: string }[]).map((p) => p.id);
+  // Maintenance: A's own, one on a shared and a B component, and B's own (with B's words).
+  const window = { startsAt: new Date(Date.now() + 4 * 86_400_000).toISOString(), endsAt: new Date(Date.now() + 4 * 86_400_000 + 3_600_000).toISOString() };
+  const mntA = ok(await admin.post('/api/v1/maintenance', { title: 'Alpha portal upgrade', componentIds: [compA], ...window }), 'maintenance A');
+  const mntBoth = ok(await admin.post('/api/v1/maintenance', { title: 'Login upgrade', componentIds: [compShared, compB], ...window }), 'maintenance both');
+  const mntB = ok(await admin.post('/api/v1/maintenance', { title: `${B.onlyTitle} maintenance`, description: B.onlyDescription, componentIds: [compB], ...window }), 'maintenance B');
+
+  // Intake (staff only): an integration, and a public report of each client held by the spam guard.
+  const integration = ok(await admin.post('/api/v1/integrations', { kind: 'generic', name: 'Alpha uptime checks', slug: `checks-${tag.slice(0, 6)}` }), 'integration');
+  const heldReport = async (clientId: string, title: string) => {
+    const url = ok(await admin.post(`/api/v1/clients/${clientId}/report-link`, {}), 'report link').url as string;
+    const res = await t.app.inject({ method: 'POST', url: new URL(url).pathname, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ title, description: title }) });
+    expect(res.statusCode, res.body).toBe(202);
+    const items = ok(await admin.get('/api/v1/triage?kind=public_report'), 'triage').items as { id: string; title: string }[];
+    return items.find((i) => i.title === title)!.id;
+  };
+  const triageA = await heldReport(clientA.id, 'Alpha report without a form token');
+  const triageB = await heldReport(clientB.id, `${B.reportedTitle} (report form)`);
+  // A contact's e-mail with an attachment opens an incident of each client.
+  const mailedAttachment = async (from: string, subject: string) => {
+    const raw = [`From: ${from}`, 'To: incidents@herald.test', `Subject: ${subject}`, `Message-ID: <${subject.replace(/\W/g, '')}-${tag}@mail.example>`, 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', '', '--b', 'Content-Type: text/plain', '', subject, '--b', 'Content-Type: text/plain; name="log.txt"', 'Content-Disposition: attachment; filename="log.txt"', '', 'log line', '--b--', ''].join('\r\n');
+    const taken = await t.herald.intake.takeInMail(raw);
+    expect(taken.outcome).toBe('incident');
+    const id = (taken as { incidentId: string }).incidentId;
+    return { incidentId: id, attachmentId: ok(await admin.get(`/api/v1/incidents/${id}/attachments`), 'attachments').items[0].id as string };
+  };
+  const mailA = await mailedAttachment('ops@alpha.example', 'Alpha exports fail');
+  const mailB = await mailedAttachment(B.contacts[0]!.email, `${B.reportedTitle} by mail`);
 
   const withKeys = (...incs: { id: string; key: string }[]) => incs.flatMap((i) => [i.id, i.key]);
   const values: IdValues = {
@@ -138,9 +166,14 @@ async function seed(t: TestApp): Promise<Seed> {
     endpoint: { A: [endpointA.id], B: [endpointB.id] },
     policy: { A: policies.slice(0, 2), B: [] },
     template: { A: templates.slice(0, 2), B: [] },
-    incident: { A: withKeys(incA, incBoth, incAReported), B: withKeys(incB, incBReported) },
+    incident: { A: [...withKeys(incA, incBoth, incAReported), mailA.incidentId], B: [...withKeys(incB, incBReported), mailB.incidentId] },
     obligation: { A: oblA.map((o) => o.id), B: oblB.map((o) => o.id) },
     communication: { A: [commA.id, commBoth.id], B: [commB.id] },
+    maintenance: { A: [mntA.id, mntBoth.id], B: [mntB.id] },
+    tier: { A: ['premium'], B: [] },
+    integration: { A: [integration.id], B: [] },
+    triage: { A: [triageA], B: [triageB] },
+    attachment: { A: [mailA.attachmentId], B: [mailB.attachmentId] },
   };
   const bKeys = [incB.key, incBReported.key];
   const bIds = [
@@ -292,12 +325,16 @@ describe.each(testBackends())('tenant scope on %s', (kind) => {
     expect(list).not.toContain(s.b.reportedId);
     const comms = ok(await a.get(`/api/v1/incidents/${s.a.incidentId}/communications`), 'A messages').items;
     expect(comms.map((c: { id: string }) => c.id)).toEqual([s.a.communicationId]);
-    expect(comms[0].recipients.length).toBeGreaterThanOrEqual(2);
+    expect(comms[0].recipientCounts.total).toBeGreaterThanOrEqual(2);
+    expect(await recipientsOf(a, s.a.communicationId)).toHaveLength(comms[0].recipientCounts.total);
     expect(ok(await a.get(`/api/v1/communications/${s.a.communicationId}`), 'A message')).toMatchObject({ id: s.a.communicationId, kind: 'initial' });
     const shared = ok(await a.get(`/api/v1/communications/${s.a.bothCommunicationId}`), 'shared message');
     expect(shared.clientIds).toEqual([s.a.clientId]);
-    expect(shared.recipients.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(shared.recipients.map((r: { clientId: string }) => r.clientId))).toEqual(new Set([s.a.clientId]));
+    expect(shared.recipientCounts.total).toBeGreaterThanOrEqual(2);
+    expect(shared.recipientCounts.byClient.map((c: { clientId: string }) => c.clientId)).toEqual([s.a.clientId]);
+    const sharedCopies = await recipientsOf(a, s.a.bothCommunicationId);
+    expect(sharedCopies).toHaveLength(shared.recipientCounts.total);
+    expect(new Set(sharedCopies.map((r) => r.clientId))).toEqual(new Set([s.a.clientId]));
     expect(ok(await a.get(`/api/v1/clients/${s.a.clientId}/contacts`), 'A contacts').items.map((c: { id: string }) => c.id).sort()).toEqual([...s.a.contactIds].sort());
     expect(ok(await a.get('/api/v1/components'), 'A components').items.map((c: { id: string }) => c.id).sort()).toEqual([...s.a.componentIds].sort());
     // And B's data really carries B's markers, so their absence below means something.
@@ -319,6 +356,7 @@ describe.each(testBackends())('tenant scope on %s', (kind) => {
         '/api/v1/component-groups',
         ...[s.b.incidentId, s.b.reportedId, s.b.bothId].flatMap((id) => [`/api/v1/incidents/${id}`, `/api/v1/incidents/${id}/timeline`, `/api/v1/incidents/${id}/obligations`, `/api/v1/incidents/${id}/communications`]),
         `/api/v1/users/${s.b.user.userId}`,
+        ...s.values.maintenance.B.map((id) => `/api/v1/maintenance/${id}`),
         '/api/v1/tokens',
         '/api/v1/sla-policies',
       ];

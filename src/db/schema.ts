@@ -106,6 +106,7 @@ export const componentStatusHistory = pgTable(
     at: ts('at').notNull(),
     incidentId: uuid('incident_id'),
     actorId: uuid('actor_id'),
+    maintenanceWindowId: uuid('maintenance_window_id'),
   },
   (t) => [index('component_status_history_component_idx').on(t.componentId, t.at)],
 );
@@ -210,6 +211,8 @@ export const incidentClients = pgTable(
     addedAt: ts('added_at').notNull(),
     sent: jsonb('sent').notNull().default(sql`'{}'::jsonb`),
     met: jsonb('met').notNull().default(sql`'{}'::jsonb`),
+    /** The next update the last message sent to this client promised (the update deadline holds to it). */
+    promisedNextUpdateAt: ts('promised_next_update_at'),
   },
   (t) => [primaryKey({ columns: [t.incidentId, t.clientId] }), index('incident_clients_client_idx').on(t.clientId)],
 );
@@ -296,8 +299,11 @@ export const communicationRecipients = pgTable(
   'communication_recipients',
   {
     id: id(),
-    communicationId: uuid('communication_id').notNull().references(() => communications.id),
-    incidentId: uuid('incident_id').notNull().references(() => incidents.id),
+    /** The incident message this delivers; null for a maintenance notice. */
+    communicationId: uuid('communication_id').references(() => communications.id),
+    incidentId: uuid('incident_id').references(() => incidents.id),
+    /** The maintenance notice this delivers; null for an incident message. */
+    maintenanceNoticeId: uuid('maintenance_notice_id'),
     clientId: uuid('client_id').notNull().references(() => clients.id),
     contactId: uuid('contact_id'),
     toAddress: text('to_address').notNull(),
@@ -409,3 +415,185 @@ export const notifications = pgTable(
   },
   (t) => [index('notifications_user_idx').on(t.userId, t.createdAt)],
 );
+
+export const maintenanceNumberSeq = pgSequence('maintenance_number_seq', { startWith: 1 });
+
+/** A planned change (or an emergency one, with its justification): scheduled → in_progress → completed, or cancelled. */
+export const maintenanceWindows = pgTable(
+  'maintenance_windows',
+  {
+    id: id(),
+    /** MNT-1, MNT-2, … */
+    key: text('key').notNull().unique().default(sql`('MNT-' || nextval('maintenance_number_seq')::text)`),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    /** planned or emergency. */
+    kind: text('kind').notNull(),
+    justification: text('justification'),
+    incidentId: uuid('incident_id').references(() => incidents.id, { onDelete: 'set null' }),
+    /** Internal windows are neither announced to clients nor shown on status pages. */
+    isInternal: boolean('is_internal').notNull().default(false),
+    state: text('state').notNull().default('scheduled'),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    /** Raised on every change of time or cancellation (the iCal SEQUENCE). */
+    sequence: integer('sequence').notNull().default(0),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    startedAt: ts('started_at'),
+    completedAt: ts('completed_at'),
+    cancelledAt: ts('cancelled_at'),
+    cancelReason: text('cancel_reason'),
+  },
+  (t) => [
+    index('maintenance_windows_time_idx').on(t.startsAt, t.endsAt),
+    index('maintenance_windows_open_idx').on(t.state, t.startsAt).where(sql`state IN ('scheduled', 'in_progress')`),
+  ],
+);
+
+export const maintenanceComponents = pgTable(
+  'maintenance_components',
+  {
+    windowId: uuid('window_id').notNull().references(() => maintenanceWindows.id, { onDelete: 'cascade' }),
+    componentId: uuid('component_id').notNull().references(() => components.id),
+    /** The component's status when the window started, restored at its end. */
+    priorStatus: text('prior_status'),
+  },
+  (t) => [primaryKey({ columns: [t.windowId, t.componentId] }), index('maintenance_components_component_idx').on(t.componentId)],
+);
+
+export const maintenanceClients = pgTable(
+  'maintenance_clients',
+  {
+    windowId: uuid('window_id').notNull().references(() => maintenanceWindows.id, { onDelete: 'cascade' }),
+    clientId: uuid('client_id').notNull().references(() => clients.id),
+    /** derived (uses an affected component) or manual. */
+    source: text('source').notNull().default('derived'),
+    addedAt: ts('added_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.windowId, t.clientId] }), index('maintenance_clients_client_idx').on(t.clientId)],
+);
+
+export const maintenanceEvents = pgTable(
+  'maintenance_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    windowId: uuid('window_id').notNull().references(() => maintenanceWindows.id),
+    at: ts('at').notNull(),
+    actorId: uuid('actor_id'),
+    actorLabel: text('actor_label').notNull(),
+    type: text('type').notNull(),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [index('maintenance_events_window_idx').on(t.windowId, t.seq)],
+);
+
+/** When clients of a tier hear of a planned window ('*': every tier without a schedule of its own). */
+export const maintenanceNoticeSchedules = pgTable('maintenance_notice_schedules', {
+  tier: text('tier').primaryKey(),
+  /** Minutes before the start, e.g. [10080, 1440]: the first is the announcement, the others reminders. */
+  advanceMinutes: jsonb('advance_minutes').notNull(),
+  atStart: boolean('at_start').notNull().default(true),
+  atCompletion: boolean('at_completion').notNull().default(true),
+  updatedBy: uuid('updated_by'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** One notice about a window to one client; dedupe_key makes each notice go out once. */
+export const maintenanceNotices = pgTable(
+  'maintenance_notices',
+  {
+    id: uuid('id').primaryKey(),
+    windowId: uuid('window_id').notNull().references(() => maintenanceWindows.id),
+    clientId: uuid('client_id').notNull().references(() => clients.id),
+    kind: text('kind').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    sequence: integer('sequence').notNull(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    subject: text('subject').notNull(),
+    recipientCount: integer('recipient_count').notNull().default(0),
+    templateVersions: jsonb('template_versions').notNull().default(sql`'{}'::jsonb`),
+    createdBy: uuid('created_by'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('maintenance_notices_dedupe_key').on(t.windowId, t.clientId, t.dedupeKey)],
+);
+
+/** The secret link to a client's private status page: only its hash is kept; rotating replaces it. */
+export const statusPageLinks = pgTable('status_page_links', {
+  clientId: uuid('client_id')
+    .primaryKey()
+    .references(() => clients.id, { onDelete: 'cascade' }),
+  secretHash: text('secret_hash').notNull(),
+  createdAt: createdAt(),
+  rotatedAt: ts('rotated_at').notNull().defaultNow(),
+});
+
+/** Who follows a status page (public when client_id is null): by e-mail (double opt-in) or signed webhook. */
+export const statusSubscribers = pgTable(
+  'status_subscribers',
+  {
+    id: id(),
+    clientId: uuid('client_id').references(() => clients.id, { onDelete: 'cascade' }),
+    /** email or webhook. */
+    channel: text('channel').notNull(),
+    /** The e-mail address or the webhook URL. */
+    address: text('address').notNull(),
+    /** Webhook signing secret (whsec_…), kept to sign every delivery. */
+    secret: text('secret'),
+    /** Components followed; null follows all. */
+    componentIds: jsonb('component_ids'),
+    /** pending (confirmation sent) → active → unsubscribed. */
+    status: text('status').notNull(),
+    confirmTokenHash: text('confirm_token_hash'),
+    /** Goes into every message's unsubscribe link, so it is kept as is. */
+    unsubscribeToken: text('unsubscribe_token').notNull(),
+    createdAt: ts('created_at').notNull(),
+    confirmedAt: ts('confirmed_at'),
+    unsubscribedAt: ts('unsubscribed_at'),
+  },
+  (t) => [
+    uniqueIndex('status_subscribers_page_address_key').on(sql`COALESCE(${t.clientId}::text, '')`, t.channel, sql`lower(${t.address})`),
+    uniqueIndex('status_subscribers_unsubscribe_token_key').on(t.unsubscribeToken),
+    index('status_subscribers_confirm_idx').on(t.confirmTokenHash),
+  ],
+);
+
+/** Each message to a subscriber (a confirmation, or an incident update), delivered by a job. */
+export const statusSubscriberDeliveries = pgTable(
+  'status_subscriber_deliveries',
+  {
+    id: uuid('id').primaryKey(),
+    subscriberId: uuid('subscriber_id')
+      .notNull()
+      .references(() => statusSubscribers.id, { onDelete: 'cascade' }),
+    communicationId: uuid('communication_id'),
+    /** confirmation or update. */
+    kind: text('kind').notNull(),
+    channel: text('channel').notNull(),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    htmlBody: text('html_body'),
+    /** E-mail: extra headers (List-Unsubscribe). Webhook: the JSON body. */
+    payload: jsonb('payload'),
+    /** queued → sending → sent; retrying, then dead after the last attempt. */
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    providerRef: text('provider_ref'),
+    createdAt: ts('created_at').notNull(),
+    lastAttemptAt: ts('last_attempt_at'),
+    sentAt: ts('sent_at'),
+    deadAt: ts('dead_at'),
+  },
+  (t) => [
+    index('status_subscriber_deliveries_subscriber_idx').on(t.subscriberId, t.createdAt),
+    uniqueIndex('status_subscriber_deliveries_once_key').on(t.subscriberId, t.communicationId).where(sql`communication_id IS NOT NULL`),
+  ],
+);
+
+// The intake tables (monitoring alerts, triage, inbound e-mail, report links) live in their own file.
+export * from './schema-intake.js';

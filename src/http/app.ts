@@ -18,8 +18,13 @@ import { deliveryRoutes } from './routes/delivery-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
+import { intakeRoutes, type IntakeHttpOptions } from './routes/intake-routes.js';
 import { userRoutes } from './routes/user-routes.js';
+import { maintenanceRoutes } from './routes/maintenance-routes.js';
 import { setupPage } from './setup-page.js';
+import { StatusCache, type CacheOptions } from './status/status-cache.js';
+import { statusRoutes } from './status/status-routes.js';
+import { subscriptionRoutes } from './status/subscription-routes.js';
 
 export interface AppOptions {
   database: Database;
@@ -31,6 +36,10 @@ export interface AppOptions {
   logLevel?: string;
   /** The built console (default: dist/ui). */
   consoleDir?: string;
+  /** Monitoring hooks and the public report form. */
+  intake?: IntakeHttpOptions;
+  /** How the rendered status pages are kept in memory. */
+  statusPages?: CacheOptions;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -84,7 +93,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   incidentRoutes(app, run);
   deliveryRoutes(app, run);
   templateRoutes(app, run);
+  maintenanceRoutes(app, run, opts.database, opts.settings);
   eventRoutes(app, opts.database);
+  intakeRoutes(app, { database: opts.database, run, jobs: opts.jobs ?? null, options: opts.intake });
+  statusRoutes(app, { database: opts.database, settings: opts.settings, cache: new StatusCache(opts.statusPages) });
+  await subscriptionRoutes(app, { database: opts.database, settings: opts.settings, jobs: opts.jobs ?? null, run });
   await consolePages(app, opts.consoleDir);
   return app;
 }

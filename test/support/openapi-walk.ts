@@ -66,7 +66,7 @@ export async function loadOperations(caller: Caller): Promise<Operation[]> {
 }
 
 /** What a path parameter names. */
-export type IdKind = 'user' | 'token' | 'group' | 'component' | 'client' | 'contact' | 'endpoint' | 'policy' | 'template' | 'incident' | 'obligation' | 'communication';
+export type IdKind = 'user' | 'token' | 'group' | 'component' | 'client' | 'contact' | 'endpoint' | 'policy' | 'template' | 'incident' | 'obligation' | 'communication' | 'maintenance' | 'tier' | 'integration' | 'triage' | 'attachment';
 
 const BY_COLLECTION: Record<string, IdKind> = {
   users: 'user',
@@ -78,8 +78,11 @@ const BY_COLLECTION: Record<string, IdKind> = {
   incidents: 'incident',
   communications: 'communication',
   templates: 'template',
+  maintenance: 'maintenance',
+  integrations: 'integration',
+  triage: 'triage',
 };
-const BY_NAME: Record<string, IdKind> = { contactId: 'contact', endpointId: 'endpoint', obligationId: 'obligation' };
+const BY_NAME: Record<string, IdKind> = { contactId: 'contact', endpointId: 'endpoint', obligationId: 'obligation', attachmentId: 'attachment', tier: 'tier' };
 
 /** The kind of each path parameter of `path`; throws for a parameter this walker cannot fill. */
 export function pathParamKinds(path: string): Record<string, IdKind> {
@@ -105,7 +108,7 @@ export function queryParamKind(op: Operation, name: string): IdKind | null | und
   const q = op.queryParams.find((p) => p.name === name)!;
   const isUuid = schemaVariants(q.schema).some((s) => s.format === 'uuid');
   if (name === 'cursor') return null;
-  const known: Record<string, IdKind> = { clientId: 'client', componentId: 'component', incidentId: 'incident' };
+  const known: Record<string, IdKind> = { clientId: 'client', componentId: 'component', incidentId: 'incident', integrationId: 'integration' };
   if (known[name]) return known[name];
   if (isUuid) throw new Error(`Route walker: no idea what query parameter ${name} of ${routeKey(op)} refers to; teach test/support/openapi-walk.ts`);
   return undefined;
@@ -121,6 +124,10 @@ export interface BodyIds {
   incidentId: string;
   contactId: string;
 }
+
+/** A maintenance window's time in the bodies below: fixed per run, so a body is the same on every call. */
+const WALK_START = new Date(Math.ceil((Date.now() + 3 * 86_400_000) / 3_600_000) * 3_600_000);
+const walkTimes = (hours: number) => ({ startsAt: WALK_START.toISOString(), endsAt: new Date(WALK_START.getTime() + hours * 3_600_000).toISOString() });
 
 /** Plausible bodies per write route (the first is the "valid" base body); undefined means no body. */
 const WRITE_BODIES: Record<string, (ids: BodyIds) => unknown[]> = {
@@ -146,6 +153,7 @@ const WRITE_BODIES: Record<string, (ids: BodyIds) => unknown[]> = {
   'POST /api/v1/clients/{id}/endpoints': () => [{ kind: 'webhook', name: 'Walker hook', url: 'https://hooks.example.test/walker' }],
   'PATCH /api/v1/clients/{id}/endpoints/{endpointId}': () => [{ name: 'Walker hook renamed', url: 'https://hooks.example.test/renamed' }, { isEnabled: false, rotateSecret: true }],
   'DELETE /api/v1/clients/{id}/endpoints/{endpointId}': () => [undefined],
+  'POST /api/v1/clients/{id}/status-link': () => [{}],
   'POST /api/v1/templates': () => [{ kind: 'update', language: 'de', channel: 'email', parts: { subject: 'Walker {{ incident.key }}', text: 'Walker text' }, note: 'Walker' }],
   'POST /api/v1/templates/{id}/preview': (ids) => [
     { incidentId: ids.incidentId, clientId: ids.clientId, contactId: ids.contactId, body: 'Walker body' },
@@ -177,6 +185,26 @@ const WRITE_BODIES: Record<string, (ids: BodyIds) => unknown[]> = {
   'POST /api/v1/incidents/{id}/close': () => [{ waiveReason: 'Walker' }, {}],
   'POST /api/v1/incidents/{id}/notes': () => [{ text: 'Walker note' }],
   'POST /api/v1/incidents/{id}/obligations/{obligationId}/waiver': () => [{ reason: 'Walker waiver' }],
+  'POST /api/v1/maintenance': (ids) => [
+    { title: 'Walker window', description: 'Walker', componentIds: [ids.componentId], ...walkTimes(2) },
+    { title: 'Walker emergency', kind: 'emergency', justification: 'Walker', incidentId: ids.incidentId, componentIds: [ids.componentId], addClientIds: [ids.clientId], endsAt: walkTimes(1).endsAt },
+  ],
+  'PATCH /api/v1/maintenance/{id}': (ids) => [{ title: 'Walker window renamed' }, { componentIds: [ids.componentId], addClientIds: [ids.clientId] }],
+  'POST /api/v1/maintenance/{id}/reschedule': () => [{ ...walkTimes(3), note: 'Walker' }],
+  'POST /api/v1/maintenance/{id}/cancel': () => [{ reason: 'Walker' }],
+  'POST /api/v1/maintenance/{id}/start': () => [{ note: 'Walker' }],
+  'POST /api/v1/maintenance/{id}/complete': () => [{ note: 'Walker' }],
+  'PUT /api/v1/maintenance/notice-schedules/{tier}': () => [{ advanceMinutes: [1440, 60], atStart: true, atCompletion: false }],
+  'DELETE /api/v1/maintenance/notice-schedules/{tier}': () => [undefined],
+  'POST /api/v1/integrations': (ids) => [
+    { kind: 'generic', name: 'Walker checks', slug: 'walker-checks', groupKeyPath: 'labels.service', rules: [{ match: { service: 'api' }, componentIds: [ids.componentId], severity: 'SEV2' }], defaultComponentIds: [ids.componentId] },
+    { kind: 'alertmanager', name: 'Walker Prometheus', slug: 'walker-prometheus', isSigned: true, defaultAction: 'triage' },
+  ],
+  'PATCH /api/v1/integrations/{id}': (ids) => [{ name: 'Walker renamed', rules: [{ matchRegex: { service: 'api|web' }, componentIds: [ids.componentId], action: 'triage' }] }, { rotateToken: true, rotateSecret: true }],
+  'POST /api/v1/triage/{id}/promotion': (ids) => [{ severity: 'SEV3', componentIds: [ids.componentId], clientId: ids.clientId, note: 'Walker' }, {}],
+  'POST /api/v1/triage/{id}/dismissal': () => [{ reason: 'Walker dismissal' }],
+  'POST /api/v1/clients/{id}/report-link': () => [undefined],
+  'DELETE /api/v1/clients/{id}/report-link': () => [undefined],
   'POST /api/v1/incidents/{id}/communications': (ids) => [
     { kind: 'update', clientIds: [ids.clientId], subject: 'Walker update', body: 'Walker body' },
     { kind: 'initial' },
