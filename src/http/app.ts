@@ -1,4 +1,5 @@
 // Builds the Fastify application: plugins first, then the API, health and pages.
+import { serializeRequest } from './log-redaction.js';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -46,6 +47,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: opts.logLevel ?? 'info',
+      serializers: { req: serializeRequest },
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
     },
     trustProxy: opts.trustProxy ?? false,
