@@ -125,7 +125,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     ...(opts.intake?.http && { intake: opts.intake.http }),
     ...(opts.statusPages && { statusPages: opts.statusPages }),
   });
-  const intake = await startIntake({ database, queue, runsJobs, mailFrom, log: (line) => app.log.info(line) }, opts.intake);
+  const intake = await startIntake({ database, queue, runsJobs, mailFrom, log: (line) => app.log.info(line), logError: (line) => app.log.error(line) }, opts.intake);
   let stopping: Promise<void> | null = null;
   return {
     app,

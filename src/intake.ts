@@ -28,25 +28,25 @@ export interface Intake {
   smtpPort: number | null;
   /** Takes in one raw e-mail, as the listeners do. */
   takeInMail(raw: Buffer | string): Promise<EmailOutcome>;
-  /** Looks for new IMAP mail now (null without IMAP). */
+  /** Looks for new IMAP mail now; resolves to how many mails it took in (null without IMAP). */
   pollImap: (() => Promise<number>) | null;
   stop(): Promise<void>;
 }
 
 const address = (from: string) => (/<([^>]+)>/.exec(from)?.[1] ?? from).trim().toLowerCase();
 
-export async function startIntake(deps: { database: Database; queue: JobQueue; runsJobs: boolean; mailFrom: string; log: (line: string) => void }, opts: IntakeOptions = {}): Promise<Intake> {
+export async function startIntake(deps: { database: Database; queue: JobQueue; runsJobs: boolean; mailFrom: string; log: (line: string) => void; logError?: (line: string) => void }, opts: IntakeOptions = {}): Promise<Intake> {
   if (deps.runsJobs) await startIntakeWorkers(deps.database, deps.queue);
   const settings = { maxAttachmentBytes: opts.maxAttachmentBytes ?? 10 * 1024 * 1024, ownAddresses: [address(deps.mailFrom)] };
   const takeInMail = async (raw: Buffer | string) => takeInEmail(deps.database, await readInboundMail(raw), settings, new Date());
-  const onError = (err: Error) => deps.log(`mail intake: ${err.message}`);
+  const onError = (err: Error) => (deps.logError ?? deps.log)(`mail intake: ${err.message}`);
   let smtp: SmtpIntake | null = null;
   if (opts.smtpPort !== undefined && opts.smtpPort !== null) {
     smtp = await startSmtpIntake({ port: opts.smtpPort, host: opts.smtpHost ?? '0.0.0.0', maxBytes: opts.maxMailBytes ?? 25 * 1024 * 1024, onMail: async (raw) => void (await takeInMail(raw)), onError });
     deps.log(`Mail intake: SMTP listening on port ${smtp.port}`);
   }
   let imap: ImapIntake | null = null;
-  if (opts.imapUrl) imap = startImapIntake({ url: opts.imapUrl, intervalMs: opts.imapIntervalMs ?? 60_000, onMail: async (raw) => void (await takeInMail(raw)), onError });
+  if (opts.imapUrl) imap = startImapIntake({ url: opts.imapUrl, intervalMs: opts.imapIntervalMs ?? 60_000, onMail: async (raw) => (await takeInMail(raw)).outcome !== 'duplicate', onError });
   return {
     smtpPort: smtp?.port ?? null,
     takeInMail,

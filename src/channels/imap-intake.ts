@@ -1,17 +1,22 @@
 // Polls an IMAP mailbox (HERALD_INTAKE_IMAP_URL, e.g. imaps://user:pass@mail.example.com/INBOX) for
-// unseen mail; each message is marked \Seen only after the intake has committed it, so a crash in
-// between takes it in again (the intake skips a Message-ID it has already seen).
+// unseen mail: once when started, then every interval. Each message is marked \Seen only after the
+// intake has committed it, so a crash in between takes it in again; the intake itself takes each
+// Message-ID once (in the same transaction as the incident), so a second poller on the same mailbox
+// and database (another Herald process) that fetches the same message finds it taken and only marks
+// it \Seen. A message the intake fails on stays unseen and is reported; the others are still taken.
 import { ImapFlow } from 'imapflow';
 
 export interface ImapIntakeOptions {
   url: string;
   intervalMs: number;
-  onMail(raw: Buffer): Promise<void>;
+  /** Takes in one message; false: it had been taken in already (by Message-ID). */
+  onMail(raw: Buffer): Promise<boolean | void>;
   onError?(err: Error): void;
 }
 
 export interface ImapIntake {
-  /** Looks for new mail now (the timer does this every interval). */
+  /** Looks for new mail now (the timer does this every interval); mail present when called is looked at.
+   * Resolves to the number of messages this poll took in (not those found taken already). */
   poll(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -29,40 +34,88 @@ export function parseImapUrl(url: string) {
   };
 }
 
+type ImapError = Error & { authenticationFailed?: boolean; responseText?: string; code?: string };
+
+/** An error that names the server, the user and what went wrong, never the password. */
+function describe(err: unknown, where: string): Error {
+  const e = (err instanceof Error ? err : new Error(String(err))) as ImapError;
+  if (e.authenticationFailed) return new Error(`IMAP login ${where} failed: the server refused the user name or password (${e.responseText || 'authentication failed'})`);
+  const detail = [e.responseText, e.code].filter(Boolean).join(', ');
+  return new Error(`IMAP ${where}: ${e.message}${detail && !e.message.includes(detail) ? ` (${detail})` : ''}`);
+}
+
 export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
   const target = parseImapUrl(opts.url);
-  let running: Promise<number> | null = null;
+  const where = `to ${target.host}:${target.port} as ${target.auth.user}`;
+  const report = (err: Error) => opts.onError?.(err);
   const pollOnce = async (): Promise<number> => {
     const client = new ImapFlow({ host: target.host, port: target.port, secure: target.secure, auth: target.auth, logger: false });
-    await client.connect();
+    // A dropped connection is reported as an 'error' event; without a listener it would end the process.
+    client.on('error', (err: Error) => report(describe(err, where)));
+    try {
+      await client.connect();
+    } catch (err) {
+      client.close();
+      throw describe(err, where);
+    }
     let taken = 0;
     try {
-      const lock = await client.getMailboxLock(target.mailbox);
+      const lock = await client.getMailboxLock(target.mailbox).catch((err: unknown) => {
+        throw describe(err, `mailbox ${target.mailbox} ${where}`);
+      });
       try {
         const uids = (await client.search({ seen: false }, { uid: true })) || [];
         for (const uid of uids) {
           const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
           if (!message || !message.source) continue;
-          await opts.onMail(message.source);
+          let isNew: boolean | void;
+          try {
+            isNew = await opts.onMail(message.source);
+          } catch (err) {
+            report(describe(err, `message UID ${uid} in ${target.mailbox} (left unseen)`));
+            continue;
+          }
           await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
-          taken++;
+          if (isNew !== false) taken++;
         }
       } finally {
         lock.release();
       }
     } finally {
-      await client.logout().catch(() => {});
+      await client.logout().catch(() => client.close());
     }
     return taken;
   };
-  const poll = () => (running ??= pollOnce().finally(() => (running = null)));
-  const timer = setInterval(() => void poll().catch((err: Error) => opts.onError?.(err)), opts.intervalMs);
+  let current: Promise<number> | null = null;
+  let next: Promise<number> | null = null;
+  let stopped = false;
+  const poll = (): Promise<number> => {
+    if (!current) {
+      current = pollOnce().finally(() => (current = null));
+      return current;
+    }
+    // A poll is under way and may have searched already: look again once it is done.
+    next ??= current
+      .catch(() => 0)
+      .then(() => {
+        next = null;
+        return poll();
+      });
+    return next;
+  };
+  const tick = () => {
+    if (!stopped) void poll().catch(report);
+  };
+  const timer = setInterval(tick, opts.intervalMs);
   timer.unref();
+  tick();
   return {
     poll,
     stop: async () => {
+      stopped = true;
       clearInterval(timer);
-      await running?.catch(() => {});
+      await next?.catch(() => {});
+      await current?.catch(() => {});
     },
   };
 }

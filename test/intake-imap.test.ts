@@ -1,0 +1,184 @@
+// E-mail intake over real IMAP: the test starts its own Dovecot (test/support/dovecot.ts), delivers
+// mail into its INBOX with IMAP APPEND as a mail server would, and Herald polls the mailbox
+// (HERALD_INTAKE_IMAP_URL). A client contact's mail opens a client-reported incident (subject →
+// title, body → description, attachments kept); a reply to a notice lands on that incident's
+// timeline; an unknown sender waits in triage; each mail is taken once, also across a restart and by
+// two Herald processes polling the same mailbox; a wrong password is reported and the server runs on.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHerald } from '../src/herald.js';
+import { rows } from '../src/services/sql-rows.js';
+import { hasDovecot, startDovecot, DOVECOT_BIN, type Dovecot } from './support/dovecot.js';
+import { buildAffectedIncident, buildClient, buildComponent } from './support/factories.js';
+import { recipientsOf } from './support/recipients.js';
+import { startHerald } from './support/server-process.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
+import { testBackends } from './support/test-database.js';
+
+const skipReason = hasDovecot ? '' : ` (skipped: ${DOVECOT_BIN} is missing; install dovecot-imapd)`;
+
+/** The RFC 5322 source nodemailer would send, for delivering it with IMAP APPEND. */
+const compose = async (mail: Mail.Options): Promise<Buffer> => {
+  const info = await nodemailer.createTransport({ streamTransport: true, buffer: true }).sendMail(mail);
+  return info.message as Buffer;
+};
+
+describe.skipIf(!hasDovecot).each(testBackends())(`IMAP e-mail intake on %s${skipReason}`, (kind) => {
+  let dovecot: Dovecot;
+  let t: TestApp;
+  let client: Awaited<ReturnType<typeof buildClient>>;
+  let component: { id: string };
+
+  const incidentsNow = async () => rows<{ id: string; number: number; title: string; description: string; source: string; reporter_client_id: string | null }>(t.database.db, sql`SELECT id, number, title, description, source, reporter_client_id FROM incidents ORDER BY number`);
+  const timeline = async (id: string) => (await t.admin.get(`/api/v1/incidents/${id}/timeline?order=asc&limit=200`)).body.items as { type: string; actor: string; data: Record<string, any> }[];
+  const flagsOf = async (messageId: string) => (await dovecot.inbox()).find((m) => m.messageId === messageId)?.flags;
+
+  beforeAll(async () => {
+    dovecot = await startDovecot();
+    t = await createTestApp(kind, { intake: { imapUrl: dovecot.url(), imapIntervalMs: 3_600_000, maxAttachmentBytes: 64 * 1024 } });
+    expect(t.herald.intake.pollImap).not.toBeNull();
+    component = await buildComponent(t.admin, 'Webshop');
+    client = await buildClient(t.admin, { name: 'Acme Retail', componentIds: [component.id], contacts: [{ name: 'Alice Park', email: 'alice@acme.example' }] });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await dovecot?.stop();
+  });
+
+  it("opens a client-reported incident from a contact's mail in the mailbox, keeping its attachments", async () => {
+    const before = (await incidentsNow()).length;
+    const screenshot = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    await dovecot.deliver(
+      await compose({
+        from: '"Alice Park" <Alice@Acme.example>',
+        to: 'incidents@herald.test',
+        subject: 'Checkout fails with error 502',
+        text: 'Since 09:10 every checkout ends with a 502 page. Screenshot attached.',
+        messageId: '<imap-first@acme.example>',
+        attachments: [{ filename: 'checkout.png', content: screenshot, contentType: 'image/png' }],
+      }),
+    );
+    expect(await flagsOf('<imap-first@acme.example>')).not.toContain('\\Seen');
+    expect(await t.herald.intake.pollImap!()).toBe(1);
+    const all = await incidentsNow();
+    expect(all).toHaveLength(before + 1);
+    const incident = all.at(-1)!;
+    expect(incident).toMatchObject({ title: 'Checkout fails with error 502', source: 'client', reporter_client_id: client.id });
+    expect(incident.description).toContain('every checkout ends with a 502 page');
+    const events = await timeline(incident.id);
+    expect(events[0]).toMatchObject({ type: 'incident.reported', actor: 'Alice Park <alice@acme.example> (e-mail)' });
+    expect(events.find((e) => e.type === 'email.attachments')!.data.attachments).toMatchObject([{ filename: 'checkout.png', sizeBytes: screenshot.length }]);
+    const [kept] = await rows<{ content: Buffer | Uint8Array; content_type: string }>(t.database.db, sql`SELECT content, content_type FROM intake_attachments WHERE incident_id = ${incident.id}`);
+    expect(Buffer.from(kept!.content).equals(screenshot)).toBe(true);
+    expect(kept!.content_type).toBe('image/png');
+    // Taken in: marked \Seen in the mailbox, and the next poll leaves it alone.
+    expect(await flagsOf('<imap-first@acme.example>')).toContain('\\Seen');
+    expect(await t.herald.intake.pollImap!()).toBe(0);
+    expect(await incidentsNow()).toHaveLength(before + 1);
+  });
+
+  it('puts a reply to a notice on the existing incident instead of opening a new one', async () => {
+    const incident = await buildAffectedIncident(t.admin, component.id);
+    const sent = await t.admin.post(`/api/v1/incidents/${incident.id}/communications`, { kind: 'initial', body: 'We are investigating checkout errors.' });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    const notice = (await recipientsOf(t.admin, sent.body.communication.id)).find((r) => r.to === 'alice@acme.example')!;
+    expect(notice.messageId).toMatch(/^<.+@.+>$/);
+    const before = (await incidentsNow()).length;
+    await dovecot.deliver(
+      await compose({
+        from: 'Alice Park <alice@acme.example>',
+        to: 'status@herald.test',
+        subject: `Re: ${notice.subject}`,
+        inReplyTo: notice.messageId,
+        references: [notice.messageId],
+        text: 'Thanks. It still fails for orders over 100 EUR.\n\n> We are investigating checkout errors.',
+      }),
+    );
+    expect(await t.herald.intake.pollImap!()).toBe(1);
+    expect(await incidentsNow()).toHaveLength(before);
+    const reply = (await timeline(incident.id)).find((e) => e.type === 'email.received');
+    expect(reply).toMatchObject({ actor: 'Alice Park <alice@acme.example> (e-mail)', data: { from: 'alice@acme.example', subject: `Re: ${notice.subject}` } });
+    expect(reply!.data.text).toContain('orders over 100 EUR');
+  });
+
+  it('sends a mail from an unknown sender to triage, not to an incident', async () => {
+    const before = (await incidentsNow()).length;
+    await dovecot.deliver(await compose({ from: 'Mallory <someone@unknown.example>', to: 'incidents@herald.test', subject: 'Your site is down!!', text: 'Nothing loads.' }));
+    expect(await t.herald.intake.pollImap!()).toBe(1);
+    expect(await incidentsNow()).toHaveLength(before);
+    const queue = (await t.admin.get('/api/v1/triage?kind=email&status=open')).body.items;
+    expect(queue).toHaveLength(1);
+    expect(queue[0]).toMatchObject({ kind: 'email', reason: 'unknown_sender', sender: 'someone@unknown.example', title: 'Your site is down!!', description: 'Nothing loads.' });
+  });
+
+  it('takes each mail once across a restart and with two Herald processes polling the same mailbox', async () => {
+    const before = (await incidentsNow()).length;
+    const emailsBefore = (await rows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM inbound_emails`))[0]!.n;
+    // A restarted Herald (a new instance on the same database) finds everything already taken.
+    const restarted = await createHerald({ baseUrl: 'http://herald.test', logLevel: 'silent', watchIntervalMs: 0, runsJobs: false, database: t.database, databaseUrl: t.db.url, intake: { imapUrl: dovecot.url(), imapIntervalMs: 3_600_000 } });
+    try {
+      expect(await restarted.intake.pollImap!()).toBe(0);
+      expect(await incidentsNow()).toHaveLength(before);
+      // Both poll the same new mail at once: each message opens one incident, no more.
+      const subjects = ['Search returns nothing', 'Login page blank', 'Emails arrive late'];
+      for (const [i, subject] of subjects.entries()) {
+        await dovecot.deliver(await compose({ from: 'alice@acme.example', to: 'incidents@herald.test', subject, text: `Report ${i}.`, messageId: `<imap-both-${i}@acme.example>` }));
+      }
+      const taken = await Promise.all([t.herald.intake.pollImap!(), restarted.intake.pollImap!()]);
+      // Both may fetch a message; only one takes it in (the other finds its Message-ID taken).
+      expect(taken[0] + taken[1]).toBe(subjects.length);
+      const after = await incidentsNow();
+      expect(after).toHaveLength(before + subjects.length);
+      expect(after.slice(before).map((i) => i.title).sort()).toEqual([...subjects].sort());
+      const [emails] = await rows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM inbound_emails`);
+      expect(Number(emails!.n)).toBe(Number(emailsBefore) + subjects.length);
+      for (const m of await dovecot.inbox()) expect(m.flags, m.messageId).toContain('\\Seen');
+      expect(await restarted.intake.pollImap!()).toBe(0);
+      expect(await t.herald.intake.pollImap!()).toBe(0);
+      expect(await incidentsNow()).toHaveLength(before + subjects.length);
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('reports a wrong password clearly, without the password, and keeps serving', async () => {
+    const wrong = await createHerald({ baseUrl: 'http://herald.test', logLevel: 'silent', watchIntervalMs: 0, runsJobs: false, database: t.database, databaseUrl: t.db.url, intake: { imapUrl: dovecot.url('not-the-password'), imapIntervalMs: 3_600_000 } });
+    try {
+      const failure = await wrong.intake.pollImap!().then(
+        () => null,
+        (err: Error) => err,
+      );
+      expect(failure?.message).toMatch(new RegExp(`IMAP login to 127\\.0\\.0\\.1:${dovecot.port} as herald failed: the server refused the user name or password`));
+      expect(failure?.message).not.toContain('not-the-password');
+      expect((await wrong.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    } finally {
+      await wrong.stop();
+    }
+  });
+});
+
+describe.skipIf(!hasDovecot)(`IMAP e-mail intake in the server process${skipReason}`, () => {
+  it('logs a refused IMAP login as an error and keeps serving', async () => {
+    const dovecot = await startDovecot();
+    const root = mkdtempSync(join(tmpdir(), 'herald-intake-imap-'));
+    const admin = { adminEmail: 'imap-admin@example.com', adminPassword: 'imap admin password 1' };
+    const server = await startHerald({ ...admin, dataDir: join(root, 'data'), extra: { HERALD_INTAKE_IMAP_URL: dovecot.url('wrong-password-9'), HERALD_INTAKE_IMAP_INTERVAL_S: '3600' } }, 120_000);
+    try {
+      // The first poll runs at start; wait for its report (the test's own timeout bounds this).
+      while (!server.output().includes('IMAP login')) await new Promise((r) => setTimeout(r, 100));
+      expect(server.output()).toMatch(/"level":50.*mail intake: IMAP login to 127\.0\.0\.1:\d+ as herald failed: the server refused the user name or password/);
+      expect(server.output()).not.toContain('wrong-password-9');
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      const exit = await server.stop('SIGTERM');
+      rmSync(root, { recursive: true, force: true });
+      await dovecot.stop();
+      expect(exit.code, server.output().slice(-2000)).toBe(0);
+    }
+  }, 180_000);
+});
