@@ -102,6 +102,20 @@ describe.each(testBackends())('message recipients on %s', (kind) => {
         SELECT ${big.id}::uuid, 'Contact ' || i, 'contact-' || lpad(i::text, 4, '0') || '@big.example', CASE WHEN i % 3 = 0 THEN 'de' ELSE 'en' END FROM generate_series(1, 1200) AS i`,
     );
     const incident = await buildAffectedIncident(t.admin, component.id);
+    // The preview counts every copy but answers with a few of each client and language, not 1,202 bodies.
+    const preview = await expectStatus(t.admin.post(`/api/v1/incidents/${incident.id}/communications/preview`, { kind: 'initial' }), 200);
+    expect(preview.body.recipientTotal).toBe(1202);
+    expect(preview.body.copies).toEqual(
+      expect.arrayContaining([
+        { channel: 'outbox', language: 'en', count: 801 },
+        { channel: 'outbox', language: 'de', count: 401 },
+      ]),
+    );
+    const sample = preview.body.recipients as { clientId: string; language: string; subject: string; text: string }[];
+    expect(sample.length).toBeLessThanOrEqual(11);
+    expect(new Set(sample.filter((r) => r.clientId === big.id).map((r) => r.language))).toEqual(new Set(['en', 'de']));
+    expect(sample.some((r) => r.clientId === small.id && r.language === 'de')).toBe(true);
+    expect(sample.every((r) => r.subject && r.text)).toBe(true);
     const sent = await expectStatus(t.admin.post(`/api/v1/incidents/${incident.id}/communications`, { kind: 'initial' }), 201);
     const counts = sent.body.communication.recipientCounts;
     expect(counts.total).toBe(1202);

@@ -111,7 +111,7 @@ export function templateRoutes(app: FastifyInstance, run: Runner) {
     {
       schema: {
         tags: ['communications'],
-        summary: 'What each recipient would receive, and whether the message may go out now (missing disclosures named); writes nothing',
+        summary: 'What each recipient would receive (every copy, or for a message to more than 300 a few of each client, channel and language, with the totals), and whether the message may go out now (missing disclosures named); writes nothing',
         params: incidentParam,
         body: z.object({ kind: messageKind, clientIds: uuidList.nullable().optional(), subject: optionalText(300), body: optionalText(50000) }),
       },

@@ -455,7 +455,44 @@ export async function previewCommunication(ctx: Ctx, idOrKey: string, input: Sen
       refusal ??= { code: err.code, message: err.message, missing: err.details.missing ?? [] };
     }
   }
-  return { canSend: refusal === null, refusal, requiresApproval: needsApproval, recipients };
+  const summary = new Map<string, { channel: string; language: string; count: number }>();
+  for (const r of recipients) {
+    const k = `${r.channel}\u0000${r.language}`;
+    const entry = summary.get(k) ?? { channel: r.channel, language: r.language, count: 0 };
+    entry.count++;
+    summary.set(k, entry);
+  }
+  return {
+    canSend: refusal === null,
+    refusal,
+    requiresApproval: needsApproval,
+    recipientTotal: recipients.length,
+    copies: [...summary.values()],
+    recipients: previewSample(recipients),
+  };
+}
+
+/** Copies a preview shows at most in all, and of each client, channel and language. */
+export const PREVIEW_SAMPLE_MAX = 300;
+export const PREVIEW_SAMPLE_PER_GROUP = 5;
+
+/**
+ * The copies a preview answers with: every copy for an ordinary message; for a message to thousands,
+ * a few of each client in each channel and language (they differ only in the name of the person), so
+ * the answer stays small while every client and language can still be looked at.
+ */
+export function previewSample<T extends { clientId: string; channel: string; language: string }>(all: T[]): T[] {
+  if (all.length <= PREVIEW_SAMPLE_MAX) return all;
+  const taken = new Map<string, number>();
+  const sample: T[] = [];
+  for (const r of all) {
+    const k = `${r.clientId}\u0000${r.channel}\u0000${r.language}`;
+    const n = taken.get(k) ?? 0;
+    if (n >= PREVIEW_SAMPLE_PER_GROUP) continue;
+    taken.set(k, n + 1);
+    sample.push(r);
+  }
+  return sample.slice(0, PREVIEW_SAMPLE_MAX);
 }
 
 /**

@@ -244,6 +244,9 @@ export interface CommunicationPreview {
   canSend: boolean;
   refusal: { code: string; message: string; missing: string[] } | null;
   requiresApproval: boolean;
+  /** Every recipient of the message; `recipients` holds all their copies or, for a large message, a sample. */
+  recipientTotal: number;
+  copies: { channel: string; language: string; count: number }[];
   recipients: PreviewRecipient[];
 }
 

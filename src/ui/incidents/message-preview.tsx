@@ -26,12 +26,12 @@ export function useCommunicationPreview(incidentKey: string, input: PreviewInput
 }
 
 /** "3 e-mails (English 2, German 1), 1 webhook". */
-export function describeCopies(recipients: CommunicationPreview['recipients']): string {
+export function describeCopies(copies: CommunicationPreview['copies']): string {
   const byChannel = new Map<string, Map<string, number>>();
-  for (const r of recipients) {
+  for (const r of copies) {
     const channel = r.channel === 'outbox' ? 'email' : r.channel;
     const langs = byChannel.get(channel) ?? new Map<string, number>();
-    langs.set(r.language, (langs.get(r.language) ?? 0) + 1);
+    langs.set(r.language, (langs.get(r.language) ?? 0) + r.count);
     byChannel.set(channel, langs);
   }
   return [...byChannel.entries()]
@@ -77,7 +77,7 @@ export function MessagePreview({
             {isFetching && <Loader size={14} aria-label="Updating the preview" />}
             {recipients.length > 0 && (
               <Text size="xs" c="dimmed">
-                {describeCopies(recipients)}
+                {describeCopies(preview?.copies ?? [])}
               </Text>
             )}
           </Group>
@@ -92,6 +92,11 @@ export function MessagePreview({
           </Text>
         ) : (
           <>
+            {preview.recipientTotal > recipients.length && (
+              <Text size="xs" c="dimmed" data-testid="preview-sample-note">
+                {recipients.length} of {preview.recipientTotal} copies shown: a few of each client in each language and channel. The others differ only in the person&apos;s name.
+              </Text>
+            )}
             <NativeSelect label="Preview the copy for" data={groups} value={selected ? keyOf(selected) : ''} onChange={(e) => setChosen(e.currentTarget.value)} />
             {selected && <MessageCopy key={keyOf(selected)} copy={selected} label={`To ${clientName(selected.clientId)}`} />}
           </>
