@@ -14,16 +14,16 @@
 // counted: SQL statements and round trips per command, and this process's CPU time per command.
 // On a machine shared with other work, the "rest cpu%" column shows how much it disturbed the run.
 // The last line of the output is one JSON object with the results.
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { countStatements, type StepCount } from './statement-count.js';
-import { CLI, createTokenOverHttp, NODE_BIN, REPO_ROOT, startHerald, type RunningHerald, type ServeOptions } from '../test/support/server-process.js';
+import { createTokenOverHttp, NODE_BIN, startHerald, type RunningHerald, type ServeOptions } from '../test/support/server-process.js';
+import { ensureBuilt, withFreshPgDatabase } from './support.js';
 
 const num = (name: string, dflt: number) => {
   const v = process.env[name];
@@ -411,60 +411,9 @@ async function databaseBackends(databaseUrl: string): Promise<number[]> {
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: a fresh database on a local server, dropped afterwards.
 
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-async function withFreshPgDatabase<T>(fn: (url: string) => Promise<T>): Promise<T | { skipped: string }> {
-  const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const adminUrl = new URL(base);
-  if (!LOCAL_HOSTS.has(adminUrl.hostname)) return { skipped: `DATABASE_URL points at ${adminUrl.hostname}; this benchmark only talks to 127.0.0.1` };
-  if (adminUrl.hostname === 'localhost') adminUrl.hostname = '127.0.0.1';
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 2000 });
-  try {
-    await admin.connect();
-  } catch (err) {
-    return { skipped: `PostgreSQL does not answer at ${adminUrl.host} (${(err as Error).message})` };
-  }
-  const name = `herald_bench_${randomBytes(5).toString('hex')}`;
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((err) => console.error(`could not drop ${name}: ${(err as Error).message}`));
-    await admin.end();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 
-function newestMtime(dir: string, ext: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith(ext)) continue;
-    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** The benchmark runs the built server; build it when src/ is newer than dist/. */
-function ensureBuilt() {
-  let stale: boolean;
-  try {
-    stale = newestMtime(join(REPO_ROOT, 'src'), '.ts') > statSync(CLI).mtimeMs;
-  } catch {
-    stale = true;
-  }
-  if (stale) {
-    console.log('Building dist/ (src/ is newer)…');
-    try {
-      execFileSync(NODE_BIN, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
-    } catch {
-      console.log('The build reported errors; measuring what it emitted.');
-    }
-  }
-}
 
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '-');
@@ -541,7 +490,7 @@ async function main() {
   }
   if (ONLY.has('postgres')) {
     console.log(`\n→ PostgreSQL: fresh database, ${PG_CONCURRENCY} workers`);
-    const out = await withFreshPgDatabase((url) => benchHerald({ databaseUrl: url }, PG_CONCURRENCY));
+    const out = await withFreshPgDatabase('herald_bench', (url) => benchHerald({ databaseUrl: url }, PG_CONCURRENCY));
     if ('skipped' in out) {
       postgresNote = `skipped: ${out.skipped}`;
       console.log(`  ${postgresNote}`);
@@ -605,7 +554,7 @@ async function injectFixture(app: FastifyInstance, token: string): Promise<Fixtu
 
 async function countAll(): Promise<{ pglite: StepCount[] | null; postgres: StepCount[] | null }> {
   const pgliteCounts = ONLY_COUNT === 'postgres' ? null : await countStatements({ kind: 'pglite' }, STEPS, injectFixture, COUNT_INCIDENTS);
-  const out = ONLY_COUNT === 'pglite' ? { skipped: 'not counted (BENCH_COUNT_ONLY)' } : await withFreshPgDatabase((url) => countStatements({ kind: 'postgres', databaseUrl: url }, STEPS, injectFixture, COUNT_INCIDENTS));
+  const out = ONLY_COUNT === 'pglite' ? { skipped: 'not counted (BENCH_COUNT_ONLY)' } : await withFreshPgDatabase('herald_bench', (url) => countStatements({ kind: 'postgres', databaseUrl: url }, STEPS, injectFixture, COUNT_INCIDENTS));
   if ('skipped' in out) console.log(`  PostgreSQL ${out.skipped}`);
   return { pglite: pgliteCounts, postgres: 'skipped' in out ? null : out };
 }

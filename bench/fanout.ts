@@ -16,16 +16,14 @@
 // Peak RSS is reported twice: the process's high-water mark (start-up included: PGlite opening its
 // data directory and pg-boss creating its schema) and the highest RSS while the fan-outs ran.
 // The last line of the output is one JSON object with the results.
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
-import pg from 'pg';
 import { openDatabase, rawSql, type Database } from '../src/db/open.js';
-import { CLI, createTokenOverHttp, NODE_BIN, REPO_ROOT, startHerald, type RunningHerald, type ServeOptions } from '../test/support/server-process.js';
+import { createTokenOverHttp, startHerald, type RunningHerald, type ServeOptions } from '../test/support/server-process.js';
 import { startSmtpSink, type SmtpSink } from '../test/support/smtp-sink.js';
+import { ensureBuilt, withFreshPgDatabase } from './support.js';
 
 const num = (name: string, dflt: number) => {
   const v = process.env[name];
@@ -351,60 +349,9 @@ async function benchHerald(label: string, serve: ServeOptions, prepare: () => Pr
 // ---------------------------------------------------------------------------------------------
 // PostgreSQL: a fresh database on a local server, dropped afterwards.
 
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-async function withFreshPgDatabase<T>(fn: (url: string) => Promise<T>): Promise<T | { skipped: string }> {
-  const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const adminUrl = new URL(base);
-  if (!LOCAL_HOSTS.has(adminUrl.hostname)) return { skipped: `DATABASE_URL points at ${adminUrl.hostname}; this benchmark only talks to 127.0.0.1` };
-  if (adminUrl.hostname === 'localhost') adminUrl.hostname = '127.0.0.1';
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 2000 });
-  try {
-    await admin.connect();
-  } catch (err) {
-    return { skipped: `PostgreSQL does not answer at ${adminUrl.host} (${(err as Error).message})` };
-  }
-  const name = `herald_fanout_${randomBytes(5).toString('hex')}`;
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((err) => console.error(`could not drop ${name}: ${(err as Error).message}`));
-    await admin.end();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 
-function newestMtime(dir: string, ext: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith(ext)) continue;
-    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** The benchmark runs the built server; build it when src/ is newer than dist/. */
-function ensureBuilt() {
-  let stale: boolean;
-  try {
-    stale = newestMtime(join(REPO_ROOT, 'src'), '.ts') > statSync(CLI).mtimeMs;
-  } catch {
-    stale = true;
-  }
-  if (stale) {
-    console.log('Building dist/ (src/ is newer)…');
-    try {
-      execFileSync(NODE_BIN, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
-    } catch {
-      console.log('The build reported errors; measuring what it emitted.');
-    }
-  }
-}
 
 const f2 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(2) : '-');
 const f0 = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x.toFixed(0) : '-');
@@ -459,7 +406,7 @@ async function main() {
   if (ONLY.has('postgres')) {
     console.log('\n→ PostgreSQL: fresh database');
     try {
-      const out = await withFreshPgDatabase((url) => benchHerald('PostgreSQL', { databaseUrl: url }, () => openDatabase({ databaseUrl: url, poolMax: 2 })));
+      const out = await withFreshPgDatabase('herald_fanout', (url) => benchHerald('PostgreSQL', { databaseUrl: url }, () => openDatabase({ databaseUrl: url, poolMax: 2 })));
       if ('skipped' in out) {
         postgresNote = `skipped: ${out.skipped}`;
         console.log(`  ${postgresNote}`);

@@ -16,15 +16,14 @@
 // Knobs (environment): BENCH_STORM_ALERTS (20000), BENCH_SENDERS (20), BENCH_STREAM_S (10),
 // BENCH_ALERTS_PER_PAYLOAD (100), BENCH_GROUPS (100), BENCH_ONLY (comma list: ceiling,pglite,postgres).
 // The last line of the output is one JSON object with the results.
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { alertmanagerPayload, stormPayload } from '../test/support/alert-payloads.js';
-import { CLI, createTokenOverHttp, NODE_BIN, REPO_ROOT, startHerald, type ServeOptions } from '../test/support/server-process.js';
+import { createTokenOverHttp, NODE_BIN, startHerald, type ServeOptions } from '../test/support/server-process.js';
+import { ensureBuilt, withFreshPgDatabase } from './support.js';
 
 const num = (name: string, dflt: number) => (process.env[name] ? Number(process.env[name]) : dflt);
 const STORM_ALERTS = num('BENCH_STORM_ALERTS', 20_000);
@@ -212,55 +211,7 @@ server.listen(0, '127.0.0.1', () => console.log('listening at http://127.0.0.1:'
   }
 }
 
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-async function withFreshPgDatabase<T>(fn: (url: string) => Promise<T>): Promise<T | { skipped: string }> {
-  const adminUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  if (!LOCAL_HOSTS.has(adminUrl.hostname)) return { skipped: `DATABASE_URL points at ${adminUrl.hostname}; this benchmark only talks to 127.0.0.1` };
-  if (adminUrl.hostname === 'localhost') adminUrl.hostname = '127.0.0.1';
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString(), connectionTimeoutMillis: 2000 });
-  try {
-    await admin.connect();
-  } catch (err) {
-    return { skipped: `PostgreSQL does not answer at ${adminUrl.host} (${(err as Error).message})` };
-  }
-  const name = `herald_bench_${randomBytes(5).toString('hex')}`;
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    return await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((err) => console.error(`could not drop ${name}: ${(err as Error).message}`));
-    await admin.end();
-  }
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && (entry.name.endsWith('.ts') || entry.name.endsWith('.sql') || entry.name.endsWith('.json'))) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** The benchmark runs the built server; build it when src/ is newer than dist/. */
-function ensureBuilt() {
-  let stale: boolean;
-  try {
-    stale = newestMtime(join(REPO_ROOT, 'src')) > statSync(CLI).mtimeMs;
-  } catch {
-    stale = true;
-  }
-  if (!stale) return;
-  console.log('Building dist/ (src/ is newer)…');
-  try {
-    execFileSync(NODE_BIN, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
-  } catch {
-    console.log('The build reported errors; measuring what it emitted.');
-  }
-}
 
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -290,7 +241,7 @@ async function main() {
   }
   if (ONLY.has('postgres')) {
     console.log('\n→ PostgreSQL: fresh database');
-    const out = await withFreshPgDatabase((url) => benchHerald('PostgreSQL', { databaseUrl: url }, storm, bodies));
+    const out = await withFreshPgDatabase('herald_ingest', (url) => benchHerald('PostgreSQL', { databaseUrl: url }, storm, bodies));
     if ('skipped' in out) {
       postgresNote = `skipped: ${out.skipped}`;
       console.log(`  ${postgresNote}`);

@@ -5,13 +5,14 @@
 //
 //   npm run bench:status            (BENCH_DURATION_S=10, BENCH_WARMUP_S=2, BENCH_CONCURRENCY=100,
 //                                    BENCH_UPDATE_EVERY_MS=1000: 0 publishes nothing, to see the serving cost alone)
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { CLI, createTokenOverHttp, NODE_BIN, REPO_ROOT, startHerald, type ServeOptions } from '../test/support/server-process.js';
+import { createTokenOverHttp, NODE_BIN, startHerald, type ServeOptions } from '../test/support/server-process.js';
+import { LOCAL_HOSTS, ensureBuilt } from './support.js';
 
 const num = (name: string, dflt: number) => {
   const v = Number(process.env[name]);
@@ -24,7 +25,6 @@ const SLICE_MS = 1000;
 const ADMIN = { adminEmail: 'bench-admin@example.com', adminPassword: 'bench password 1234' };
 /** PostgreSQL server to create a scratch database on (only a local one); PGlite when it does not answer. */
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** A fresh database on the local PostgreSQL, or null (then the bench runs on PGlite). */
 async function scratchPostgres(): Promise<{ url: string; drop: () => Promise<void> } | null> {
@@ -171,29 +171,6 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 }
 
-function newestMtime(dir: string, ext: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith(ext)) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-function ensureBuilt() {
-  let stale: boolean;
-  try {
-    stale = newestMtime(join(REPO_ROOT, 'src'), '.ts') > statSync(CLI).mtimeMs;
-  } catch {
-    stale = true;
-  }
-  if (!stale) return;
-  console.log('Building dist/ (src/ is newer)…');
-  try {
-    execFileSync(NODE_BIN, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(REPO_ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
-  } catch {
-    console.log('The build reported errors; measuring what it emitted.');
-  }
-}
 
 async function main() {
   ensureBuilt();
