@@ -12,7 +12,6 @@ import { startIntake, type Intake, type IntakeOptions } from './intake.js';
 import { checkObligations, type StaffAlert } from './jobs/obligation-watch.js';
 import { tickMaintenance, type MaintenanceTickResult } from './jobs/maintenance-clock.js';
 import { QUEUES } from './jobs/queues.js';
-import { ensureMaintenanceTemplates } from './services/maintenance/maintenance-templates.js';
 import type { ServiceSettings } from './services/context.js';
 import { ensureDefaultTemplates } from './services/templates/templates.js';
 import { sql } from 'drizzle-orm';
@@ -74,7 +73,6 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   };
   const delivery: DeliverySettings = { maxAttempts: 8, retryBaseMs: 30_000, retryMaxMs: 3_600_000, httpTimeoutMs: 10_000, ...opts.delivery };
   await ensureDefaultTemplates(database.db, new Date());
-  await ensureMaintenanceTemplates(database.db, new Date());
   const queue = createJobQueue(database, { databaseUrl: opts.databaseUrl ?? null });
   await queue.start();
   const mailer = opts.smtpUrl ? createMailer({ smtpUrl: opts.smtpUrl, from: mailFrom, messageIdDomain: settings.messageIdDomain }) : null;

@@ -1,7 +1,7 @@
 // The sandboxed template engine: one Liquid for HTML parts (every output escaped) and one for text
 // parts, neither able to read files. Templates are checked on save against realistic contexts, so a
 // template that saved renders at send time; parsed templates are cached by content.
-import { Liquid, type Template } from 'liquidjs';
+import { Liquid, type Template, type VariableSegments } from 'liquidjs';
 import { MESSAGE_KINDS, type MessageKind } from '../domain/types.js';
 import { registerHeraldFilters } from './filters.js';
 import { checkStatements, unknownVariablePath } from './template-rules.js';
@@ -55,8 +55,8 @@ export const MAX_PART_CHARS = 100_000;
 /** At most this many parsed templates per engine (parts of at most MAX_PART_CHARS, typically 2–10 kB). */
 const CACHE_ENTRIES = 500;
 
-/** A sandboxed Liquid engine (HTML output escaped when isHtml); maintenance notices use it too. */
-export function createLiquid(isHtml: boolean): Liquid {
+/** A sandboxed Liquid engine (HTML output escaped when isHtml). */
+function createLiquid(isHtml: boolean): Liquid {
   const liquid = new Liquid({
     strictVariables: true,
     strictFilters: true,
@@ -118,13 +118,13 @@ interface LiquidErrorLike {
 }
 
 /** Whether a dotted path from an error message ("components.first.name", "a[0].b") is one VARIABLES documents. */
-function isKnownPath(path: string): boolean {
+function isKnownPath(path: string, unknownPath: PartChecks['unknownPath']): boolean {
   const segments = path.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '');
   const parsed = segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  return parsed.length > 0 && unknownVariablePath(parsed) === null;
+  return parsed.length > 0 && unknownPath(parsed) === null;
 }
 
-function toIssue(part: string, err: unknown, kind?: MessageKind): TemplateIssue {
+function toIssue(part: string, err: unknown, kind?: MessageKind, unknownPath: PartChecks['unknownPath'] = unknownVariablePath): TemplateIssue {
   const e = (err ?? {}) as LiquidErrorLike;
   const raw = String(e.message ?? err);
   const position = e.token?.getPosition?.() ?? null;
@@ -135,7 +135,7 @@ function toIssue(part: string, err: unknown, kind?: MessageKind): TemplateIssue 
   let code: TemplateIssueCode = 'render';
   const variable = /^undefined variable: (.+)$/.exec(message);
   const filter = /^undefined filter: (.+)$/.exec(message);
-  if (variable && isKnownPath(variable[1]!)) {
+  if (variable && isKnownPath(variable[1]!, unknownPath)) {
     // A documented path that had no value: an item of an empty list (`components.first`) in some context.
     message = `"${variable[1]}" has no value in some messages (for instance when a list is empty); check it with {% if %} before using it`;
   } else if (variable || e.name === 'UndefinedVariableError') {
@@ -178,12 +178,37 @@ export interface ValidateOptions {
  * (code 'missing-statement'). An empty list means the template may be saved. Never throws.
  */
 export function validateTemplate(channel: Channel, parts: Readonly<Record<string, unknown>>, options: ValidateOptions = {}): TemplateIssue[] {
+  const kinds = options.kinds?.length ? options.kinds : MESSAGE_KINDS;
+  const language = options.language ?? 'en';
+  return checkTemplateParts(channel, parts, {
+    unknownPath: unknownVariablePath,
+    // A statement every client message owes but the part never makes.
+    checkParsed: (name, referenced) =>
+      name === 'subject' ? [] : kinds.flatMap((kind) => checkStatements(kind, referenced).map((message) => ({ part: name, line: null, column: null, code: 'missing-statement' as const, message, kind }))),
+    contexts: () => kinds.flatMap((kind) => validationContexts(kind, language).map((context) => ({ context, kind }))),
+  });
+}
+
+/** How one family of templates (incident messages, maintenance notices) is checked by checkTemplateParts. */
+export interface PartChecks {
+  /** The first undocumented part of a variable path, or null when the path is documented. */
+  unknownPath(segments: readonly unknown[]): string | null;
+  /** Further issues of a part that parsed with only documented variables. */
+  checkParsed?(name: PartName, referenced: VariableSegments[]): TemplateIssue[];
+  /** The sample contexts every part must render against (with the message kind they stand for). */
+  contexts(): { context: object; kind?: MessageKind }[];
+}
+
+/**
+ * Everything wrong with a template's parts, each naming its part and line: a missing or unknown part,
+ * bad Liquid, an unknown variable or filter (in any branch), and a render failure against the sample
+ * contexts. Never throws.
+ */
+export function checkTemplateParts(channel: Channel, parts: Readonly<Record<string, unknown>>, checks: PartChecks): TemplateIssue[] {
   const issues: TemplateIssue[] = [];
   try {
     const names = (CHANNEL_PARTS as Record<string, readonly PartName[] | undefined>)[channel];
     if (!names) return [{ part: 'template', line: null, column: null, code: 'unknown-part', message: `unknown channel "${String(channel)}"; expected ${CHANNELS.join(' or ')}` }];
-    const kinds = options.kinds?.length ? options.kinds : MESSAGE_KINDS;
-    const language = options.language ?? 'en';
     for (const extra of Object.keys(parts ?? {}).filter((k) => !(names as readonly string[]).includes(k))) {
       issues.push({ part: extra, line: null, column: null, code: 'unknown-part', message: `a ${channel} template has no part "${extra}"; its parts are ${names.join(', ')}` });
     }
@@ -203,31 +228,28 @@ export function validateTemplate(channel: Channel, parts: Readonly<Record<string
       try {
         templates = parse(engine, source);
       } catch (err) {
-        issues.push(toIssue(name, err));
+        issues.push(toIssue(name, err, undefined, checks.unknownPath));
         continue;
       }
       const globals = engine.liquid.analyzeSync(templates, { partials: false }).globals;
       const unknown = Object.values(globals)
         .flat()
-        .map((v) => ({ v, path: unknownVariablePath(v.segments) }))
+        .map((v) => ({ v, path: checks.unknownPath(v.segments) }))
         .filter((x) => x.path !== null);
       for (const { v, path } of unknown) {
         issues.push({ part: name, line: v.location.row, column: v.location.col, code: 'unknown-variable', message: `unknown variable "${path}"` });
       }
       if (unknown.length) continue;
       parsed.set(name, templates);
-      if (name !== 'subject') {
-        const referenced = Object.values(globals).flat().map((v) => v.segments);
-        for (const kind of kinds) for (const message of checkStatements(kind, referenced)) issues.push({ part: name, line: null, column: null, code: 'missing-statement', message, kind });
-      }
+      if (checks.checkParsed) issues.push(...checks.checkParsed(name, Object.values(globals).flat().map((v) => v.segments)));
     }
-    for (const kind of kinds) {
-      for (const context of validationContexts(kind, language)) {
+    if (parsed.size) {
+      for (const { context, kind } of checks.contexts()) {
         for (const [name, templates] of parsed) {
           try {
             engineFor(name).liquid.renderSync(templates, context);
           } catch (err) {
-            issues.push(toIssue(name, err, kind));
+            issues.push(toIssue(name, err, kind, checks.unknownPath));
           }
         }
       }
@@ -236,6 +258,23 @@ export function validateTemplate(channel: Channel, parts: Readonly<Record<string
     issues.push({ part: 'template', line: null, column: null, code: 'render', message: `could not check the template: ${String((err as Error)?.message ?? err)}` });
   }
   return dedupe(issues);
+}
+
+/** Renders every part with the shared engines (and their parse cache); a failing part throws TemplateRenderError. */
+export function renderParts<C extends Channel>(channel: C, parts: PartsOf<C>, context: object, unknownPath: PartChecks['unknownPath'] = unknownVariablePath): PartsOf<C> {
+  const out: Record<string, string> = {};
+  for (const name of CHANNEL_PARTS[channel] as readonly PartName[]) {
+    const source = (parts as Record<string, unknown>)[name];
+    if (typeof source !== 'string') throw new TemplateRenderError([{ part: name, line: null, column: null, code: 'missing-part', message: `the ${name} part is missing` }]);
+    const engine = engineFor(name);
+    try {
+      out[name] = finish(name, engine.liquid.renderSync(parse(engine, source), context) as string);
+    } catch (err) {
+      const kind = (context as { kind?: unknown }).kind;
+      throw new TemplateRenderError([toIssue(name, err, (MESSAGE_KINDS as readonly unknown[]).includes(kind) ? (kind as MessageKind) : undefined, unknownPath)]);
+    }
+  }
+  return out as PartsOf<C>;
 }
 
 function dedupe(issues: TemplateIssue[]): TemplateIssue[] {
@@ -253,18 +292,7 @@ function dedupe(issues: TemplateIssue[]): TemplateIssue[] {
  * if a part fails, which a template that passed validateTemplate does not do.
  */
 export function renderTemplate<C extends Channel>(channel: C, parts: PartsOf<C>, context: TemplateContext): PartsOf<C> {
-  const out: Record<string, string> = {};
-  for (const name of CHANNEL_PARTS[channel] as readonly PartName[]) {
-    const source = (parts as Record<string, unknown>)[name];
-    if (typeof source !== 'string') throw new TemplateRenderError([{ part: name, line: null, column: null, code: 'missing-part', message: `the ${name} part is missing` }]);
-    const engine = engineFor(name);
-    try {
-      out[name] = finish(name, engine.liquid.renderSync(parse(engine, source), context) as string);
-    } catch (err) {
-      throw new TemplateRenderError([toIssue(name, err, context.kind)]);
-    }
-  }
-  return out as PartsOf<C>;
+  return renderParts(channel, parts, context);
 }
 
 /** Stands in for one contact field while a part is rendered once for many recipients. NUL never occurs in accepted text. */

@@ -9,11 +9,11 @@ describe('maintenance-notice templates', () => {
     for (const t of DEFAULT_MAINTENANCE_TEMPLATES) expect(validateMaintenanceTemplate(t.kind, t.channel, t.parts as Record<string, string>, t.language), `${t.kind}/${t.language}/${t.channel}`).toEqual([]);
   });
 
-  it('refuses an unknown variable and Liquid that does not parse, naming the part', () => {
-    const parts = { subject: '{{ incident.key }}', html: '<p>{% if %}</p>', text: 'ok' };
+  it('refuses an unknown variable and Liquid that does not parse, naming the part and line', () => {
+    const parts = { subject: '{{ incident.key }}', html: '<p>Hello</p>\n<p>{% if %}</p>', text: 'ok' };
     const issues = validateMaintenanceTemplate('maintenance_scheduled', 'email', parts);
-    expect(issues.find((i) => i.part === 'subject')).toMatchObject({ code: 'unknown-variable' });
-    expect(issues.find((i) => i.part === 'html')).toMatchObject({ code: 'syntax' });
+    expect(issues.find((i) => i.part === 'subject')).toMatchObject({ code: 'unknown-variable', line: 1 });
+    expect(issues.find((i) => i.part === 'html')).toMatchObject({ code: 'syntax', line: 2 });
   });
 
   it('writes the times in the contact’s language and escapes what it is given in HTML', () => {

@@ -1,9 +1,8 @@
 // Templates of maintenance notices: their context (the one documented list of what such a template
 // can use), the shipped English and German texts for e-mail and chat, and checking and rendering in
 // the same sandboxed Liquid as the incident templates.
-import type { Template } from 'liquidjs';
 import { MAINTENANCE_NOTICE_KINDS, templateKindOf, type MaintenanceKind, type MaintenanceNoticeKind, type MaintenanceTemplateKind } from '../domain/maintenance.js';
-import { CHANNEL_PARTS, createLiquid, MAX_PART_CHARS, type Channel, type ChatParts, type EmailParts, type PartName, type PartsOf, type TemplateIssue } from './engine.js';
+import { checkTemplateParts, renderParts, type Channel, type ChatParts, type EmailParts, type PartsOf, type TemplateIssue } from './engine.js';
 import { markdownToHtml, markdownToText } from './markdown.js';
 import { LANGUAGES, resolveLanguage, type Language } from './texts.js';
 
@@ -352,32 +351,6 @@ export const DEFAULT_MAINTENANCE_TEMPLATES: readonly DefaultMaintenanceTemplate[
 // ---------------------------------------------------------------------------------------------------
 // Checking and rendering
 
-const engines = { html: createLiquid(true), text: createLiquid(false) };
-const engineFor = (part: string) => (part === 'html' ? engines.html : engines.text);
-const parsedCache = new Map<string, Template[]>();
-
-function parse(part: string, source: string): Template[] {
-  const key = `${part === 'html' ? 'h' : 't'}:${source}`;
-  let hit = parsedCache.get(key);
-  if (!hit) {
-    hit = engineFor(part).parse(source);
-    parsedCache.set(key, hit);
-    if (parsedCache.size > 200) parsedCache.delete(parsedCache.keys().next().value!);
-  }
-  return hit;
-}
-
-function finish(part: string, output: string): string {
-  if (part === 'subject') return output.replace(/\s+/g, ' ').trim();
-  if (part === 'html') return output.trim();
-  return output
-    .split('\n')
-    .map((l) => l.trimEnd())
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-}
-
 function sampleContexts(kind: MaintenanceTemplateKind, language: string): MaintenanceTemplateContext[] {
   const notice = kind.slice('maintenance_'.length) as MaintenanceNoticeKind;
   const starts = new Date('2026-12-05T22:00:00Z');
@@ -408,57 +381,11 @@ function sampleContexts(kind: MaintenanceTemplateKind, language: string): Mainte
   return [buildMaintenanceContext(full, language), buildMaintenanceContext(sparse, language)];
 }
 
-/** Everything wrong with a maintenance template, each naming its part (and line when known). Never throws. */
+/** Everything wrong with a maintenance template, each naming its part and line. Never throws. */
 export function validateMaintenanceTemplate(kind: MaintenanceTemplateKind, channel: Channel, parts: Readonly<Record<string, unknown>>, language = 'en'): TemplateIssue[] {
-  const issues: TemplateIssue[] = [];
-  const names = (CHANNEL_PARTS as Record<string, readonly PartName[] | undefined>)[channel];
-  if (!names) return [{ part: 'template', line: null, column: null, code: 'unknown-part', message: `unknown channel "${String(channel)}"` }];
-  for (const extra of Object.keys(parts ?? {}).filter((k) => !(names as readonly string[]).includes(k))) {
-    issues.push({ part: extra, line: null, column: null, code: 'unknown-part', message: `a ${channel} template has no part "${extra}"; its parts are ${names.join(', ')}` });
-  }
-  const parsed = new Map<string, Template[]>();
-  for (const name of names) {
-    const source = parts?.[name];
-    if (typeof source !== 'string' || !source.trim()) {
-      issues.push({ part: name, line: null, column: null, code: 'missing-part', message: `the ${name} part is empty` });
-      continue;
-    }
-    if (source.length > MAX_PART_CHARS) {
-      issues.push({ part: name, line: null, column: null, code: 'too-large', message: `the ${name} part is longer than ${MAX_PART_CHARS} characters` });
-      continue;
-    }
-    try {
-      const templates = parse(name, source);
-      const globals = engineFor(name).analyzeSync(templates, { partials: false }).globals;
-      const unknown = Object.values(globals)
-        .flat()
-        .map((v) => ({ v, path: unknownPath(v.segments) }))
-        .filter((x) => x.path !== null);
-      for (const { v, path } of unknown) issues.push({ part: name, line: v.location.row, column: v.location.col, code: 'unknown-variable', message: `unknown variable "${path}"` });
-      if (!unknown.length) parsed.set(name, templates);
-    } catch (err) {
-      issues.push({ part: name, line: null, column: null, code: 'syntax', message: String((err as Error).message ?? err) });
-    }
-  }
-  for (const context of sampleContexts(kind, language)) {
-    for (const [name, templates] of parsed) {
-      try {
-        engineFor(name).renderSync(templates, context);
-      } catch (err) {
-        issues.push({ part: name, line: null, column: null, code: 'render', message: String((err as Error).message ?? err) });
-      }
-    }
-  }
-  const seen = new Set<string>();
-  return issues.filter((i) => !seen.has(`${i.part}|${i.code}|${i.message}`) && !!seen.add(`${i.part}|${i.code}|${i.message}`));
+  return checkTemplateParts(channel, parts, { unknownPath, contexts: () => sampleContexts(kind, language).map((context) => ({ context })) });
 }
 
 export function renderMaintenanceTemplate<C extends Channel>(channel: C, parts: PartsOf<C>, context: MaintenanceTemplateContext): PartsOf<C> {
-  const out: Record<string, string> = {};
-  for (const name of CHANNEL_PARTS[channel] as readonly PartName[]) {
-    const source = (parts as Record<string, unknown>)[name];
-    if (typeof source !== 'string') throw new Error(`the ${name} part of the ${context.kind} template is missing`);
-    out[name] = finish(name, engineFor(name).renderSync(parse(name, source), context) as string);
-  }
-  return out as PartsOf<C>;
+  return renderParts(channel, parts, context, unknownPath);
 }

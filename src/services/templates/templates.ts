@@ -5,7 +5,7 @@ import type { Db } from '../../db/open.js';
 import { templates, templateVersions, users } from '../../db/schema.js';
 import type { MessageKind } from '../../domain/types.js';
 import { DEFAULT_TEMPLATES } from '../../templates/defaults.js';
-import { validateMaintenanceTemplate } from '../../templates/maintenance.js';
+import { DEFAULT_MAINTENANCE_TEMPLATES, validateMaintenanceTemplate } from '../../templates/maintenance.js';
 import { isMaintenanceTemplateKind } from '../../domain/maintenance.js';
 import { validateTemplate, type Channel, type PartsOf } from '../../templates/engine.js';
 import { AppError, notFound } from '../app-error.js';
@@ -15,13 +15,16 @@ export type TemplateRow = typeof templates.$inferSelect;
 export const OWNER_ROLES = ['communication_lead', 'incident_manager'] as const;
 export type OwnerRole = (typeof OWNER_ROLES)[number];
 
-/** Installs the shipped templates that are missing (first start, or a new kind/language in an upgrade). */
+/**
+ * Installs the shipped templates that are missing (first start, or a new kind/language in an upgrade):
+ * the incident messages and the maintenance notices, versioned and owned alike.
+ */
 export async function ensureDefaultTemplates(db: Db, now: Date): Promise<number> {
   let added = 0;
   await db.transaction(async (tx) => {
     await tx.execute(sql`SELECT pg_advisory_xact_lock(4242003)`);
     const existing = new Set((await tx.select({ kind: templates.kind, language: templates.language, channel: templates.channel }).from(templates)).map((t) => `${t.kind}/${t.language}/${t.channel}`));
-    for (const d of DEFAULT_TEMPLATES) {
+    for (const d of [...DEFAULT_TEMPLATES, ...DEFAULT_MAINTENANCE_TEMPLATES]) {
       if (existing.has(`${d.kind}/${d.language}/${d.channel}`)) continue;
       const [row] = await tx
         .insert(templates)
