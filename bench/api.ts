@@ -119,7 +119,7 @@ const disclosures = () => ({
   remediation: 'Add a canary stage to the login service rollout.',
 });
 
-const STEPS: Step[] = [
+const ALL_STEPS: Step[] = [
   { name: 'report', path: () => '/api/v1/incidents', body: (n) => ({ title: `Bench incident ${n}`, description: 'Logins fail intermittently.', source: 'monitoring' }) },
   {
     name: 'classify',
@@ -136,6 +136,10 @@ const STEPS: Step[] = [
   { name: 'message resolution', path: (id) => `/api/v1/incidents/${id}/communications`, body: () => ({ kind: 'resolution' }) },
   { name: 'close', path: (id) => `/api/v1/incidents/${id}/close`, body: () => ({ waiveReason: 'The RCA is tracked elsewhere in this benchmark.' }) },
 ];
+
+/** BENCH_SKIP: comma list of step names left out of the workload (e.g. to see what messages cost). */
+const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const STEPS = ALL_STEPS.filter((s) => !SKIP.has(s.name));
 
 interface Recorder {
   all: number[];

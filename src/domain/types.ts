@@ -80,6 +80,8 @@ export interface SlaPolicy {
   updateEveryMinutes: number | null;
   resolutionNoticeMinutes: number;
   rcaBusinessDays: number | null;
+  /** Client messages under this policy need a second person's approval (four-eyes). */
+  requiresApproval?: boolean;
 }
 
 export interface Obligation {

@@ -142,7 +142,7 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
     (req, reply) =>
       run.command(req, reply, 201, async (ctx) => {
         const sent = await sendCommunication(ctx, req.params.id, req.body);
-        return { status: sent.status, communication: await getCommunication(ctx, sent.communicationId), incident: staffView(sent.record, ctx.now) };
+        return { status: sent.status, communication: sent.communication ?? (await getCommunication(ctx, sent.communicationId)), incident: staffView(sent.record, ctx.now) };
       }),
   );
   r.get('/api/v1/incidents/:id/communications', { schema: { tags: ['communications'], summary: 'Messages sent on the incident (client users: those sent to them)', params: incidentParam } }, (req) =>

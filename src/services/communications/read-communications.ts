@@ -13,7 +13,8 @@ import { rows } from '../sql-rows.js';
 type CommunicationRow = typeof communications.$inferSelect;
 type RecipientRow = typeof communicationRecipients.$inferSelect;
 
-function present(c: CommunicationRow, counts: RecipientCounts, scope: string | null) {
+/** A message as the API shows it to the actor (a client user: its own organisation's part only). */
+export function presentCommunication(c: Omit<CommunicationRow, 'clientIds' | 'pastOccurrences' | 'disclosures' | 'templateVersions'> & { clientIds: unknown; pastOccurrences: unknown; disclosures: unknown; templateVersions: unknown }, counts: RecipientCounts, scope: string | null) {
   const clientIds = c.clientIds as string[];
   const past = c.pastOccurrences as Record<string, unknown[]>;
   return {
@@ -53,6 +54,18 @@ export interface RecipientCounts extends RecipientTally {
 }
 
 const emptyTally = (): RecipientTally => ({ total: 0, byStatus: {}, byChannel: {} });
+
+/** Counts to add recipients to one at a time (tally), e.g. while a message's deliveries are built. */
+export const newCounts = (): RecipientCounts => ({ ...emptyTally(), byClient: [] });
+
+/** Adds `n` recipients of a client in a state and channel; clients stay in id order, as countRecipients gives them. */
+export function tally(counts: RecipientCounts, clientId: string, status: string, channel: string, n = 1) {
+  addTo(counts, status, channel, n);
+  let at = counts.byClient.findIndex((c) => c.clientId >= clientId);
+  if (at < 0) at = counts.byClient.length;
+  if (counts.byClient[at]?.clientId !== clientId) counts.byClient.splice(at, 0, { clientId, ...emptyTally() });
+  addTo(counts.byClient[at]!, status, channel, n);
+}
 
 function addTo(t: RecipientTally, status: string, channel: string, n: number) {
   t.total += n;
@@ -116,7 +129,7 @@ export async function listIncidentCommunications(ctx: Ctx, idOrKey: string) {
     .where(and(eq(communications.incidentId, incident.id), scope ? sql`${communications.clientIds} ? ${scope}` : undefined, scope ? eq(communications.status, 'sent') : undefined))
     .orderBy(asc(communications.createdAt));
   const counts = await countRecipients(ctx, found.map((c) => c.id), scope);
-  return found.map((c) => present(c, counts.get(c.id)!, scope));
+  return found.map((c) => presentCommunication(c, counts.get(c.id)!, scope));
 }
 
 /** One message the actor may see (a client user: one sent to their organisation), or not found. */
@@ -133,7 +146,7 @@ async function visibleCommunication(ctx: Ctx, id: string, scope: string | null):
 export async function getCommunication(ctx: Ctx, id: string) {
   const scope = clientScope(ctx);
   const c = await visibleCommunication(ctx, id, scope);
-  return present(c, (await countRecipients(ctx, [c.id], scope)).get(c.id)!, scope);
+  return presentCommunication(c, (await countRecipients(ctx, [c.id], scope)).get(c.id)!, scope);
 }
 
 export interface RecipientFilters {

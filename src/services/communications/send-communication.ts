@@ -4,16 +4,17 @@
 // are built, written and enqueued a chunk at a time, so a message to 10,000 recipients never holds
 // all of their rendered bodies in memory at once (nor in one statement).
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { buildSlackMessage } from '../../channels/slack.js';
 import { buildTeamsMessage } from '../../channels/teams.js';
 import type { IncidentMessage } from '../../channels/types.js';
 import { buildWebhookPayload } from '../../channels/webhook.js';
 import { formatMessageId } from '../../channels/email.js';
-import { clientComponents, clientEndpoints, clients, communicationRecipients, communications, components, contacts } from '../../db/schema.js';
+import { query } from '../../db/raw.js';
+import { communicationRecipients, communications } from '../../db/schema.js';
 import { decide, type Accepted, type IncidentState } from '../../domain/incident/lifecycle.js';
 import type { PastOccurrence } from '../../domain/messages/plain-message.js';
-import type { ComponentStatus, MessageKind, Severity } from '../../domain/types.js';
+import type { ComponentStatus, MessageKind } from '../../domain/types.js';
 import { renderTemplate, templateRenderer, type EmailParts, type ChatParts } from '../../templates/engine.js';
 import { buildContext, contactContext, type TemplateData } from '../../templates/variables.js';
 import { resolveLanguage } from '../../templates/texts.js';
@@ -24,11 +25,11 @@ import { requireWriter, type Ctx } from '../context.js';
 import { appendEvents, loadIncident, type IncidentRecord } from '../incidents/incident-store.js';
 import { runIncidentCommand } from '../incidents/run-incident-command.js';
 import { notify } from '../notifications.js';
-import { loadPolicies, requiresApproval } from '../sla/sla-policies.js';
-import { loadActiveTemplates, pickTemplate } from '../templates/templates.js';
-import { rows } from '../sql-rows.js';
+import { loadPolicies, needsApproval, requiresApproval } from '../sla/sla-policies.js';
+import { pickTemplate } from '../templates/templates.js';
 import { queueSubscriberNotices } from '../status-pages/subscriptions.js';
-import { findPastOccurrences } from './past-occurrences.js';
+import { CLIENTS_PER_READ, loadContacts, loadMessageContext, type ContextContact, type MessageContext } from './message-context.js';
+import { newCounts, presentCommunication, tally } from './read-communications.js';
 
 export interface SendInput {
   kind: MessageKind;
@@ -42,51 +43,61 @@ export interface SendResult {
   communicationId: string;
   clientIds: string[];
   status: 'sent' | 'pending_approval' | 'rejected';
+  /** A message sent now: as the API presents it to its (staff) sender, without reading it back. */
+  communication?: SentCommunication;
 }
 
 const sentTo = (outcome: Accepted) => (outcome.events.find((e) => e.type === 'communication.sent')?.data.clientIds as string[] | undefined) ?? [];
 
 export async function sendCommunication(ctx: Ctx, idOrKey: string, input: SendInput): Promise<SendResult> {
   const communicationId = randomUUID();
-  const command = () => ({ type: 'sendMessage' as const, kind: input.kind, clientIds: input.clientIds ?? null, body: input.body ?? null, communicationId });
-  // First only check: if a second person must approve, nothing is sent or met yet.
-  let pending: { clientIds: string[]; severity: Severity } | null = null;
-  const checked = await runIncidentCommand(ctx, idOrKey, command, {
-    isCheckOnly: true,
-    beforeSave: async (_rec, outcome) => {
-      const clientIds = sentTo(outcome);
-      const tiers = outcome.state.clients.filter((c) => clientIds.includes(c.clientId)).map((c) => c.tier);
-      const severity = outcome.state.severity ?? 'SEV4';
-      if (await requiresApproval(ctx.tx, tiers, severity)) pending = { clientIds, severity };
+  let result: Omit<SendResult, 'record'> | null = null;
+  const record = await runIncidentCommand(
+    ctx,
+    idOrKey,
+    () => ({ type: 'sendMessage', kind: input.kind, clientIds: input.clientIds ?? null, body: input.body || null, communicationId }),
+    {
+      beforeSave: async (rec, outcome, policies) => {
+        const clientIds = sentTo(outcome);
+        const tiers = outcome.state.clients.filter((c) => clientIds.includes(c.clientId)).map((c) => c.tier);
+        if (needsApproval(policies, tiers, outcome.state.severity ?? 'SEV4')) {
+          // Nothing is sent or met yet: the message waits for a second person.
+          await holdForApproval(ctx, rec, input, communicationId, clientIds);
+          result = { communicationId, clientIds, status: 'pending_approval' };
+          return 'discard';
+        }
+        const communication = await recordAndDeliver(ctx, rec, outcome, clientIds, { ...input, communicationId, isNew: true });
+        result = { communicationId, clientIds, status: 'sent', communication };
+        return 'save';
+      },
     },
+  );
+  return { record, ...result! };
+}
+
+async function holdForApproval(ctx: Ctx, checked: IncidentRecord, input: SendInput, communicationId: string, clientIds: string[]) {
+  await ctx.tx.insert(communications).values({
+    id: communicationId,
+    incidentId: checked.id,
+    kind: input.kind,
+    subject: input.subject?.trim() ?? '',
+    body: input.body ?? '',
+    clientIds,
+    disclosures: checked.state.disclosures,
+    pastOccurrences: {},
+    status: 'pending_approval',
+    requiresApproval: true,
+    createdBy: ctx.actor.userId,
+    createdAt: ctx.now,
   });
-  if (pending) {
-    const { clientIds } = pending as { clientIds: string[] };
-    await ctx.tx.insert(communications).values({
-      id: communicationId,
-      incidentId: checked.id,
-      kind: input.kind,
-      subject: input.subject?.trim() ?? '',
-      body: input.body ?? '',
-      clientIds,
-      disclosures: checked.state.disclosures,
-      pastOccurrences: {},
-      status: 'pending_approval',
-      requiresApproval: true,
-      createdBy: ctx.actor.userId,
-      createdAt: ctx.now,
-    });
-    await appendEvents(ctx.tx, checked.id, [{ type: 'communication.approval_requested', data: { communicationId, kind: input.kind, clientIds } }], ctx.actor, ctx.now);
-    const approvers = [checked.state.roles.incidentManagerId, checked.state.roles.communicationLeadId].filter((u): u is string => !!u && u !== ctx.actor.userId);
-    await notify(
-      ctx.tx,
-      { userIds: approvers, kind: 'communication.approval_requested', incidentId: checked.id, title: `${checked.key}: a ${input.kind} message waits for your approval`, body: input.body ?? '' },
-      ctx.now,
-    );
-    await ctx.tx.execute(sql`UPDATE incidents SET updated_at = ${ctx.now} WHERE id = ${checked.id}`);
-    return { record: checked, communicationId, clientIds, status: 'pending_approval' };
-  }
-  return sendNow(ctx, idOrKey, { ...input, communicationId, isNew: true });
+  await appendEvents(ctx.tx, checked.id, [{ type: 'communication.approval_requested', data: { communicationId, kind: input.kind, clientIds } }], ctx.actor, ctx.now);
+  const approvers = [checked.state.roles.incidentManagerId, checked.state.roles.communicationLeadId].filter((u): u is string => !!u && u !== ctx.actor.userId);
+  await notify(
+    ctx.tx,
+    { userIds: approvers, kind: 'communication.approval_requested', incidentId: checked.id, title: `${checked.key}: a ${input.kind} message waits for your approval`, body: input.body ?? '' },
+    ctx.now,
+  );
+  await ctx.tx.execute(sql`UPDATE incidents SET updated_at = ${ctx.now} WHERE id = ${checked.id}`);
 }
 
 /** Approves (and so sends) or rejects a message waiting for approval: by the Incident Manager or Communication Lead, not its author. */
@@ -116,6 +127,7 @@ export async function decideCommunication(ctx: Ctx, communicationId: string, inp
 
 async function sendNow(ctx: Ctx, idOrKey: string, input: SendInput & { communicationId: string; isNew: boolean }): Promise<SendResult> {
   let clientIds: string[] = [];
+  let communication: SentCommunication | undefined;
   const record = await runIncidentCommand(
     ctx,
     idOrKey,
@@ -123,11 +135,12 @@ async function sendNow(ctx: Ctx, idOrKey: string, input: SendInput & { communica
     {
       beforeSave: async (rec, outcome) => {
         clientIds = sentTo(outcome);
-        await recordAndDeliver(ctx, rec, outcome, clientIds, input);
+        communication = await recordAndDeliver(ctx, rec, outcome, clientIds, input);
+        return 'save';
       },
     },
   );
-  return { record, communicationId: input.communicationId, clientIds, status: 'sent' };
+  return { record, communicationId: input.communicationId, clientIds, status: 'sent', ...(communication && { communication }) };
 }
 
 type NewDelivery = typeof communicationRecipients.$inferInsert;
@@ -135,8 +148,6 @@ type Draft = { language: string; channel: 'email' | 'chat'; parts: Record<string
 
 /** Deliveries built (and handed on) at a time: their rendered bodies are what a send holds in memory. */
 const DELIVERY_CHUNK = 500;
-/** Clients whose contacts are read with one query. */
-const CLIENTS_PER_READ = 50;
 
 /** Fills the templates for every recipient and channel of the message: what each client will receive. */
 export async function buildDeliveries(
@@ -149,8 +160,17 @@ export async function buildDeliveries(
   draft?: Draft,
 ) {
   const deliveries: NewDelivery[] = [];
-  const built = await buildDeliveriesInChunks(ctx, rec, state, clientIds, input, draft, async (chunk) => void deliveries.push(...chunk));
+  const context = await loadMessageContext(ctx, { incidentId: rec.id, clientIds, kind: input.kind, componentIds: state.impacts.map((i) => i.componentId), reportedAt: state.reportedAt });
+  const built = await buildDeliveriesInChunks(ctx, context, rec, state, input, draft, async (chunk) => void deliveries.push(...chunk));
   return { deliveries, ...built };
+}
+
+/** What building the deliveries found, as far as it got (handed to each chunk). */
+interface BuildProgress {
+  usedTemplates: Record<string, number>;
+  firstSubject: string | null;
+  /** This is the last chunk. */
+  isLast: boolean;
 }
 
 /**
@@ -160,62 +180,35 @@ export async function buildDeliveries(
  */
 async function buildDeliveriesInChunks(
   ctx: Ctx,
+  context: MessageContext,
   rec: IncidentRecord,
   state: IncidentState,
-  clientIds: string[],
   input: SendInput & { communicationId: string },
   draft: Draft | undefined,
-  onChunk: (deliveries: NewDelivery[]) => Promise<void>,
+  onChunk: (deliveries: NewDelivery[], progress: BuildProgress) => Promise<void>,
 ) {
   const { settings } = ctx;
-  // One connection per transaction: these run one after another.
-  const clientRows = await ctx.tx.select().from(clients).where(inArray(clients.id, clientIds)).orderBy(asc(clients.name), asc(clients.id));
-  // Contacts who take e-mail and this kind of message (no kinds listed: every kind).
-  const receives = sql`${contacts.channels} ? 'email' AND (${contacts.kinds} IS NULL OR jsonb_typeof(${contacts.kinds}) = 'null' OR ${contacts.kinds} ? ${input.kind})`;
-  const reached = await rows<{ client_id: string }>(
-    ctx.tx,
-    sql`SELECT DISTINCT ${contacts.clientId}::text AS client_id FROM ${contacts} WHERE ${inArray(contacts.clientId, clientIds)} AND ${receives}`,
-  );
-  const endpointRows = await ctx.tx.select().from(clientEndpoints).where(and(inArray(clientEndpoints.clientId, clientIds), eq(clientEndpoints.isEnabled, true)));
-  const hasContacts = new Set(reached.map((r) => r.client_id));
-  const without = clientIds.filter((id) => !hasContacts.has(id) && !endpointRows.some((e) => e.clientId === id));
+  const without = context.clients.filter((c) => !c.isReached && !context.endpoints.some((e) => e.clientId === c.id)).map((c) => c.id);
   if (without.length) throw new AppError('no_contacts', 'These clients have no contact or endpoint that receives this kind of message; add one first.', { missing: without });
-  const componentRows = state.impacts.length
-    ? await ctx.tx.select({ id: components.id, name: components.name }).from(components).where(inArray(components.id, state.impacts.map((i) => i.componentId)))
-    : [];
-  const names = new Map(componentRows.map((c) => [c.id, c.name]));
-  const links = await ctx.tx.select().from(clientComponents).where(inArray(clientComponents.clientId, clientIds));
-  const active = await loadActiveTemplates(ctx.tx);
+  const active = context.templates;
   if (draft) active.set(`${input.kind}/${draft.language}/${draft.channel}`, { templateId: 'draft', version: 0, parts: draft.parts });
-  const earlier = await ctx.tx
-    .select({ kind: communications.kind, body: communications.body, sentAt: communications.sentAt, clientIds: communications.clientIds, promised: communications.promisedNextUpdateAt })
-    .from(communications)
-    .where(and(eq(communications.incidentId, rec.id), eq(communications.status, 'sent')))
-    .orderBy(asc(communications.sentAt));
-  const past: Record<string, PastOccurrence[]> = {};
-  if (input.kind === 'initial') {
-    for (const clientId of clientIds) {
-      past[clientId] = await findPastOccurrences(ctx, { incidentId: rec.id, clientId, componentIds: state.impacts.map((i) => i.componentId), before: new Date(state.reportedAt) });
-    }
-  }
-  const threads = new Map((input.kind === 'initial' ? [] : await initialMessageIds(ctx, rec.id)).map((t) => [t.contactId, t.messageId]));
+  const { earlier, past, threads, componentNames: names, links } = context;
   const usedTemplates: Record<string, number> = {};
   const severity = state.severity ?? 'SEV4';
   let deliveries: NewDelivery[] = [];
   let firstSubject: string | null = null;
-  const flush = async () => {
-    if (!deliveries.length) return;
-    firstSubject ??= deliveries[0]!.subject;
+  const flush = async (isLast: boolean) => {
+    if (!deliveries.length && !isLast) return;
+    firstSubject ??= deliveries[0]?.subject ?? null;
     const chunk = deliveries;
     deliveries = [];
-    await onChunk(chunk);
+    await onChunk(chunk, { usedTemplates, firstSubject, isLast });
   };
-  let contactRows: (typeof contacts.$inferSelect)[] = [];
+  let contactRows: ContextContact[] = context.contacts ?? [];
 
-  for (const [n, client] of clientRows.entries()) {
-    if (n % CLIENTS_PER_READ === 0) {
-      const group = clientRows.slice(n, n + CLIENTS_PER_READ).map((c) => c.id);
-      contactRows = await ctx.tx.select().from(contacts).where(and(inArray(contacts.clientId, group), receives)).orderBy(asc(contacts.email));
+  for (const [n, client] of context.clients.entries()) {
+    if (!context.contacts && n % CLIENTS_PER_READ === 0) {
+      contactRows = await loadContacts(ctx, context.clients.slice(n, n + CLIENTS_PER_READ).map((c) => c.id), input.kind);
     }
     const mine = new Set(links.filter((l) => l.clientId === client.id).map((l) => l.componentId));
     // A client hears about the components it uses; if it uses none of them, about all impacted ones.
@@ -229,7 +222,7 @@ async function buildDeliveriesInChunks(
       components: shown,
       disclosures: state.disclosures,
       body: input.body || null,
-      timeline: earlier.filter((e) => (e.clientIds as string[]).includes(client.id) && e.sentAt).map((e) => ({ at: e.sentAt!.toISOString(), kind: e.kind as MessageKind, text: e.body })),
+      timeline: earlier.filter((e) => e.clientIds.includes(client.id) && e.sentAt).map((e) => ({ at: e.sentAt!.toISOString(), kind: e.kind, text: e.body })),
       pastOccurrences: input.kind === 'initial' ? (past[client.id] ?? []) : null,
       links: { statusPage: `${settings.baseUrl}/`, incident: `${settings.baseUrl}/incidents/${rec.key}`, unsubscribe: null },
       company: { name: settings.companyName },
@@ -237,7 +230,8 @@ async function buildDeliveriesInChunks(
     // The contacts of one client in one language get the same message but for their own names: the
     // template is prepared once per language and filled in per contact (see templateRenderer).
     const renderers = new Map<string, (contact: ReturnType<typeof contactContext>) => EmailParts>();
-    for (const contact of contactRows.filter((c) => c.clientId === client.id)) {
+    const own = contactRows.filter((c) => c.clientId === client.id);
+    for (const contact of own) {
       const language = resolveLanguage(contact.language);
       let render = renderers.get(language);
       if (!render) {
@@ -270,11 +264,11 @@ async function buildDeliveriesInChunks(
         createdAt: ctx.now,
         sentAt: isOutbox ? ctx.now : null,
       });
-      if (deliveries.length >= DELIVERY_CHUNK) await flush();
+      if (deliveries.length >= DELIVERY_CHUNK) await flush(false);
     }
-    const endpoints = endpointRows.filter((e) => e.clientId === client.id);
+    const endpoints = context.endpoints.filter((e) => e.clientId === client.id);
     if (endpoints.length) {
-      const language = resolveLanguage(contactRows.find((c) => c.clientId === client.id)?.language ?? 'en');
+      const language = resolveLanguage(own[0]?.language ?? 'en');
       const chatTemplate = pickTemplate(active, input.kind, language, 'chat');
       usedTemplates[`chat/${language}`] = chatTemplate.version;
       const chat = renderTemplate('chat', chatTemplate.parts as ChatParts, buildContext(data({ name: client.name, email: '', role: 'other' }), language));
@@ -313,14 +307,23 @@ async function buildDeliveriesInChunks(
           createdAt: ctx.now,
         });
       }
-      if (deliveries.length >= DELIVERY_CHUNK) await flush();
+      if (deliveries.length >= DELIVERY_CHUNK) await flush(false);
     }
   }
-  await flush();
+  await flush(true);
   return { past, usedTemplates, earlier, firstSubject: firstSubject as string | null };
 }
 
-async function recordAndDeliver(ctx: Ctx, rec: IncidentRecord, outcome: Accepted, clientIds: string[], input: SendInput & { communicationId: string; isNew: boolean }) {
+/** A message sent now, as the API presents it (read-communications' shape for a staff reader). */
+export type SentCommunication = ReturnType<typeof presentCommunication>;
+
+async function recordAndDeliver(
+  ctx: Ctx,
+  rec: IncidentRecord,
+  outcome: Accepted,
+  clientIds: string[],
+  input: SendInput & { communicationId: string; isNew: boolean },
+): Promise<SentCommunication | undefined> {
   const state = outcome.state;
   const promised = input.kind === 'initial' || input.kind === 'update' ? state.disclosures.nextUpdateAt : null;
   // Kept when every client it goes to hears from us no later than the last message sent to that client
@@ -333,21 +336,39 @@ async function recordAndDeliver(ctx: Ctx, rec: IncidentRecord, outcome: Accepted
     body: input.body ?? '',
     clientIds,
     disclosures: state.disclosures,
-    pastOccurrences: {},
+    pastOccurrences: {} as Record<string, PastOccurrence[]>,
     status: 'sent',
     sentAt: ctx.now,
     promisedNextUpdateAt: promised ? new Date(promised) : null,
     isPromiseKept,
-    templateVersions: {},
+    templateVersions: {} as Record<string, number>,
   };
-  // The message first (its deliveries refer to it), completed below with what building them found.
-  if (input.isNew) {
-    await ctx.tx.insert(communications).values({ id: input.communicationId, incidentId: rec.id, createdBy: ctx.actor.userId, createdAt: ctx.now, ...values });
-  } else {
-    await ctx.tx.update(communications).set(values).where(eq(communications.id, input.communicationId));
-  }
-  const built = await buildDeliveriesInChunks(ctx, rec, state, clientIds, input, undefined, async (chunk) => {
-    await insertDeliveries(ctx, chunk);
+  const context = await loadMessageContext(ctx, { incidentId: rec.id, clientIds, kind: input.kind, componentIds: state.impacts.map((i) => i.componentId), reportedAt: state.reportedAt });
+  values.pastOccurrences = context.past;
+  // A message approved earlier exists; a new one is written with its first deliveries (they refer to it).
+  if (!input.isNew) await ctx.tx.update(communications).set(values).where(eq(communications.id, input.communicationId));
+  let isWritten = !input.isNew;
+  let isComplete = false;
+  const counts = newCounts();
+  await buildDeliveriesInChunks(ctx, context, rec, state, input, undefined, async (chunk, progress) => {
+    for (const d of chunk) tally(counts, d.clientId, d.status ?? 'queued', d.channel);
+    const complete = { ...values, subject: input.subject?.trim() || progress.firstSubject || values.subject, templateVersions: progress.usedTemplates };
+    if (!isWritten) {
+      // Written complete when this is the only chunk; else completed by the update below.
+      await insertMessageWithDeliveries(ctx, { id: input.communicationId, incidentId: rec.id, createdBy: ctx.actor.userId, createdAt: ctx.now, ...complete }, chunk);
+      isWritten = true;
+      isComplete = progress.isLast;
+      Object.assign(values, complete);
+    } else if (chunk.length) {
+      await insertMessageWithDeliveries(ctx, null, chunk);
+    }
+    if (progress.isLast && !isComplete) {
+      Object.assign(values, complete);
+      await ctx.tx
+        .update(communications)
+        .set({ subject: values.subject, pastOccurrences: values.pastOccurrences, templateVersions: values.templateVersions })
+        .where(eq(communications.id, input.communicationId));
+    }
     const queued = chunk.filter((d) => d.status === 'queued').map((d) => d.id!);
     if (!queued.length) return;
     if (!ctx.jobs) throw new Error('deliveries are queued but no job queue is running');
@@ -356,11 +377,25 @@ async function recordAndDeliver(ctx: Ctx, rec: IncidentRecord, outcome: Accepted
     for (let i = 0; i < queued.length; i += DELIVERIES_PER_JOB) jobs.push({ data: { deliveryIds: queued.slice(i, i + DELIVERIES_PER_JOB) } });
     await ctx.jobs.enqueue(ctx.tx, QUEUES.delivery, jobs);
   });
-  await ctx.tx
-    .update(communications)
-    .set({ subject: input.subject?.trim() || built.firstSubject || values.subject, pastOccurrences: built.past, templateVersions: built.usedTemplates })
-    .where(eq(communications.id, input.communicationId));
-  await queueSubscriberNotices({ tx: ctx.tx, now: ctx.now, baseUrl: ctx.settings.baseUrl, companyName: ctx.settings.companyName, jobs: ctx.jobs ?? null }, input.communicationId);
+  if (context.hasSubscribers) {
+    await queueSubscriberNotices({ tx: ctx.tx, now: ctx.now, baseUrl: ctx.settings.baseUrl, companyName: ctx.settings.companyName, jobs: ctx.jobs ?? null }, input.communicationId);
+  }
+  if (!input.isNew) return undefined;
+  return presentCommunication(
+    {
+      id: input.communicationId,
+      incidentId: rec.id,
+      ...values,
+      requiresApproval: false,
+      decidedBy: null,
+      decidedAt: null,
+      decisionNote: null,
+      createdBy: ctx.actor.userId,
+      createdAt: ctx.now,
+    },
+    counts,
+    null,
+  );
 }
 
 /** The columns insertDeliveries writes: every one buildDeliveries fills (the others keep their defaults). */
@@ -386,36 +421,55 @@ const DELIVERY_COLUMNS = [
   'sentAt',
 ] as const satisfies readonly (keyof NewDelivery)[];
 
-/**
- * Writes the deliveries a few thousand rows per statement, each chunk one JSON parameter unpacked by
- * the database: a message to 10,000 recipients is a handful of statements, not 200,000 bound values.
- */
-async function insertDeliveries(ctx: Ctx, deliveries: NewDelivery[]): Promise<void> {
-  const columns = DELIVERY_COLUMNS.map((key) => communicationRecipients[key].name);
-  const list = sql.raw(columns.map((c) => `"${c}"`).join(', '));
-  for (let i = 0; i < deliveries.length; i += DELIVERY_CHUNK) {
-    const chunk = deliveries.slice(i, i + DELIVERY_CHUNK).map((d) => {
-      const row: Record<string, unknown> = {};
-      for (const [n, key] of DELIVERY_COLUMNS.entries()) {
-        const v = d[key];
-        row[columns[n]!] = v instanceof Date ? v.toISOString() : (v ?? null);
-      }
-      return row;
-    });
-    await ctx.tx.execute(
-      sql`INSERT INTO communication_recipients (${list}) SELECT ${list} FROM jsonb_populate_recordset(NULL::communication_recipients, ${JSON.stringify(chunk)}::jsonb)`,
-    );
+const COMMUNICATION_COLUMNS = [
+  'id',
+  'incidentId',
+  'kind',
+  'subject',
+  'body',
+  'clientIds',
+  'disclosures',
+  'pastOccurrences',
+  'status',
+  'sentAt',
+  'promisedNextUpdateAt',
+  'isPromiseKept',
+  'templateVersions',
+  'createdBy',
+  'createdAt',
+] as const satisfies readonly (keyof typeof communications.$inferInsert)[];
+
+const columnList = (names: string[]) => names.map((c) => `"${c}"`).join(', ');
+const DELIVERY_LIST = columnList(DELIVERY_COLUMNS.map((key) => communicationRecipients[key].name));
+const COMMUNICATION_LIST = columnList(COMMUNICATION_COLUMNS.map((key) => communications[key].name));
+const INSERT_DELIVERIES = `INSERT INTO communication_recipients (${DELIVERY_LIST}) SELECT ${DELIVERY_LIST} FROM jsonb_populate_recordset(NULL::communication_recipients, $1::jsonb)`;
+// The message and its first deliveries in one statement (the deliveries' reference to it is checked at its end).
+const INSERT_MESSAGE_WITH_DELIVERIES = `WITH m AS (INSERT INTO communications (${COMMUNICATION_LIST}) SELECT ${COMMUNICATION_LIST} FROM jsonb_populate_record(NULL::communications, $2::jsonb))
+  ${INSERT_DELIVERIES}`;
+
+function toJsonRow<K extends string>(keys: readonly K[], names: Record<K, { name: string }>, source: Partial<Record<K, unknown>>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const key of keys) {
+    const v = source[key];
+    row[names[key].name] = v instanceof Date ? v.toISOString() : (v ?? null);
   }
+  return row;
 }
 
-/** The Message-ID of the initial notice each contact received, so later messages thread under it. */
-async function initialMessageIds(ctx: Ctx, incidentId: string): Promise<{ contactId: string; messageId: string }[]> {
-  const found = await ctx.tx
-    .select({ contactId: communicationRecipients.contactId, messageId: communicationRecipients.messageId })
-    .from(communicationRecipients)
-    .innerJoin(communications, eq(communications.id, communicationRecipients.communicationId))
-    .where(and(eq(communicationRecipients.incidentId, incidentId), eq(communications.kind, 'initial'), inArray(communicationRecipients.channel, ['email', 'outbox'])));
-  return found.filter((f): f is { contactId: string; messageId: string } => !!f.contactId);
+/**
+ * Writes the deliveries (and, given, the message first) in one statement per DELIVERY_CHUNK rows, each
+ * chunk one JSON parameter unpacked by the database: a message to 10,000 recipients is a handful of
+ * statements, not 200,000 bound values.
+ */
+async function insertMessageWithDeliveries(ctx: Ctx, message: Partial<typeof communications.$inferInsert> | null, deliveries: NewDelivery[]): Promise<void> {
+  for (let i = 0; i < deliveries.length || (i === 0 && message); i += DELIVERY_CHUNK) {
+    const chunk = JSON.stringify(deliveries.slice(i, i + DELIVERY_CHUNK).map((d) => toJsonRow(DELIVERY_COLUMNS, communicationRecipients, d)));
+    if (message && i === 0) {
+      await query(ctx.tx, INSERT_MESSAGE_WITH_DELIVERIES, [chunk, JSON.stringify(toJsonRow(COMMUNICATION_COLUMNS, communications, message))], 'herald_message_insert_with_deliveries');
+    } else {
+      await query(ctx.tx, INSERT_DELIVERIES, [chunk], 'herald_message_insert_deliveries');
+    }
+  }
 }
 
 /**

@@ -16,9 +16,8 @@ export async function runIncidentCommand(
   idOrKey: string,
   build: CommandBuilder,
   opts: {
-    beforeSave?: (record: IncidentRecord, outcome: Accepted, policies: SlaPolicy[]) => Promise<void>;
-    /** Only check the command (e.g. a message that waits for approval): nothing of the outcome is saved. */
-    isCheckOnly?: boolean;
+    /** Runs in the command's transaction before the outcome is saved; 'discard' saves nothing of it (the record is returned as loaded). */
+    beforeSave?: (record: IncidentRecord, outcome: Accepted, policies: SlaPolicy[]) => Promise<void | 'save' | 'discard'>;
   } = {},
 ): Promise<IncidentRecord> {
   requireWriter(ctx);
@@ -26,14 +25,14 @@ export async function runIncidentCommand(
   // in between makes the write fail, and the command is decided again on the new state. What writes
   // more than the incident (beforeSave) runs in a transaction, with the incident locked.
   const isLocked = !ctx.inTransaction;
-  if (!isLocked && (opts.beforeSave || opts.isCheckOnly)) return ctx.inTransaction!((tctx) => runIncidentCommand(tctx, idOrKey, build, opts));
+  if (!isLocked && opts.beforeSave) return ctx.inTransaction!((tctx) => runIncidentCommand(tctx, idOrKey, build, opts));
   for (let attempt = 1; ; attempt++) {
     const { record, policies, version } = await loadIncidentForCommand(ctx.tx, idOrKey, { lock: isLocked });
     const command = await build(record);
     const outcome = decide(record.state, command, { actor: ctx.actor, now: ctx.now.toISOString(), policies, newId: randomUUID });
     if (!outcome.ok) throw new AppError(outcome.code, outcome.message, outcome.missing ? { missing: outcome.missing } : {});
-    if (opts.beforeSave) await opts.beforeSave(record, outcome, policies);
-    if (opts.isCheckOnly) return record;
+    const verdict = opts.beforeSave ? await opts.beforeSave(record, outcome, policies) : 'save';
+    if (verdict === 'discard') return record;
     if (outcome.state !== record.state || outcome.events.length) {
       const save = (c: Ctx) => saveIncident(c, record.state, outcome.state, outcome.events, outcome.obligationChanges, isLocked ? null : version);
       // Component statuses are a second statement: both go in one transaction (still checked against the version read).

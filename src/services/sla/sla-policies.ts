@@ -15,6 +15,7 @@ export const toPolicy = (r: SlaPolicyRow): SlaPolicy => ({
   updateEveryMinutes: r.updateEveryMinutes,
   resolutionNoticeMinutes: r.resolutionNoticeMinutes,
   rcaBusinessDays: r.rcaBusinessDays,
+  requiresApproval: r.requiresApproval,
 });
 
 export async function loadPolicies(db: Db): Promise<SlaPolicy[]> {
@@ -57,6 +58,11 @@ export async function updateSlaPolicy(ctx: Ctx, id: string, patch: Partial<Polic
 
 /** Whether client messages of this severity to a client of this tier need a second person's approval. */
 export async function requiresApproval(db: Db, tiers: string[], severity: Severity): Promise<boolean> {
-  const rows = await db.select().from(slaPolicies).where(eq(slaPolicies.severity, severity));
-  return tiers.some((tier) => (rows.find((r) => r.tier === tier) ?? rows.find((r) => r.tier === '*'))?.requiresApproval ?? false);
+  return needsApproval((await db.select().from(slaPolicies).where(eq(slaPolicies.severity, severity))).map(toPolicy), tiers, severity);
+}
+
+/** The same, decided with policies already loaded (a command loads them with the incident). */
+export function needsApproval(policies: SlaPolicy[], tiers: string[], severity: Severity): boolean {
+  const of = policies.filter((p) => p.severity === severity);
+  return tiers.some((tier) => (of.find((p) => p.tier === tier) ?? of.find((p) => p.tier === '*'))?.requiresApproval ?? false);
 }

@@ -1,0 +1,161 @@
+// Everything a client message is built from, read in one statement: the clients it goes to (and which
+// of them can be reached), their endpoints and components, the names of the impacted components, the
+// current templates of the message's kind, what was sent on the incident before, the earlier incidents
+// each client is told about in an initial notice, the Message-IDs later messages thread under and,
+// for a message to a few clients, their contacts. A message is one of the busiest commands; as a
+// dozen statements it spent more time on round trips than on its work.
+import type { PastOccurrence } from '../../domain/messages/plain-message.js';
+import type { MessageKind } from '../../domain/types.js';
+import { query } from '../../db/raw.js';
+import type { Ctx } from '../context.js';
+import type { ActiveTemplate } from '../templates/templates.js';
+
+/** Clients whose contacts are read with one query (and up to which the context statement reads them). */
+export const CLIENTS_PER_READ = 50;
+
+export interface ContextClient {
+  id: string;
+  name: string;
+  slug: string;
+  tier: string;
+  /** Has a contact who takes e-mail and this kind of message. */
+  isReached: boolean;
+}
+
+export interface ContextContact {
+  id: string;
+  clientId: string;
+  name: string;
+  email: string;
+  language: string;
+  role: string;
+}
+
+export interface ContextEndpoint {
+  id: string;
+  clientId: string;
+  kind: string;
+  name: string;
+}
+
+export interface EarlierMessage {
+  kind: MessageKind;
+  body: string;
+  sentAt: Date | null;
+  clientIds: string[];
+}
+
+export interface MessageContext {
+  /** In name order. */
+  clients: ContextClient[];
+  endpoints: ContextEndpoint[];
+  componentNames: Map<string, string>;
+  links: { clientId: string; componentId: string }[];
+  /** The current version of each template of the message's kind, keyed "kind/language/channel". */
+  templates: Map<string, ActiveTemplate>;
+  /** Messages sent on the incident before, oldest first. */
+  earlier: EarlierMessage[];
+  /** Initial notices only: the earlier incidents of each client. */
+  past: Record<string, PastOccurrence[]>;
+  /** Later messages: the Message-ID of the initial notice each contact received. */
+  threads: Map<string, string>;
+  /** The contacts who receive this kind by e-mail, by address, when the message goes to at most CLIENTS_PER_READ clients; else null (read a group at a time). */
+  contacts: ContextContact[] | null;
+  /** Whether anyone follows a status page (else no subscriber notices need to be looked for). */
+  hasSubscribers: boolean;
+}
+
+/** Contacts `k` who take e-mail and messages of kind $3 (no kinds listed: every kind). */
+export const RECEIVES = `k.channels ? 'email' AND (k.kinds IS NULL OR jsonb_typeof(k.kinds) = 'null' OR k.kinds ? $3)`;
+
+const CONTACT_JSON = `json_build_object('id', k.id, 'clientId', k.client_id, 'name', k.name, 'email', k.email, 'language', k.language, 'role', k.role)`;
+
+// $1 incident, $2 client ids (jsonb), $3 kind, $4 impacted component ids (jsonb), $5 past occurrences
+// since, $6 before (the incident's report time), $7 whether to read the contacts.
+const CONTEXT_SQL = `WITH target AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text($2::jsonb)),
+  impacted AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text($4::jsonb))
+SELECT
+  (SELECT COALESCE(json_agg(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug, 'tier', c.tier,
+      'isReached', EXISTS (SELECT 1 FROM contacts k WHERE k.client_id = c.id AND ${RECEIVES})) ORDER BY c.name, c.id), '[]')
+    FROM clients c WHERE c.id IN (SELECT id FROM target)) AS clients,
+  (SELECT COALESCE(json_agg(json_build_object('id', e.id, 'clientId', e.client_id, 'kind', e.kind, 'name', e.name) ORDER BY e.created_at, e.id), '[]')
+    FROM client_endpoints e WHERE e.client_id IN (SELECT id FROM target) AND e.is_enabled) AS endpoints,
+  (SELECT COALESCE(json_agg(json_build_object('id', co.id, 'name', co.name)), '[]') FROM components co WHERE co.id IN (SELECT id FROM impacted)) AS components,
+  (SELECT COALESCE(json_agg(json_build_object('clientId', l.client_id, 'componentId', l.component_id)), '[]')
+    FROM client_components l WHERE l.client_id IN (SELECT id FROM target)) AS links,
+  (SELECT COALESCE(json_agg(json_build_object('kind', t.kind, 'language', t.language, 'channel', t.channel, 'id', t.id, 'version', t.current_version, 'parts', v.parts)), '[]')
+    FROM templates t JOIN template_versions v ON v.template_id = t.id AND v.version = t.current_version WHERE t.kind = $3) AS templates,
+  (SELECT COALESCE(json_agg(json_build_object('kind', m.kind, 'body', m.body, 'sentAt', m.sent_at, 'clientIds', m.client_ids) ORDER BY m.sent_at), '[]')
+    FROM communications m WHERE m.incident_id = $1 AND m.status = 'sent') AS earlier,
+  CASE WHEN $3::text = 'initial' THEN (SELECT COALESCE(json_object_agg(t.id, (
+      SELECT COALESCE(json_agg(json_build_object('id', p.id, 'number', p.number, 'title', p.title, 'reportedAt', p.reported_at, 'rcaId', p.rca_id) ORDER BY p.reported_at DESC), '[]')
+      FROM (SELECT i.id, i.number, i.title, i.reported_at,
+          (SELECT r.id FROM communications r WHERE r.incident_id = i.id AND r.kind = 'rca' AND r.client_ids ? t.id::text ORDER BY r.created_at LIMIT 1) AS rca_id
+        FROM incidents i JOIN incident_clients ic ON ic.incident_id = i.id AND ic.client_id = t.id
+        WHERE i.id <> $1 AND i.reported_at >= $5::timestamptz AND i.reported_at < $6::timestamptz
+          AND (NOT EXISTS (SELECT 1 FROM impacted) OR EXISTS (SELECT 1 FROM incident_components x WHERE x.incident_id = i.id AND x.component_id IN (SELECT id FROM impacted)))
+        ORDER BY i.reported_at DESC LIMIT 25) p)), '{}') FROM target t) END AS past,
+  CASE WHEN $3::text <> 'initial' THEN (SELECT COALESCE(json_agg(json_build_object('contactId', d.contact_id, 'messageId', d.message_id)), '[]')
+    FROM communication_recipients d JOIN communications m ON m.id = d.communication_id
+    WHERE d.incident_id = $1 AND m.kind = 'initial' AND d.channel IN ('email', 'outbox') AND d.contact_id IS NOT NULL) END AS threads,
+  CASE WHEN $7::boolean THEN (SELECT COALESCE(json_agg(${CONTACT_JSON} ORDER BY k.email), '[]')
+    FROM contacts k WHERE k.client_id IN (SELECT id FROM target) AND ${RECEIVES}) END AS contacts,
+  EXISTS (SELECT 1 FROM status_subscribers s WHERE s.status = 'active') AS has_subscribers`;
+
+const CONTACTS_SQL = `SELECT COALESCE(json_agg(${CONTACT_JSON} ORDER BY k.email), '[]') AS contacts
+  FROM contacts k WHERE k.client_id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb)) AND ${RECEIVES.replace('$3', '$2')}`;
+
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
+
+export async function loadMessageContext(
+  ctx: Ctx,
+  input: { incidentId: string; clientIds: string[]; kind: MessageKind; componentIds: string[]; reportedAt: string },
+): Promise<MessageContext> {
+  const before = new Date(input.reportedAt);
+  const since = new Date(before);
+  since.setUTCMonth(since.getUTCMonth() - ctx.settings.pastOccurrenceMonths);
+  const withContacts = input.clientIds.length <= CLIENTS_PER_READ;
+  const [row] = await query<Record<string, unknown>>(
+    ctx.tx,
+    CONTEXT_SQL,
+    [input.incidentId, JSON.stringify(input.clientIds), input.kind, JSON.stringify(input.componentIds), since.toISOString(), before.toISOString(), withContacts],
+    'herald_message_context',
+  );
+  const r = row!;
+  const templates = new Map<string, ActiveTemplate>();
+  for (const t of json<{ kind: string; language: string; channel: string; id: string; version: number; parts: Record<string, string> }[]>(r.templates)) {
+    templates.set(`${t.kind}/${t.language}/${t.channel}`, { templateId: t.id, version: t.version, parts: t.parts });
+  }
+  const past: Record<string, PastOccurrence[]> = {};
+  if (r.past) {
+    type Found = { id: string; number: number; title: string; reportedAt: string; rcaId: string | null };
+    for (const [clientId, found] of Object.entries(json<Record<string, Found[]>>(r.past))) {
+      past[clientId] = found.map((p) => ({
+        incidentId: p.id,
+        key: `INC-${p.number}`,
+        title: p.title,
+        reportedAt: new Date(p.reportedAt).toISOString(),
+        rcaUrl: p.rcaId ? `${ctx.settings.baseUrl}/api/v1/communications/${p.rcaId}` : null,
+      }));
+    }
+  }
+  return {
+    clients: json<ContextClient[]>(r.clients),
+    endpoints: json<ContextEndpoint[]>(r.endpoints),
+    componentNames: new Map(json<{ id: string; name: string }[]>(r.components).map((c) => [c.id, c.name])),
+    links: json<{ clientId: string; componentId: string }[]>(r.links),
+    templates,
+    earlier: json<{ kind: MessageKind; body: string; sentAt: string | null; clientIds: string[] }[]>(r.earlier).map((e) => ({ ...e, sentAt: date(e.sentAt) })),
+    past,
+    threads: new Map(r.threads ? json<{ contactId: string; messageId: string }[]>(r.threads).map((t) => [t.contactId, t.messageId]) : []),
+    contacts: r.contacts ? json<ContextContact[]>(r.contacts) : null,
+    hasSubscribers: r.has_subscribers === true,
+  };
+}
+
+/** The contacts of a group of clients who receive this kind of message by e-mail, by address. */
+export async function loadContacts(ctx: Ctx, clientIds: string[], kind: MessageKind): Promise<ContextContact[]> {
+  const [row] = await query<{ contacts: unknown }>(ctx.tx, CONTACTS_SQL, [JSON.stringify(clientIds), kind], 'herald_message_contacts');
+  return json<ContextContact[]>(row?.contacts ?? '[]');
+}
