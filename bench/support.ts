@@ -34,7 +34,7 @@ export function ensureBuilt(): void {
   }
 }
 
-/** Runs `fn` on a new database of the local PostgreSQL (DATABASE_URL's server), dropped afterwards. */
+/** Runs `fn` on a new database of the local PostgreSQL (DATABASE_URL's server), dropped afterwards (kept, and named, with BENCH_KEEP_DB=1). */
 export async function withFreshPgDatabase<T>(prefix: string, fn: (url: string) => Promise<T>): Promise<T | { skipped: string }> {
   const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const adminUrl = new URL(base);
@@ -54,7 +54,8 @@ export async function withFreshPgDatabase<T>(prefix: string, fn: (url: string) =
     url.pathname = `/${name}`;
     return await fn(url.toString());
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((err) => console.error(`could not drop ${name}: ${(err as Error).message}`));
+    if (process.env.BENCH_KEEP_DB === '1') console.log(`  (kept the database ${name})`);
+    else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((err) => console.error(`could not drop ${name}: ${(err as Error).message}`));
     await admin.end();
   }
 }

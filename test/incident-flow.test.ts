@@ -299,6 +299,50 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     expect(events.at(-1)).toMatchObject({ type: 'incident.closed', actorId: manager.userId });
   });
 
+  it('sets deadlines with the SLA policy as it is now: an edited policy counts from the next command on', async () => {
+    const component = await buildComponent(t.admin);
+    await buildClient(t.admin, { name: `Policy ${randomUUID().slice(0, 8)}`, componentIds: [component.id], contacts: [{ name: 'Pat', email: 'pat@policy.example' }] });
+    const policies = (await expectStatus(t.admin.get('/api/v1/sla-policies'), 200)).body.items as { id: string; tier: string; severity: string; initialNoticeMinutes: number }[];
+    const sev3 = policies.find((p) => p.tier === '*' && p.severity === 'SEV3')!;
+    const initialDue = async () => {
+      const incident = await buildAffectedIncident(t.admin, component.id, 'SEV3');
+      const initial = (await obligationsOf(t.admin, incident.id)).find((o) => o.kind === 'initial')!;
+      return Date.parse(initial.dueAt) - Date.parse(initial.createdAt);
+    };
+    expect(await initialDue()).toBe(sev3.initialNoticeMinutes * MINUTE_MS);
+    await expectStatus(t.admin.patch(`/api/v1/sla-policies/${sev3.id}`, { initialNoticeMinutes: 7 }), 200);
+    try {
+      expect(await initialDue()).toBe(7 * MINUTE_MS);
+    } finally {
+      await expectStatus(t.admin.patch(`/api/v1/sla-policies/${sev3.id}`, { initialNoticeMinutes: sev3.initialNoticeMinutes }), 200);
+    }
+    expect(await initialDue()).toBe(sev3.initialNoticeMinutes * MINUTE_MS);
+  });
+
+  it("keeps each component at the worst impact of the live incidents on it, and records every change", async () => {
+    const component = await buildComponent(t.admin);
+    await buildClient(t.admin, { name: `Worst ${randomUUID().slice(0, 8)}`, componentIds: [component.id], contacts: [{ name: 'Wu', email: 'wu@worst.example' }] });
+    const statusNow = async () => (await expectStatus(t.admin.get(`/api/v1/components/${component.id}`), 200)).body.status as string;
+    const classify = (id: string, status: string) =>
+      expectStatus(t.admin.post(url(id, '/classification'), { severity: 'SEV3', impacts: [{ componentId: component.id, status }], isClientAffected: true, reason: 'Clients see it.' }), 200);
+    const resolve = async (id: string) => {
+      for (const state of ['identified', 'monitoring', 'resolved']) await expectStatus(t.admin.post(url(id, '/state'), { state }), 200);
+    };
+    expect(await statusNow()).toBe('operational');
+    const a = await buildIncident(t.admin);
+    await classify(a.id, 'major_outage');
+    expect(await statusNow()).toBe('major_outage');
+    const b = await buildIncident(t.admin);
+    await classify(b.id, 'partial_outage');
+    expect(await statusNow()).toBe('major_outage');
+    await resolve(a.id);
+    expect(await statusNow()).toBe('partial_outage');
+    await classify(b.id, 'degraded_performance');
+    expect(await statusNow()).toBe('degraded_performance');
+    await resolve(b.id);
+    expect(await statusNow()).toBe('operational');
+  });
+
   describe('refusals', () => {
     it('refuses to close while the RCA is owed; only the Incident Manager may waive it', async () => {
       const manager = await t.user('member');

@@ -25,6 +25,11 @@ export interface Database {
    * from this and every other process on the same database. Returns the unsubscribe function.
    */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Sends NOTIFY `channel` with `payload` soon, outside any transaction: for changes that have
+   * committed. Announcements made within a few milliseconds go out together, in one statement.
+   */
+  notify(channel: string, payload: string): void;
   /** PGlite only: the underlying instance (tests dump and load it). */
   pglite?: PGlite;
   pool?: pg.Pool;
@@ -68,6 +73,24 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     /* an idle client lost its connection; the pool replaces it */
   });
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  // A connection of its own that does not wait for the disk at commit: an announcement is not data.
+  let sender: pg.Client | null = null;
+  const notifier = batchedNotifier(async (text, values) => {
+    if (!sender) {
+      const c = new pg.Client({ connectionString: url, options: '-c synchronous_commit=off' });
+      c.on('error', () => {
+        if (sender === c) sender = null;
+        c.end().catch(() => {});
+      });
+      await c.connect();
+      sender = c;
+    }
+    await sender.query(text, values);
+  }, async () => {
+    const c = sender;
+    sender = null;
+    await c?.end().catch(() => {});
+  });
   return {
     kind: 'postgres',
     db,
@@ -77,11 +100,62 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
       await pool.query('SELECT 1');
     },
     listen: (channel, onMessage) => listenPostgres(url, channel, onMessage),
-    close: () => pool.end(),
+    notify: (channel, payload) => notifier.notify(channel, payload),
+    close: async () => {
+      await notifier.close();
+      await pool.end();
+    },
   };
 }
 
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** How long announcements are gathered before they go out together (each is one small transaction). */
+const NOTIFY_GATHER_MS = 20;
+const NOTIFY_BATCH = `SELECT pg_notify(n.channel, n.payload) FROM jsonb_to_recordset($1::jsonb) AS n(channel text, payload text)`;
+
+/**
+ * Collects announcements and sends them with `send` one batch at a time: what comes while a batch is
+ * on its way goes with the next. A batch that fails is dropped (listeners also refresh on their own).
+ */
+function batchedNotifier(send: (text: string, values: unknown[]) => Promise<void>, stop: () => Promise<void>) {
+  let pending: { channel: string; payload: string }[] = [];
+  let running: Promise<void> | null = null;
+  let isClosed = false;
+  const run = async () => {
+    while (pending.length && !isClosed) {
+      // The database delivers a payload once per transaction: a repeat (a second change to the same
+      // incident) waits for the next batch, so that listeners hear of every change.
+      const seen = new Set<string>();
+      const batch: { channel: string; payload: string }[] = [];
+      const later: { channel: string; payload: string }[] = [];
+      for (const n of pending) {
+        const key = `${n.channel}\u0000${n.payload}`;
+        (seen.has(key) ? later : batch).push(n);
+        seen.add(key);
+      }
+      pending = later;
+      try {
+        await send(NOTIFY_BATCH, [JSON.stringify(batch)]);
+      } catch {
+        /* the listeners miss these; the connection is made again for the next */
+      }
+    }
+    running = null;
+  };
+  return {
+    notify(channel: string, payload: string) {
+      if (isClosed || !CHANNEL.test(channel)) return;
+      pending.push({ channel, payload });
+      running ??= new Promise<void>((resolve) => setTimeout(resolve, NOTIFY_GATHER_MS)).then(run);
+    },
+    async close() {
+      await running;
+      isClosed = true;
+      await stop();
+    },
+  };
+}
 
 /** A dedicated connection for LISTEN (pooled ones come and go); it reconnects after a failure. */
 async function listenPostgres(url: string, channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
@@ -130,6 +204,12 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
   // Queries go through the plan cache; pg-boss, listen and dumps use the instance itself.
   const db = drizzlePglite({ client: withPlanCache(client), schema }) as unknown as Db;
   let closed = false;
+  const notifier = batchedNotifier(
+    async (text, values) => {
+      if (!closed) await client.query(text, values);
+    },
+    async () => {},
+  );
   return {
     kind: 'pglite',
     db,
@@ -141,11 +221,13 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
         if (!closed) await unlisten();
       };
     },
+    notify: (channel, payload) => notifier.notify(channel, payload),
     ping: async () => {
       await client.query('SELECT 1');
     },
     close: async () => {
       if (closed) return;
+      await notifier.close();
       closed = true;
       try {
         await client.close();

@@ -213,8 +213,10 @@ export const incidentClients = pgTable(
     met: jsonb('met').notNull().default(sql`'{}'::jsonb`),
     /** The next update the last message sent to this client promised (the update deadline holds to it). */
     promisedNextUpdateAt: ts('promised_next_update_at'),
+    /** The incident's report time (it never changes), so that a client's incidents are read newest first from an index. */
+    incidentReportedAt: ts('incident_reported_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.incidentId, t.clientId] }), index('incident_clients_client_idx').on(t.clientId)],
+  (t) => [primaryKey({ columns: [t.incidentId, t.clientId] }), index('incident_clients_client_reported_idx').on(t.clientId, sql`${t.incidentReportedAt} DESC`)],
 );
 
 export const incidentObligations = pgTable(

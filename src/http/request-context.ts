@@ -4,7 +4,7 @@ import '@fastify/cookie';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { and, eq } from 'drizzle-orm';
-import type { Database } from '../db/open.js';
+import type { Database, Db } from '../db/open.js';
 import { idempotencyKeys } from '../db/schema.js';
 import { AppError } from '../services/app-error.js';
 import { authenticate, type Authenticated } from '../services/auth/credentials.js';
@@ -69,8 +69,16 @@ export function createRunner(database: Database, settings: ServiceSettings, jobs
     if (!request.auth) throw new AppError('unauthenticated', 'Log in first.');
     return request.auth.actor;
   };
+  const announce = (channel: string, payload: string) => database.notify(channel, payload);
+  /** Runs `fn` in a transaction whose announcements go out once it has committed. */
+  const inTransactionAnnouncing = async <T>(fn: (tx: Db, afterCommit: (channel: string, payload: string) => void) => Promise<T>): Promise<T> => {
+    const held: [string, string][] = [];
+    const result = await database.transaction((tx) => fn(tx, (channel, payload) => void held.push([channel, payload])));
+    for (const [channel, payload] of held) announce(channel, payload);
+    return result;
+  };
   return {
-    query: (request, fn) => fn({ actor: actorOf(request), tx: database.db, now: new Date(), settings, jobs }),
+    query: (request, fn) => fn({ actor: actorOf(request), tx: database.db, now: new Date(), settings, jobs, afterCommit: announce }),
     async command(request, reply, status, fn, opts) {
       const actor = actorOf(request);
       const rawKey = request.headers['idempotency-key'];
@@ -85,14 +93,15 @@ export function createRunner(database: Database, settings: ServiceSettings, jobs
           now,
           settings,
           jobs,
-          inTransaction: (inner) => database.transaction((tx) => inner({ actor, tx, now, settings, jobs })),
+          afterCommit: announce,
+          inTransaction: (inner) => inTransactionAnnouncing((tx, afterCommit) => inner({ actor, tx, now, settings, jobs, afterCommit })),
         });
         reply.code(status);
         return body;
       }
       const requestHash = key ? createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex') : '';
       const attempt = () =>
-        database.transaction(async (tx) => {
+        inTransactionAnnouncing(async (tx, afterCommit) => {
           if (key) {
             const [prior] = await tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.actorId, actor.userId), eq(idempotencyKeys.key, key)));
             if (prior) {
@@ -100,7 +109,7 @@ export function createRunner(database: Database, settings: ServiceSettings, jobs
               return { status: prior.statusCode, body: prior.response, isReplay: true };
             }
           }
-          const body = await fn({ actor, tx, now: new Date(), settings, jobs });
+          const body = await fn({ actor, tx, now: new Date(), settings, jobs, afterCommit });
           if (key) await tx.insert(idempotencyKeys).values({ actorId: actor.userId, key, route, requestHash, statusCode: status, response: (opts?.storedAs ? opts.storedAs(body) : body) ?? null });
           return { status, body, isReplay: false };
         });

@@ -33,7 +33,16 @@ export interface Ctx {
    * this (a transaction with a context of its own).
    */
   inTransaction?: (<T>(fn: (ctx: Ctx) => Promise<T>) => Promise<T>) | undefined;
+  /**
+   * Announces a change (NOTIFY `channel`) once what the verb wrote has committed: at once outside a
+   * transaction, else when the transaction commits (nothing when it rolls back). Where it is set, the
+   * incident commands tell the database not to announce their changes itself (see migration 0009).
+   */
+  afterCommit?: ((channel: string, payload: string) => void) | undefined;
 }
+
+/** The value for set_config('herald.notify_by_app', …, true) in a statement run with this context. */
+export const notifyByApp = (ctx: Ctx) => (ctx.afterCommit ? 'on' : 'off');
 
 export const isStaff = (ctx: Ctx) => ctx.actor.role !== 'client';
 export const isWriter = (ctx: Ctx) => ctx.actor.role === 'admin' || ctx.actor.role === 'member';

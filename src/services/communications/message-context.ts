@@ -71,8 +71,10 @@ export const RECEIVES = `k.channels ? 'email' AND (k.kinds IS NULL OR jsonb_type
 const CONTACT_JSON = `json_build_object('id', k.id, 'clientId', k.client_id, 'name', k.name, 'email', k.email, 'language', k.language, 'role', k.role)`;
 
 // $1 incident, $2 client ids (jsonb), $3 kind, $4 impacted component ids (jsonb), $5 past occurrences
-// since, $6 before (the incident's report time), $7 whether to read the contacts.
-const CONTEXT_SQL = `WITH target AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text($2::jsonb)),
+// since, $6 before (the incident's report time), $7 the template versions this process has the parts
+// of (jsonb, "id:version"). One text per kind of message (initial or later) and whether contacts are
+// read, so that each is planned once: a condition on a parameter would have it planned at every call.
+const contextText = (isInitial: boolean, withContacts: boolean) => `WITH target AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text($2::jsonb)),
   impacted AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text($4::jsonb))
 SELECT
   (SELECT COALESCE(json_agg(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug, 'tier', c.tier,
@@ -83,24 +85,49 @@ SELECT
   (SELECT COALESCE(json_agg(json_build_object('id', co.id, 'name', co.name)), '[]') FROM components co WHERE co.id IN (SELECT id FROM impacted)) AS components,
   (SELECT COALESCE(json_agg(json_build_object('clientId', l.client_id, 'componentId', l.component_id)), '[]')
     FROM client_components l WHERE l.client_id IN (SELECT id FROM target)) AS links,
-  (SELECT COALESCE(json_agg(json_build_object('kind', t.kind, 'language', t.language, 'channel', t.channel, 'id', t.id, 'version', t.current_version, 'parts', v.parts)), '[]')
-    FROM templates t JOIN template_versions v ON v.template_id = t.id AND v.version = t.current_version WHERE t.kind = $3) AS templates,
+  (SELECT COALESCE(json_agg(json_build_object('kind', t.kind, 'language', t.language, 'channel', t.channel, 'id', t.id, 'version', t.current_version,
+      'parts', CASE WHEN $7::jsonb ? (t.id::text || ':' || t.current_version::text) THEN NULL
+        ELSE (SELECT v.parts FROM template_versions v WHERE v.template_id = t.id AND v.version = t.current_version) END)), '[]')
+    FROM templates t WHERE t.kind = $3) AS templates,
   (SELECT COALESCE(json_agg(json_build_object('kind', m.kind, 'body', m.body, 'sentAt', m.sent_at, 'clientIds', m.client_ids) ORDER BY m.sent_at), '[]')
     FROM communications m WHERE m.incident_id = $1 AND m.status = 'sent') AS earlier,
-  CASE WHEN $3::text = 'initial' THEN (SELECT COALESCE(json_object_agg(t.id, (
+  ${
+    isInitial
+      ? `(SELECT COALESCE(json_object_agg(t.id, (
       SELECT COALESCE(json_agg(json_build_object('id', p.id, 'number', p.number, 'title', p.title, 'reportedAt', p.reported_at, 'rcaId', p.rca_id) ORDER BY p.reported_at DESC), '[]')
       FROM (SELECT i.id, i.number, i.title, i.reported_at,
           (SELECT r.id FROM communications r WHERE r.incident_id = i.id AND r.kind = 'rca' AND r.client_ids ? t.id::text ORDER BY r.created_at LIMIT 1) AS rca_id
-        FROM incidents i JOIN incident_clients ic ON ic.incident_id = i.id AND ic.client_id = t.id
-        WHERE i.id <> $1 AND i.reported_at >= $5::timestamptz AND i.reported_at < $6::timestamptz
-          AND (NOT EXISTS (SELECT 1 FROM impacted) OR EXISTS (SELECT 1 FROM incident_components x WHERE x.incident_id = i.id AND x.component_id IN (SELECT id FROM impacted)))
-        ORDER BY i.reported_at DESC LIMIT 25) p)), '{}') FROM target t) END AS past,
-  CASE WHEN $3::text <> 'initial' THEN (SELECT COALESCE(json_agg(json_build_object('contactId', d.contact_id, 'messageId', d.message_id)), '[]')
-    FROM communication_recipients d JOIN communications m ON m.id = d.communication_id
-    WHERE d.incident_id = $1 AND m.kind = 'initial' AND d.channel IN ('email', 'outbox') AND d.contact_id IS NOT NULL) END AS threads,
-  CASE WHEN $7::boolean THEN (SELECT COALESCE(json_agg(${CONTACT_JSON} ORDER BY k.email), '[]')
-    FROM contacts k WHERE k.client_id IN (SELECT id FROM target) AND ${RECEIVES}) END AS contacts,
+        FROM incident_clients ic JOIN incidents i ON i.id = ic.incident_id
+        WHERE ic.client_id = t.id AND ic.incident_id <> $1 AND ic.incident_reported_at >= $5::timestamptz AND ic.incident_reported_at < $6::timestamptz
+          AND (NOT EXISTS (SELECT 1 FROM impacted) OR EXISTS (SELECT 1 FROM incident_components x WHERE x.incident_id = ic.incident_id AND x.component_id IN (SELECT id FROM impacted)))
+        ORDER BY ic.incident_reported_at DESC LIMIT 25) p)), '{}') FROM target t) AS past, NULL::json AS threads`
+      : `NULL::json AS past, (SELECT COALESCE(json_agg(json_build_object('contactId', d.contact_id, 'messageId', d.message_id)), '[]')
+    FROM communications m JOIN communication_recipients d ON d.communication_id = m.id
+    WHERE m.incident_id = $1 AND m.kind = 'initial' AND d.channel IN ('email', 'outbox') AND d.contact_id IS NOT NULL
+      AND $5::timestamptz IS NOT NULL AND $6::timestamptz IS NOT NULL) AS threads`
+  },
+  ${
+    withContacts
+      ? `(SELECT COALESCE(json_agg(${CONTACT_JSON} ORDER BY k.email), '[]') FROM contacts k WHERE k.client_id IN (SELECT id FROM target) AND ${RECEIVES}) AS contacts`
+      : 'NULL::json AS contacts'
+  },
   EXISTS (SELECT 1 FROM status_subscribers s WHERE s.status = 'active') AS has_subscribers`;
+
+const CONTEXTS = new Map<string, { text: string; name: string }>();
+export function contextStatement(isInitial: boolean, withContacts: boolean) {
+  const key = `${isInitial ? 'initial' : 'later'}_${withContacts ? 'contacts' : 'nocontacts'}`;
+  let found = CONTEXTS.get(key);
+  if (!found) CONTEXTS.set(key, (found = { text: contextText(isInitial, withContacts), name: `herald_message_context_${key}` }));
+  return found;
+}
+
+/**
+ * The parts of template versions already read, by "id:version" (a version never changes once saved):
+ * a message reads only the parts of a version this process has not seen.
+ */
+const templateParts = new Map<string, Map<string, Record<string, string>>>();
+/** Versions kept per kind of message (a few per language and channel; edits add more). */
+const TEMPLATE_PARTS_KEPT = 64;
 
 const CONTACTS_SQL = `SELECT COALESCE(json_agg(${CONTACT_JSON} ORDER BY k.email), '[]') AS contacts
   FROM contacts k WHERE k.client_id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb)) AND ${RECEIVES.replace('$3', '$2')}`;
@@ -115,17 +142,28 @@ export async function loadMessageContext(
   const before = new Date(input.reportedAt);
   const since = new Date(before);
   since.setUTCMonth(since.getUTCMonth() - ctx.settings.pastOccurrenceMonths);
-  const withContacts = input.clientIds.length <= CLIENTS_PER_READ;
+  // The versions this call says it has, and resolves from (another call may drop them from the cache meanwhile).
+  const had = new Map(templateParts.get(input.kind) ?? []);
+  const statement = contextStatement(input.kind === 'initial', input.clientIds.length <= CLIENTS_PER_READ);
   const [row] = await query<Record<string, unknown>>(
     ctx.tx,
-    CONTEXT_SQL,
-    [input.incidentId, JSON.stringify(input.clientIds), input.kind, JSON.stringify(input.componentIds), since.toISOString(), before.toISOString(), withContacts],
-    'herald_message_context',
+    statement.text,
+    [input.incidentId, JSON.stringify(input.clientIds), input.kind, JSON.stringify(input.componentIds), since.toISOString(), before.toISOString(), JSON.stringify([...had.keys()])],
+    statement.name,
   );
   const r = row!;
   const templates = new Map<string, ActiveTemplate>();
-  for (const t of json<{ kind: string; language: string; channel: string; id: string; version: number; parts: Record<string, string> }[]>(r.templates)) {
-    templates.set(`${t.kind}/${t.language}/${t.channel}`, { templateId: t.id, version: t.version, parts: t.parts });
+  for (const t of json<{ kind: string; language: string; channel: string; id: string; version: number; parts: Record<string, string> | null }[]>(r.templates)) {
+    const key = `${t.id}:${t.version}`;
+    let known = templateParts.get(input.kind);
+    if (!known) templateParts.set(input.kind, (known = new Map()));
+    let parts = t.parts ?? had.get(key);
+    if (!parts) throw new Error(`template ${key} came without its parts`);
+    if (t.parts) {
+      if (known.size >= TEMPLATE_PARTS_KEPT) known.clear();
+      known.set(key, (parts = t.parts));
+    }
+    templates.set(`${t.kind}/${t.language}/${t.channel}`, { templateId: t.id, version: t.version, parts });
   }
   const past: Record<string, PastOccurrence[]> = {};
   if (r.past) {

@@ -22,9 +22,9 @@ export async function findPastOccurrences(
     ctx.tx,
     sql`SELECT i.id, i.number, i.title, i.reported_at,
         (SELECT c.id FROM communications c WHERE c.incident_id = i.id AND c.kind = 'rca' AND c.client_ids ? ${input.clientId} ORDER BY c.created_at LIMIT 1) AS rca_id
-      FROM incidents i JOIN incident_clients ic ON ic.incident_id = i.id AND ic.client_id = ${input.clientId}
-      WHERE i.id <> ${input.incidentId} AND i.reported_at >= ${since} AND i.reported_at < ${input.before} ${shares}
-      ORDER BY i.reported_at DESC LIMIT 25`,
+      FROM incident_clients ic JOIN incidents i ON i.id = ic.incident_id
+      WHERE ic.client_id = ${input.clientId} AND ic.incident_id <> ${input.incidentId} AND ic.incident_reported_at >= ${since} AND ic.incident_reported_at < ${input.before} ${shares}
+      ORDER BY ic.incident_reported_at DESC LIMIT 25`,
   );
   return found.map((r) => ({
     incidentId: r.id,

@@ -1,9 +1,10 @@
 // Classifying impact and recording, on the record, whether clients are affected.
 import { and, eq, inArray, or } from 'drizzle-orm';
-import { clientComponents, clients, components, users } from '../../db/schema.js';
+import { clients, users } from '../../db/schema.js';
 import type { ComponentImpact, IncidentRoles, Severity } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
 import { requireWriter, type Ctx } from '../context.js';
+import { query } from '../../db/raw.js';
 import { assertExisting, dedupeImpacts } from './report-incident.js';
 import { runIncidentCommand } from './run-incident-command.js';
 
@@ -21,22 +22,44 @@ async function tiersOf(ctx: Ctx, ids: string[]) {
   return ctx.tx.select({ clientId: clients.id, tier: clients.tier }).from(clients).where(inArray(clients.id, ids));
 }
 
+// The components and clients a classification names, and the clients using those components, in one
+// statement: $1 component ids, $2 client ids (jsonb arrays).
+const CLASSIFY_LOOKUP = `WITH wanted_components AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text($1::jsonb)),
+  wanted_clients AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text($2::jsonb))
+SELECT
+  (SELECT COALESCE(json_agg(co.id), '[]') FROM components co WHERE co.id IN (SELECT id FROM wanted_components)) AS components,
+  (SELECT COALESCE(json_agg(json_build_object('clientId', c.id, 'tier', c.tier)), '[]') FROM clients c WHERE c.id IN (SELECT id FROM wanted_clients)) AS clients,
+  (SELECT COALESCE(json_agg(json_build_object('clientId', c.id, 'tier', c.tier)), '[]') FROM clients c
+    WHERE EXISTS (SELECT 1 FROM client_components cc WHERE cc.client_id = c.id AND cc.component_id IN (SELECT id FROM wanted_components))) AS derived`;
+
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+function refuseMissing(ids: string[], found: Set<string>, field: string) {
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length) throw new AppError('invalid_input', `Unknown ${field}: ${missing.join(', ')}.`, { field, missing });
+}
+
 export async function classifyIncident(ctx: Ctx, idOrKey: string, input: ClassifyInput) {
   // Before any lookup: whether a component or client exists is not for a client user to learn.
   requireWriter(ctx);
   const impacts = dedupeImpacts(input.impacts);
-  await assertExisting(ctx, components, impacts.map((i) => i.componentId), 'impacts');
-  await assertExisting(ctx, clients, [...(input.addClientIds ?? []), ...(input.removeClientIds ?? [])], 'clientIds');
+  const componentIds = impacts.map((i) => i.componentId);
+  const namedClientIds = [...(input.addClientIds ?? []), ...(input.removeClientIds ?? [])];
+  const [found] = await query<{ components: unknown; clients: unknown; derived: unknown }>(
+    ctx.tx,
+    CLASSIFY_LOOKUP,
+    [JSON.stringify(componentIds), JSON.stringify(namedClientIds)],
+    'herald_classify_lookup',
+  );
+  refuseMissing(componentIds, new Set(json<string[]>(found!.components)), 'impacts');
+  const tiers = json<{ clientId: string; tier: string }[]>(found!.clients);
+  refuseMissing(namedClientIds, new Set(tiers.map((c) => c.clientId)), 'clientIds');
+  // The clients using the impacted components: they are affected.
+  const derivedClients = json<{ clientId: string; tier: string }[]>(found!.derived);
   return runIncidentCommand(ctx, idOrKey, async (record) => {
-    const componentIds = impacts.map((i) => i.componentId);
-    const derivedClients = componentIds.length
-      ? await ctx.tx
-          .selectDistinct({ clientId: clients.id, tier: clients.tier })
-          .from(clientComponents)
-          .innerJoin(clients, eq(clients.id, clientComponents.clientId))
-          .where(inArray(clientComponents.componentId, componentIds))
-      : [];
     const named = [...new Set([...(input.addClientIds ?? []), ...record.reportedClientIds, ...(record.reporterClientId ? [record.reporterClientId] : [])])];
+    // The clients named here were looked up above; those the incident was reported for are looked up now.
+    const unknown = named.filter((id) => !tiers.some((c) => c.clientId === id));
     return {
       type: 'classify',
       severity: input.severity,
@@ -44,7 +67,7 @@ export async function classifyIncident(ctx: Ctx, idOrKey: string, input: Classif
       isClientAffected: input.isClientAffected,
       reason: input.reason,
       derivedClients,
-      addClients: await tiersOf(ctx, named),
+      addClients: [...tiers.filter((c) => named.includes(c.clientId)), ...(await tiersOf(ctx, unknown))],
       removeClientIds: input.removeClientIds ?? [],
     };
   });

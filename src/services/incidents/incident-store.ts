@@ -5,11 +5,10 @@ import { incidentEvents, slaPolicies } from '../../db/schema.js';
 import type { DomainEvent, IncidentState } from '../../domain/incident/lifecycle.js';
 import type { Actor, ComponentImpact, Decision, Disclosures, IncidentClient, Obligation, Severity, SlaPolicy, Source, Stage, TechState } from '../../domain/types.js';
 import { notFound } from '../app-error.js';
-import type { Ctx } from '../context.js';
+import { notifyByApp, type Ctx } from '../context.js';
 import { toPolicy, type SlaPolicyRow } from '../sla/sla-policies.js';
 import { iso, rows } from '../sql-rows.js';
 import { query } from '../../db/raw.js';
-import { recomputeComponentStatuses } from '../catalog/components.js';
 
 export interface IncidentRecord {
   id: string;
@@ -70,10 +69,12 @@ const AGGREGATES = `COALESCE((SELECT json_agg(json_build_object('componentId', c
  * locked row's version the statement waited, and the load runs again (now holding the lock).
  */
 const loadText = (by: 'id' | 'number', lock: boolean) =>
-  `SELECT ${INCIDENT_COLUMNS}, i.xmin::text AS row_version,${lock ? ' (SELECT x.xmin::text FROM incidents x WHERE x.id = i.id) AS seen_version,' : ''}
+  `SELECT ${INCIDENT_COLUMNS}, i.xmin::text AS row_version,${lock ? " (SELECT x.xmin::text FROM incidents x WHERE x.id = i.id) AS seen_version, set_config('herald.notify_by_app', $3, true) AS notify_by_app," : ''}
       ${AGGREGATES},
-      (SELECT COALESCE(json_agg(row_to_json(p)), '[]') FROM sla_policies p) AS policies
-    FROM incidents i WHERE ${by === 'id' ? 'i.id = $1' : 'i.number = $1'}${lock ? ' FOR UPDATE OF i' : ''}`;
+      pv.version AS policies_version,
+      CASE WHEN pv.version = $2::text THEN NULL ELSE (SELECT COALESCE(json_agg(row_to_json(p)), '[]') FROM sla_policies p) END AS policies
+    FROM incidents i, (SELECT COALESCE(md5(string_agg(p.id::text || ':' || p.xmin::text, ',' ORDER BY p.id)), '') AS version FROM sla_policies p) pv
+    WHERE ${by === 'id' ? 'i.id = $1' : 'i.number = $1'}${lock ? ' FOR UPDATE OF i' : ''}`;
 const LOADS = {
   id: { lock: loadText('id', true), free: loadText('id', false) },
   number: { lock: loadText('number', true), free: loadText('number', false) },
@@ -91,15 +92,33 @@ export interface LoadedForCommand {
  * transaction) the row stays locked until the transaction ends; without, the caller writes with
  * saveIncident's version check and loads again when another command came first.
  */
-export async function loadIncidentForCommand(tx: Db, idOrKey: string, opts: { lock: boolean }): Promise<LoadedForCommand> {
+export async function loadIncidentForCommand(tx: Db, idOrKey: string, opts: { lock: boolean; notifyByApp?: 'on' | 'off' }): Promise<LoadedForCommand> {
   const target = parseIdOrKey(idOrKey);
   const text = LOADS[target.by][opts.lock ? 'lock' : 'free'];
   const name = `herald_incident_load_${target.by}_${opts.lock ? 'lock' : 'free'}`;
-  let [row] = await query<Record<string, unknown>>(tx, text, [target.value], name);
-  if (row && opts.lock && row.seen_version !== row.row_version) [row] = await query<Record<string, unknown>>(tx, text, [target.value], name);
+  const had = lastPolicies;
+  // A locked load starts the command's transaction: it says whether Herald announces the change (see saveIncident).
+  const params = opts.lock ? [target.value, had?.version ?? '', opts.notifyByApp ?? 'off'] : [target.value, had?.version ?? ''];
+  const load = () => query<Record<string, unknown>>(tx, text, params, name);
+  let [row] = await load();
+  if (row && opts.lock && row.seen_version !== row.row_version) [row] = await load();
   if (!row) throw notFound('Incident');
-  return { record: toRecord(row), policies: json<Record<string, unknown>[]>(row.policies).map(policyFromJson), version: row.row_version as string };
+  let policies: SlaPolicy[];
+  if (row.policies === null || row.policies === undefined) {
+    if (!had || had.version !== row.policies_version) throw new Error('the SLA policies came without their rows');
+    policies = had.policies;
+  } else {
+    policies = json<Record<string, unknown>[]>(row.policies).map(policyFromJson);
+    lastPolicies = { version: row.policies_version as string, policies };
+  }
+  return { record: toRecord(row), policies, version: row.row_version as string };
 }
+
+/**
+ * The SLA policies as last loaded, with the version of their rows: a command sends the version and
+ * gets the rows only when they changed (they are read with every command and change rarely).
+ */
+let lastPolicies: { version: string; policies: SlaPolicy[] } | null = null;
 
 const policyColumns = Object.entries(getTableColumns(slaPolicies));
 
@@ -191,8 +210,8 @@ const SAVE_PARTS = {
       ON CONFLICT (incident_id, component_id) DO UPDATE SET status = excluded.status)`,
   clients: `kd AS (DELETE FROM incident_clients c USING upd WHERE c.incident_id = upd.id
         AND c.client_id NOT IN (SELECT (n->>'clientId')::uuid FROM jsonb_array_elements($22::jsonb) n)),
-    ku AS (INSERT INTO incident_clients (incident_id, client_id, tier, source, added_at, sent, met, promised_next_update_at)
-      SELECT upd.id, (n->>'clientId')::uuid, n->>'tier', n->>'source', (n->>'addedAt')::timestamptz, COALESCE(n->'sent', '{}'), COALESCE(n->'met', '{}'), (n->>'promisedNextUpdateAt')::timestamptz
+    ku AS (INSERT INTO incident_clients (incident_id, client_id, tier, source, added_at, sent, met, promised_next_update_at, incident_reported_at)
+      SELECT upd.id, (n->>'clientId')::uuid, n->>'tier', n->>'source', (n->>'addedAt')::timestamptz, COALESCE(n->'sent', '{}'), COALESCE(n->'met', '{}'), (n->>'promisedNextUpdateAt')::timestamptz, upd.reported_at
       FROM upd, jsonb_array_elements($22::jsonb) n
       ON CONFLICT (incident_id, client_id) DO UPDATE SET tier = excluded.tier, source = excluded.source, added_at = excluded.added_at, sent = excluded.sent, met = excluded.met,
         promised_next_update_at = excluded.promised_next_update_at)`,
@@ -205,6 +224,29 @@ const SAVE_PARTS = {
         -- A deadline that moved is watched afresh: its reminder and escalation were for the old one.
         reminded_at = CASE WHEN incident_obligations.due_at IS DISTINCT FROM excluded.due_at THEN NULL ELSE incident_obligations.reminded_at END,
         escalated_at = CASE WHEN incident_obligations.due_at IS DISTINCT FROM excluded.due_at THEN NULL ELSE incident_obligations.escalated_at END)`,
+  // The status of each component the command touched ($24), from the other live incidents on it as
+  // stored and this incident as the command leaves it ($25: its impacts while live, else none); the
+  // statement cannot see what its other parts write. Under maintenance when a public window on it is
+  // in progress, else operational, when no live incident impacts it. See recomputeComponentStatuses.
+  components: `cs_calc AS (
+      SELECT t.id, COALESCE((
+        SELECT s.status FROM (
+          SELECT ic.status FROM incident_components ic JOIN incidents o ON o.id = ic.incident_id
+          WHERE ic.component_id = t.id AND ic.incident_id <> $1 AND o.tech_state <> 'resolved' AND o.stage IN ('reported', 'active', 'internal')
+          UNION ALL
+          SELECT n->>'status' FROM jsonb_array_elements($25::jsonb) n WHERE (n->>'componentId')::uuid = t.id
+        ) s ORDER BY CASE s.status WHEN 'major_outage' THEN 3 WHEN 'partial_outage' THEN 2 ELSE 1 END DESC LIMIT 1
+      ), CASE WHEN EXISTS (
+        SELECT 1 FROM maintenance_components mc JOIN maintenance_windows mw ON mw.id = mc.window_id
+        WHERE mc.component_id = t.id AND mw.state = 'in_progress' AND NOT mw.is_internal
+      ) THEN 'under_maintenance' ELSE 'operational' END) AS status
+      FROM (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text($24::jsonb)) t
+      WHERE EXISTS (SELECT 1 FROM upd)
+    ),
+    cs_upd AS (UPDATE components c SET status = cs_calc.status, updated_at = $17::timestamptz FROM cs_calc
+      WHERE c.id = cs_calc.id AND c.status IS DISTINCT FROM cs_calc.status RETURNING c.id, c.status),
+    cs_hist AS (INSERT INTO component_status_history (component_id, status, at, incident_id, maintenance_window_id)
+      SELECT cs_upd.id, cs_upd.status, $17::timestamptz, $1, NULL FROM cs_upd)`,
 } as const;
 type SavePart = keyof typeof SAVE_PARTS;
 const PART_NAMES = Object.keys(SAVE_PARTS) as SavePart[];
@@ -220,9 +262,12 @@ function saveText(mask: number): string {
         incident_manager_id = $9, communication_lead_id = $10, technical_team_ids = $11::jsonb, internal_summary = $12,
         classified_at = $13::timestamptz, resolved_at = $14::timestamptz, reopened_at = $15::timestamptz, closed_at = $16::timestamptz, updated_at = $17::timestamptz
       WHERE i.id = $1 AND ($2::text IS NULL OR i.xmin = $2::text::xid)
-      RETURNING i.id
+      RETURNING i.id, i.reported_at
     )${parts.map((p) => `,\n    ${p}`).join('')}
-    SELECT count(*)::int AS saved, $18::uuid IS NULL AND $19::text IS NULL AND $20::jsonb IS NULL AND $21::jsonb IS NULL AND $22::jsonb IS NULL AND $23::jsonb IS NULL AS unused FROM upd`;
+    SELECT count(*)::int AS saved, $18::uuid IS NULL AND $19::text IS NULL AND $20::jsonb IS NULL AND $21::jsonb IS NULL AND $22::jsonb IS NULL AND $23::jsonb IS NULL
+      AND $24::jsonb IS NULL AND $25::jsonb IS NULL AS unused,
+      -- 'on': the caller announces the change once it has committed, so the triggers do not (migration 0009).
+      set_config('herald.notify_by_app', $26, true) AS notify_by_app FROM upd`;
     saveTexts.set(mask, text);
   }
   return text;
@@ -232,10 +277,10 @@ function saveText(mask: number): string {
 export const changesComponentStatus = (before: IncidentState, after: IncidentState) => !same(before.impacts, after.impacts) || isLive(before) !== isLive(after);
 
 /**
- * Writes the new state of an incident, the changed obligations and the events in one statement, then
- * the component statuses when the outcome changes them (changesComponentStatus: a second statement,
- * so the caller must be in a transaction then). With `version` it writes only while the incident row
- * is still that version and returns false when another command came first (nothing is written then).
+ * Writes the new state of an incident, the changed obligations, the events and, when the outcome
+ * changes them (changesComponentStatus), the statuses of the components it touches, in one statement.
+ * With `version` it writes only while the incident row is still that version and returns false when
+ * another command came first (nothing is written then).
  */
 export async function saveIncident(
   ctx: Ctx,
@@ -253,6 +298,7 @@ export async function saveIncident(
     impacts: impactsChanged,
     clients: !same(before.clients, after.clients),
     obligations: obligationChanges.length > 0,
+    components: changesComponentStatus(before, after),
   };
   const mask = PART_NAMES.reduce((m, p, n) => (flags[p] ? m | (1 << n) : m), 0);
   const [result] = await query<{ saved: number }>(
@@ -284,13 +330,11 @@ export async function saveIncident(
         ? JSON.stringify(after.clients.map((c) => ({ ...c, addedAt: new Date(c.addedAt).toISOString(), promisedNextUpdateAt: c.promisedNextUpdateAt ? new Date(c.promisedNextUpdateAt).toISOString() : null })))
         : null,
       flags.obligations ? JSON.stringify(obligationChanges.map((o) => ({ ...o, dueAt: isoOrNull(o.dueAt), createdAt: isoOrNull(o.createdAt), closedAt: isoOrNull(o.closedAt) }))) : null,
+      flags.components ? JSON.stringify([...new Set([...before.impacts, ...after.impacts].map((i) => i.componentId))]) : null,
+      flags.components ? JSON.stringify(isLive(after) ? after.impacts.map((i) => ({ componentId: i.componentId, status: i.status })) : []) : null,
+      notifyByApp(ctx),
     ],
     `herald_incident_save_${mask}`,
   );
-  if (!result?.saved) return false;
-  if (changesComponentStatus(before, after)) {
-    const touched = [...new Set([...before.impacts, ...after.impacts].map((i) => i.componentId))];
-    await recomputeComponentStatuses(tx, touched, now, after.id);
-  }
-  return true;
+  return !!result?.saved;
 }

@@ -5,7 +5,7 @@ import { clientComponents, clients, components } from '../../db/schema.js';
 import { newIncident } from '../../domain/incident/lifecycle.js';
 import type { ComponentImpact, Source } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
-import { clientScope, requireWriter, type Ctx } from '../context.js';
+import { clientScope, notifyByApp, requireWriter, type Ctx } from '../context.js';
 import type { IncidentRecord } from './incident-store.js';
 import { recomputeComponentStatuses } from '../catalog/components.js';
 import type { Db } from '../../db/open.js';
@@ -67,6 +67,7 @@ export async function reportIncident(ctx: Ctx, input: ReportInput): Promise<Inci
         ctx.actor.label,
         events[0]!.type,
         JSON.stringify({ ...events[0]!.data, title: input.title, clientIds }),
+        notifyByApp(ctx),
       ],
       'herald_incident_report',
     );
@@ -77,6 +78,7 @@ export async function reportIncident(ctx: Ctx, input: ReportInput): Promise<Inci
   };
   const [row] = !impacts.length ? await insert(ctx.tx) : ctx.inTransaction ? await ctx.inTransaction(withStatuses) : await withStatuses(ctx);
   const number = Number(row!.number);
+  ctx.afterCommit?.('herald_incident', JSON.stringify({ id, key: `INC-${number}` }));
   // What loading the incident back would give (impacts as stored: ids in lower case, in their order).
   const stored = impacts.map((i) => ({ componentId: i.componentId.toLowerCase(), status: i.status })).sort((a, b) => (a.componentId < b.componentId ? -1 : a.componentId > b.componentId ? 1 : 0));
   return {
@@ -100,7 +102,8 @@ const REPORT = `WITH ins AS (
   ),
   ic AS (INSERT INTO incident_components (incident_id, component_id, status) SELECT ins.id, (n->>'componentId')::uuid, n->>'status' FROM ins, jsonb_array_elements($12::jsonb) n),
   ev AS (INSERT INTO incident_events (incident_id, at, actor_id, actor_label, type, data) SELECT ins.id, $11::timestamptz, $5, $13, $14, $15::jsonb FROM ins)
-  SELECT number FROM ins`;
+  -- 'on': the caller announces the new incident once it has committed (migration 0009).
+  SELECT number, set_config('herald.notify_by_app', $16, true) AS notify_by_app FROM ins`;
 
 export function dedupeImpacts(impacts: ComponentImpact[]): ComponentImpact[] {
   const byId = new Map<string, ComponentImpact>();

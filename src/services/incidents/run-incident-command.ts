@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { decide, type Accepted, type Command } from '../../domain/incident/lifecycle.js';
 import type { SlaPolicy } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
-import { requireWriter, type Ctx } from '../context.js';
-import { changesComponentStatus, loadIncidentForCommand, saveIncident, type IncidentRecord } from './incident-store.js';
+import { notifyByApp, requireWriter, type Ctx } from '../context.js';
+import { loadIncidentForCommand, saveIncident, type IncidentRecord } from './incident-store.js';
 
 export type CommandBuilder = (record: IncidentRecord) => Command | Promise<Command>;
 
@@ -27,22 +27,26 @@ export async function runIncidentCommand(
   const isLocked = !ctx.inTransaction;
   if (!isLocked && opts.beforeSave) return ctx.inTransaction!((tctx) => runIncidentCommand(tctx, idOrKey, build, opts));
   for (let attempt = 1; ; attempt++) {
-    const { record, policies, version } = await loadIncidentForCommand(ctx.tx, idOrKey, { lock: isLocked });
+    const { record, policies, version } = await loadIncidentForCommand(ctx.tx, idOrKey, { lock: isLocked, notifyByApp: notifyByApp(ctx) });
     const command = await build(record);
     const outcome = decide(record.state, command, { actor: ctx.actor, now: ctx.now.toISOString(), policies, newId: randomUUID });
     if (!outcome.ok) throw new AppError(outcome.code, outcome.message, outcome.missing ? { missing: outcome.missing } : {});
     const verdict = opts.beforeSave ? await opts.beforeSave(record, outcome, policies) : 'save';
-    if (verdict === 'discard') return record;
+    // Locked, the command's transaction was marked (the load) and may have changed the incident in beforeSave.
+    const announce = () => ctx.afterCommit?.('herald_incident', JSON.stringify({ id: record.id, key: record.key }));
+    if (verdict === 'discard') {
+      announce();
+      return record;
+    }
     if (outcome.state !== record.state || outcome.events.length) {
-      const save = (c: Ctx) => saveIncident(c, record.state, outcome.state, outcome.events, outcome.obligationChanges, isLocked ? null : version);
-      // Component statuses are a second statement: both go in one transaction (still checked against the version read).
-      const saved = isLocked || !changesComponentStatus(record.state, outcome.state) ? await save(ctx) : await ctx.inTransaction!(save);
+      const saved = await saveIncident(ctx, record.state, outcome.state, outcome.events, outcome.obligationChanges, isLocked ? null : version);
       if (!saved) {
         if (isLocked) throw new Error(`incident ${record.id} vanished under its lock`);
         if (attempt >= MAX_ATTEMPTS) throw new AppError('conflict', 'The incident is changing too fast; try again.');
         continue;
       }
-    }
+      announce();
+    } else if (isLocked) announce();
     return { ...record, state: outcome.state, updatedAt: ctx.now.toISOString() };
   }
 }
