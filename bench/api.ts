@@ -9,7 +9,9 @@
 // BENCH_PGLITE_CONCURRENCY (16), BENCH_CEILING_CONCURRENCY (32), BENCH_POOL_MAX (server
 // DATABASE_POOL_MAX; default: the server's own default), BENCH_ONLY (comma list: statements,ceiling,pglite,postgres),
 // BENCH_CPU_PROF_DIR (the server writes a V8 .cpuprofile there on exit), BENCH_COUNT_INCIDENTS (20), BENCH_SQL_TRACE=1 (print the
-// statements each command runs), BENCH_COUNT_ONLY (pglite or postgres). Before the load, incidents are
+// statements each command runs), BENCH_COUNT_ONLY (pglite or postgres), BENCH_SKIP (comma list of steps left
+// out, e.g. "message initial,message resolution"), BENCH_SERVER_NODE_OPTIONS (extra Node.js options for the
+// server), BENCH_KEEP_DB=1 (keep the PostgreSQL database and print its name). Before the load, incidents are
 // driven one command at a time in this process on PGlite and on PostgreSQL with the database driver
 // counted: SQL statements and round trips per command, and this process's CPU time per command.
 // On a machine shared with other work, the "rest cpu%" column shows how much it disturbed the run.
@@ -382,7 +384,8 @@ async function prepareFixture(client: Pick<HttpClient, 'get' | 'post'>): Promise
 async function benchHerald(opts: ServeOptions, concurrency: number): Promise<LoadResult> {
   const extra: Record<string, string> = {};
   if (POOL_MAX) extra.DATABASE_POOL_MAX = POOL_MAX;
-  if (CPU_PROF_DIR) extra.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${CPU_PROF_DIR}`;
+  const nodeOptions = [CPU_PROF_DIR ? `--cpu-prof --cpu-prof-dir=${CPU_PROF_DIR}` : '', process.env.BENCH_SERVER_NODE_OPTIONS ?? ''].filter(Boolean).join(' ');
+  if (nodeOptions) extra.NODE_OPTIONS = nodeOptions;
   const server: RunningHerald = await startHerald({ ...ADMIN, ...opts, extra }, 60_000);
   try {
     const token = await createTokenOverHttp(server.url, ADMIN.adminEmail, ADMIN.adminPassword);

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NODE_BIN = `${REPO_ROOT}node_modules/.bin/node`;
 export const CLI = `${REPO_ROOT}dist/cli/main.js`;
+/** The Node.js flags `npm start` runs Herald with (package.json's scripts, bin/herald.js). */
+export const HERALD_NODE_FLAGS = ['--max-semi-space-size=8'];
 
 export interface Exit {
   code: number | null;
@@ -55,7 +57,7 @@ export function serveEnv(opts: ServeOptions): NodeJS.ProcessEnv {
 
 /** Spawns `node dist/cli/main.js <args>` and collects its output; does not wait for anything. */
 export function spawnHerald(args: string[], env: NodeJS.ProcessEnv): HeraldProcess {
-  const child = spawn(NODE_BIN, [CLI, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE_BIN, [...HERALD_NODE_FLAGS, CLI, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));

@@ -26,9 +26,28 @@ export interface ProofRow {
   sentAt: string | null;
 }
 
+/** The columns the proof shows: not the rendered copies (kilobytes each; a message can have 10,000). */
+const PROOF_COLUMNS = {
+  id: communicationRecipients.id,
+  messageId: communicationRecipients.messageId,
+  communicationId: communicationRecipients.communicationId,
+  clientId: communicationRecipients.clientId,
+  channel: communicationRecipients.channel,
+  toAddress: communicationRecipients.toAddress,
+  toName: communicationRecipients.toName,
+  language: communicationRecipients.language,
+  subject: communicationRecipients.subject,
+  status: communicationRecipients.status,
+  attempts: communicationRecipients.attempts,
+  providerRef: communicationRecipients.providerRef,
+  lastError: communicationRecipients.lastError,
+  createdAt: communicationRecipients.createdAt,
+  sentAt: communicationRecipients.sentAt,
+};
+
 async function proofRows(ctx: Ctx, where: SQL | undefined): Promise<ProofRow[]> {
   const found = await ctx.tx
-    .select({ d: communicationRecipients, kind: communications.kind, number: incidents.number, clientName: clients.name })
+    .select({ d: PROOF_COLUMNS, kind: communications.kind, number: incidents.number, clientName: clients.name })
     .from(communicationRecipients)
     .innerJoin(communications, eq(communications.id, communicationRecipients.communicationId))
     .innerJoin(incidents, eq(incidents.id, communicationRecipients.incidentId))
