@@ -2,6 +2,7 @@
 // derived from the delivery id, so a retried delivery carries the same id and can be de-duplicated.
 import { domainToASCII } from 'node:url';
 import nodemailer from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import type { NodemailerError } from 'nodemailer';
 import type { DeliveryAttempt, DeliveryFailure } from './types.js';
 
@@ -196,7 +197,9 @@ export function createMailer(options: MailerOptions): Mailer {
         if (!RESERVED_HEADERS.has(name.toLowerCase())) headers[name] = value;
       }
       try {
-        const info = await transporter.sendMail({
+        // The message is built whole first and handed over as one buffer: streamed, nodemailer writes it
+        // to the socket a few hundred bytes at a time, and those writes were a tenth of a fan-out's CPU.
+        const mime = new MailComposer({
           from: options.from,
           to: { name: message.to.name, address: message.to.address },
           subject: message.subject,
@@ -206,7 +209,12 @@ export function createMailer(options: MailerOptions): Mailer {
           messageId,
           ...(message.inReplyTo ? { inReplyTo: bracketed(message.inReplyTo) } : {}),
           ...(message.references?.length ? { references: message.references.map(bracketed) } : {}),
-        });
+          disableFileAccess: true,
+          disableUrlAccess: true,
+        }).compile();
+        const envelope = mime.getEnvelope();
+        const raw = await mime.build();
+        const info = await transporter.sendMail({ envelope: { from: envelope.from || undefined, to: envelope.to }, raw, messageId });
         return { ok: true, providerRef: redact(info.response), messageId: info.serverMessageId ?? messageId };
       } catch (err) {
         return { ...classifySmtpError(err, redact), messageId };

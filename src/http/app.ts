@@ -98,8 +98,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   maintenanceRoutes(app, run, opts.database, opts.settings);
   eventRoutes(app, opts.database);
   intakeRoutes(app, { database: opts.database, run, jobs: opts.jobs ?? null, options: opts.intake });
-  statusRoutes(app, { database: opts.database, settings: opts.settings, cache: new StatusCache(opts.statusPages) });
-  await subscriptionRoutes(app, { database: opts.database, settings: opts.settings, jobs: opts.jobs ?? null, run });
+  const clientPageListeners: (() => void)[] = [];
+  statusRoutes(app, { database: opts.database, settings: opts.settings, cache: new StatusCache(opts.statusPages), onClientPagesChanged: (l) => void clientPageListeners.push(l) });
+  await subscriptionRoutes(app, {
+    database: opts.database,
+    settings: opts.settings,
+    jobs: opts.jobs ?? null,
+    run,
+    clientPagesChanged: () => clientPageListeners.forEach((l) => l()),
+  });
   await consolePages(app, opts.consoleDir);
   return app;
 }

@@ -24,6 +24,11 @@ export interface StatusPageDeps {
   database: Database;
   settings: ServiceSettings;
   cache?: StatusCache;
+  /**
+   * Tells this instance at once that a client's page changed (its secret link was rotated here): other
+   * instances hear it by NOTIFY, which may come a moment after the answer to the change.
+   */
+  onClientPagesChanged?: (listener: () => void) => void;
 }
 
 interface ClientPage {
@@ -108,6 +113,7 @@ export function statusRoutes(app: FastifyInstance, deps: StatusPageDeps): Status
   let clientGeneration = 0;
   app.addHook('onReady', async () => {
     unlisten.push(await database.listen('herald_status', () => clientGeneration++));
+    deps.onClientPagesChanged?.(() => clientGeneration++);
   });
   const findClient = async (slug: string): Promise<ClientPage | null> => {
     const known = clientPages.get(slug);

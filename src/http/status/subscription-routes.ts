@@ -25,6 +25,8 @@ export interface SubscriptionRouteDeps {
   run: Runner;
   /** Sign-ups per address and window (default 5 per 10 minutes). */
   rateLimit?: { max: number; timeWindow: string | number };
+  /** Called once a client's secret link was rotated (and committed): this instance's pages must know at once. */
+  clientPagesChanged?: () => void;
 }
 
 const one = (v: unknown) => (Array.isArray(v) ? v[0] : v);
@@ -171,6 +173,10 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
       },
     },
     // A replayed answer leaves the secret link out: it is stored nowhere but in the client's hands.
-    (req, reply) => deps.run.command(req, reply, 201, (ctx) => rotateStatusLink(ctx, req.params.id), { storedAs: (b) => ({ ...b, url: null }) }),
+    async (req, reply) => {
+      const answer = await deps.run.command(req, reply, 201, (ctx) => rotateStatusLink(ctx, req.params.id), { storedAs: (b) => ({ ...b, url: null }) });
+      deps.clientPagesChanged?.();
+      return answer;
+    },
   );
 }
