@@ -1,13 +1,14 @@
 // One delivery attempt per job: at least once underneath, exactly once to the recipient. A delivery
 // recorded as sent is never sent again; a retry carries the same stable id (the e-mail Message-ID,
 // the webhook-id) so a receiver that saw it already can drop the copy.
-import { eq, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Mailer } from '../channels/email.js';
 import { sendSlack, type SlackMessage } from '../channels/slack.js';
 import { sendTeams, type TeamsMessage } from '../channels/teams.js';
 import type { DeliveryAttempt } from '../channels/types.js';
 import { sendWebhook } from '../channels/webhook.js';
 import type { Database } from '../db/open.js';
+import { query } from '../db/raw.js';
 import { clientEndpoints, communicationRecipients, incidents } from '../db/schema.js';
 import { appendEvents } from '../services/incidents/incident-store.js';
 import { recordMaintenanceDeliveryFailure } from '../services/maintenance/maintenance-delivery.js';
@@ -113,12 +114,17 @@ const CLAIMABLE = sql`('queued', 'retrying', 'sending')`;
  * whose attempt was cut off by a crash, so the outcome is unknown and it is sent again (with the same
  * Message-ID / webhook-id). So 'sending' marks exactly the deliveries whose fate a crash leaves unknown.
  */
+// The two statements every delivery runs, prepared once per connection (built by the ORM they were
+// parsed and planned anew for each of 10,000 recipients).
+const DELIVERY_FIELDS = Object.entries(getTableColumns(communicationRecipients))
+  .map(([key, column]) => `"${column.name}" AS "${key}"`)
+  .join(', ');
+const CLAIM = `UPDATE communication_recipients SET status = 'sending', attempts = attempts + 1, last_attempt_at = $2::timestamptz
+  WHERE id = $1 AND status IN ('queued', 'retrying', 'sending') RETURNING ${DELIVERY_FIELDS}`;
+const RECORD_SENT = `UPDATE communication_recipients SET status = 'sent', sent_at = $2::timestamptz, provider_ref = $3, last_error = NULL, next_attempt_at = NULL WHERE id = $1`;
+
 async function claim(deps: DeliveryDeps, deliveryId: string, at: Date): Promise<Delivery | undefined> {
-  const [claimed] = await deps.database.db
-    .update(communicationRecipients)
-    .set({ status: 'sending', attempts: sql`${communicationRecipients.attempts} + 1`, lastAttemptAt: at })
-    .where(sql`${communicationRecipients.id} = ${deliveryId} AND ${communicationRecipients.status} IN ${CLAIMABLE}`)
-    .returning();
+  const [claimed] = await query<Delivery>(deps.database.db, CLAIM, [deliveryId, at.toISOString()], 'herald_delivery_claim');
   return claimed;
 }
 
@@ -165,9 +171,7 @@ async function attemptAndRecord(deps: DeliveryDeps, claimed: Delivery): Promise<
   if (result.ok) {
     // Its own commit, right after the receiver's acknowledgement (SMTP 250, HTTP 2xx): from here on a
     // crash cannot make this delivery go out again.
-    await database.db.execute(
-      sql`UPDATE communication_recipients SET status = 'sent', sent_at = ${at}, provider_ref = ${result.providerRef.slice(0, 500)}, last_error = NULL, next_attempt_at = NULL WHERE id = ${deliveryId}`,
-    );
+    await query(database.db, RECORD_SENT, [deliveryId, at.toISOString(), result.providerRef.slice(0, 500)], 'herald_delivery_sent');
     return 'sent';
   }
   const isFinal = result.isPermanent || claimed.attempts >= deps.settings.maxAttempts;
