@@ -77,7 +77,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
   let sender: pg.Client | null = null;
   const notifier = batchedNotifier(async (text, values) => {
     if (!sender) {
-      const c = new pg.Client({ connectionString: url, options: '-c synchronous_commit=off' });
+      const c = new pg.Client({ connectionString: url, options: '-c synchronous_commit=off', connectionTimeoutMillis: 5000 });
       c.on('error', () => {
         if (sender === c) sender = null;
         c.end().catch(() => {});
@@ -112,6 +112,8 @@ const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** How long announcements are gathered before they go out together (each is one small transaction). */
 const NOTIFY_GATHER_MS = 20;
+/** Announcements kept while they cannot be sent (the database is away). */
+const NOTIFY_PENDING_MAX = 10_000;
 const NOTIFY_BATCH = `SELECT pg_notify(n.channel, n.payload) FROM jsonb_to_recordset($1::jsonb) AS n(channel text, payload text)`;
 
 /**
@@ -146,6 +148,8 @@ function batchedNotifier(send: (text: string, values: unknown[]) => Promise<void
   return {
     notify(channel: string, payload: string) {
       if (isClosed || !CHANNEL.test(channel)) return;
+      // While the database is away announcements cannot go out; the oldest are let go.
+      if (pending.length >= NOTIFY_PENDING_MAX) pending.shift();
       pending.push({ channel, payload });
       running ??= new Promise<void>((resolve) => setTimeout(resolve, NOTIFY_GATHER_MS)).then(run);
     },
