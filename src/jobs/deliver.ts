@@ -9,6 +9,7 @@ import type { DeliveryAttempt } from '../channels/types.js';
 import { sendWebhook } from '../channels/webhook.js';
 import type { Database } from '../db/open.js';
 import { query } from '../db/raw.js';
+import { garbageCollector } from '../services/garbage.js';
 import { clientEndpoints, communicationRecipients, incidents } from '../db/schema.js';
 import { appendEvents } from '../services/incidents/incident-store.js';
 import { recordMaintenanceDeliveryFailure } from '../services/maintenance/maintenance-delivery.js';
@@ -143,6 +144,9 @@ export async function processDelivery(deps: DeliveryDeps, deliveryId: string): P
  * Throws the first error after all have settled, so the batch's jobs are retried; those recorded as
  * sent are skipped then.
  */
+/** Every 1,000 deliveries attempted in this process, their garbage (messages built, rows read) is collected. */
+const collectDeliveryGarbage = garbageCollector(1000);
+
 export async function processDeliveries(deps: DeliveryDeps, deliveryIds: string[]): Promise<DeliveryOutcome[]> {
   if (!deliveryIds.length) return [];
   const pending = await rows<{ id: string; channel: string }>(
@@ -156,6 +160,7 @@ export async function processDeliveries(deps: DeliveryDeps, deliveryIds: string[
       return p.channel === 'email' && deps.emailSlots ? deps.emailSlots.run(run) : run();
     }),
   );
+  collectDeliveryGarbage(pending.length);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   const outcomes = new Map(pending.map((p, i) => [p.id, (settled[i] as PromiseFulfilledResult<DeliveryOutcome>).value]));

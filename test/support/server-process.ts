@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NODE_BIN = `${REPO_ROOT}node_modules/.bin/node`;
 export const CLI = `${REPO_ROOT}dist/cli/main.js`;
-/** The Node.js flags `npm start` runs Herald with (package.json's scripts, bin/herald.js). */
-export const HERALD_NODE_FLAGS = ['--max-semi-space-size=8'];
+/** The Node.js flags `npm start` runs Herald with (package.json's scripts, bin/herald.js; see README). */
+export const HERALD_NODE_FLAGS = ['--max-semi-space-size=8', '--expose-gc'];
 
 export interface Exit {
   code: number | null;

@@ -22,6 +22,7 @@ import { QUEUES } from '../../jobs/queues.js';
 import { DELIVERIES_PER_JOB } from '../../jobs/delivery-jobs.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireWriter, type Ctx } from '../context.js';
+import { garbageCollector } from '../garbage.js';
 import { appendEvents, loadIncident, type IncidentRecord } from '../incidents/incident-store.js';
 import { runIncidentCommand } from '../incidents/run-incident-command.js';
 import { notify } from '../notifications.js';
@@ -149,6 +150,7 @@ type Draft = { language: string; channel: 'email' | 'chat'; parts: Record<string
 /** Deliveries built (and handed on) at a time: their rendered bodies are what a send holds in memory. */
 const DELIVERY_CHUNK = 500;
 
+
 /** Fills the templates for every recipient and channel of the message: what each client will receive. */
 export async function buildDeliveries(
   ctx: Ctx,
@@ -197,12 +199,15 @@ async function buildDeliveriesInChunks(
   const severity = state.severity ?? 'SEV4';
   let deliveries: NewDelivery[] = [];
   let firstSubject: string | null = null;
+  // Every 1,000 copies written, their garbage is collected (see garbage.ts).
+  const collect = garbageCollector(1000);
   const flush = async (isLast: boolean) => {
     if (!deliveries.length && !isLast) return;
     firstSubject ??= deliveries[0]?.subject ?? null;
     const chunk = deliveries;
     deliveries = [];
     await onChunk(chunk, { usedTemplates, firstSubject, isLast });
+    if (!isLast) collect(chunk.length);
   };
   let contactRows: ContextContact[] = context.contacts ?? [];
 
