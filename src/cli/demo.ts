@@ -52,6 +52,8 @@ export async function loadDemo(database: Database, now: Date): Promise<string> {
     await sendCommunication(ctxAt(at(45, 10)), inc.id, { kind: 'initial', body: 'We are investigating errors on the public API.' });
     await changeTechState(ctxAt(at(45, 40)), inc.id, { state: 'identified', note: 'A faulty load-balancer rule.' });
     await changeTechState(ctxAt(at(45, 70)), inc.id, { state: 'resolved', note: 'Rule rolled back.' });
+    // A resolution notice says what is being done so that it does not happen again.
+    await updateDisclosures(ctxAt(at(45, 75)), inc.id, { remediation: 'Load-balancer changes will go through a staged rollout with automatic rollback.' });
     await sendCommunication(ctxAt(at(45, 80)), inc.id, { kind: 'resolution', body: 'The API works normally again.' });
     await updateDisclosures(ctxAt(at(44)), inc.id, { remediation: 'Load-balancer changes now go through a staged rollout with automatic rollback.' });
     await sendCommunication(ctxAt(at(43)), inc.id, {
