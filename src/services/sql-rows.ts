@@ -8,3 +8,6 @@ export async function rows<T>(tx: Db, query: SQL): Promise<T[]> {
 }
 
 export const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+
+/** A json/jsonb column as the driver gave it: parsed already, or as text (PGlite's plan cache, some casts). */
+export const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;

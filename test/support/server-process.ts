@@ -1,13 +1,16 @@
 // Runs the real `herald serve` (dist/cli/main.js under the project's Node 24) as a child process:
 // used by the durability test and by bench/api.ts. No vitest imports here.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NODE_BIN = `${REPO_ROOT}node_modules/.bin/node`;
 export const CLI = `${REPO_ROOT}dist/cli/main.js`;
-/** The Node.js flags `npm start` runs Herald with (package.json's scripts, bin/herald.js; see README). */
-export const HERALD_NODE_FLAGS = ['--max-semi-space-size=8', '--expose-gc'];
+/** The Node.js flags `npm start` runs Herald with, read from package.json's start script (see README). */
+export const HERALD_NODE_FLAGS = (JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((word) => word.startsWith('--'));
 
 export interface Exit {
   code: number | null;

@@ -4,11 +4,13 @@
 // each client is told about in an initial notice, the Message-IDs later messages thread under and,
 // for a message to a few clients, their contacts. A message is one of the busiest commands; as a
 // dozen statements it spent more time on round trips than on its work.
+import { json } from '../sql-rows.js';
 import type { PastOccurrence } from '../../domain/messages/plain-message.js';
 import type { MessageKind } from '../../domain/types.js';
 import { query } from '../../db/raw.js';
 import type { Ctx } from '../context.js';
 import type { ActiveTemplate } from '../templates/templates.js';
+import { pastOccurrencesSince, pastOccurrencesSql, toPastOccurrences } from './past-occurrences.js';
 
 /** Clients whose contacts are read with one query (and up to which the context statement reads them). */
 export const CLIENTS_PER_READ = 50;
@@ -93,14 +95,13 @@ SELECT
     FROM communications m WHERE m.incident_id = $1 AND m.status = 'sent') AS earlier,
   ${
     isInitial
-      ? `(SELECT COALESCE(json_object_agg(t.id, (
-      SELECT COALESCE(json_agg(json_build_object('id', p.id, 'number', p.number, 'title', p.title, 'reportedAt', p.reported_at, 'rcaId', p.rca_id) ORDER BY p.reported_at DESC), '[]')
-      FROM (SELECT i.id, i.number, i.title, i.reported_at,
-          (SELECT r.id FROM communications r WHERE r.incident_id = i.id AND r.kind = 'rca' AND r.client_ids ? t.id::text ORDER BY r.created_at LIMIT 1) AS rca_id
-        FROM incident_clients ic JOIN incidents i ON i.id = ic.incident_id
-        WHERE ic.client_id = t.id AND ic.incident_id <> $1 AND ic.incident_reported_at >= $5::timestamptz AND ic.incident_reported_at < $6::timestamptz
-          AND (NOT EXISTS (SELECT 1 FROM impacted) OR EXISTS (SELECT 1 FROM incident_components x WHERE x.incident_id = ic.incident_id AND x.component_id IN (SELECT id FROM impacted)))
-        ORDER BY ic.incident_reported_at DESC LIMIT 25) p)), '{}') FROM target t) AS past, NULL::json AS threads`
+      ? `(SELECT COALESCE(json_object_agg(t.id, ${pastOccurrencesSql({
+          client: 't.id',
+          incident: '$1',
+          since: '$5::timestamptz',
+          before: '$6::timestamptz',
+          impacted: 'SELECT id FROM impacted',
+        })}), '{}') FROM target t) AS past, NULL::json AS threads`
       : `NULL::json AS past, (SELECT COALESCE(json_agg(json_build_object('contactId', d.contact_id, 'messageId', d.message_id)), '[]')
     FROM communications m JOIN communication_recipients d ON d.communication_id = m.id
     WHERE m.incident_id = $1 AND m.kind = 'initial' AND d.channel IN ('email', 'outbox') AND d.contact_id IS NOT NULL
@@ -132,7 +133,6 @@ const TEMPLATE_PARTS_KEPT = 64;
 const CONTACTS_SQL = `SELECT COALESCE(json_agg(${CONTACT_JSON} ORDER BY k.email), '[]') AS contacts
   FROM contacts k WHERE k.client_id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb)) AND ${RECEIVES.replace('$3', '$2')}`;
 
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 
 export async function loadMessageContext(
@@ -140,8 +140,7 @@ export async function loadMessageContext(
   input: { incidentId: string; clientIds: string[]; kind: MessageKind; componentIds: string[]; reportedAt: string },
 ): Promise<MessageContext> {
   const before = new Date(input.reportedAt);
-  const since = new Date(before);
-  since.setUTCMonth(since.getUTCMonth() - ctx.settings.pastOccurrenceMonths);
+  const since = pastOccurrencesSince(ctx, before);
   // The versions this call says it has, and resolves from (another call may drop them from the cache meanwhile).
   const had = new Map(templateParts.get(input.kind) ?? []);
   const statement = contextStatement(input.kind === 'initial', input.clientIds.length <= CLIENTS_PER_READ);
@@ -166,18 +165,7 @@ export async function loadMessageContext(
     templates.set(`${t.kind}/${t.language}/${t.channel}`, { templateId: t.id, version: t.version, parts });
   }
   const past: Record<string, PastOccurrence[]> = {};
-  if (r.past) {
-    type Found = { id: string; number: number; title: string; reportedAt: string; rcaId: string | null };
-    for (const [clientId, found] of Object.entries(json<Record<string, Found[]>>(r.past))) {
-      past[clientId] = found.map((p) => ({
-        incidentId: p.id,
-        key: `INC-${p.number}`,
-        title: p.title,
-        reportedAt: new Date(p.reportedAt).toISOString(),
-        rcaUrl: p.rcaId ? `${ctx.settings.baseUrl}/api/v1/communications/${p.rcaId}` : null,
-      }));
-    }
-  }
+  if (r.past) for (const [clientId, found] of Object.entries(json<Record<string, unknown>>(r.past))) past[clientId] = toPastOccurrences(ctx, found);
   return {
     clients: json<ContextClient[]>(r.clients),
     endpoints: json<ContextEndpoint[]>(r.endpoints),

@@ -1,36 +1,62 @@
-// Earlier incidents of the same client on the same components, for the initial notice.
-import { sql } from 'drizzle-orm';
+// Earlier incidents of the same client on the same components, for the initial notice: one SQL
+// expression, used by the message context (per client of a message) and by the API (one client).
 import type { PastOccurrence } from '../../domain/messages/plain-message.js';
+import { query } from '../../db/raw.js';
 import type { Ctx } from '../context.js';
-import { iso, rows } from '../sql-rows.js';
+import { json } from '../sql-rows.js';
 
 /**
- * Incidents that affected `clientId` before `before`, within the window, sharing a component with
- * `componentIds` (any incident of the client when the current one names no component). Each with
- * a link to the RCA that client received, if any.
+ * A JSON array of the incidents (at most 25, newest first) that affected client `client` in
+ * [`since`, `before`), other than `incident`, sharing a component with the ids `impacted` selects
+ * (any incident of the client when it selects none); each with the RCA that client received, if any.
+ * The arguments are SQL expressions (parameters or outer columns).
  */
+export const pastOccurrencesSql = (a: { client: string; incident: string; since: string; before: string; impacted: string }) =>
+  `(SELECT COALESCE(json_agg(json_build_object('id', p.id, 'number', p.number, 'title', p.title, 'reportedAt', p.reported_at, 'rcaId', p.rca_id) ORDER BY p.reported_at DESC), '[]')
+    FROM (SELECT i.id, i.number, i.title, i.reported_at,
+        (SELECT r.id FROM communications r WHERE r.incident_id = i.id AND r.kind = 'rca' AND r.client_ids ? (${a.client})::text ORDER BY r.created_at LIMIT 1) AS rca_id
+      FROM incident_clients ic JOIN incidents i ON i.id = ic.incident_id
+      WHERE ic.client_id = ${a.client} AND ic.incident_id <> ${a.incident} AND ic.incident_reported_at >= ${a.since} AND ic.incident_reported_at < ${a.before}
+        AND (NOT EXISTS (${a.impacted}) OR EXISTS (SELECT 1 FROM incident_components x WHERE x.incident_id = ic.incident_id AND x.component_id IN (${a.impacted})))
+      ORDER BY ic.incident_reported_at DESC LIMIT 25) p)`;
+
+/** The start of the window past occurrences are looked for in. */
+export function pastOccurrencesSince(ctx: Ctx, before: Date): Date {
+  const since = new Date(before);
+  since.setUTCMonth(since.getUTCMonth() - ctx.settings.pastOccurrenceMonths);
+  return since;
+}
+
+/** pastOccurrencesSql's JSON as the domain's past occurrences. */
+export function toPastOccurrences(ctx: Ctx, found: unknown): PastOccurrence[] {
+  return json<{ id: string; number: number; title: string; reportedAt: string; rcaId: string | null }[]>(found).map((p) => ({
+    incidentId: p.id,
+    key: `INC-${p.number}`,
+    title: p.title,
+    reportedAt: new Date(p.reportedAt).toISOString(),
+    rcaUrl: p.rcaId ? `${ctx.settings.baseUrl}/api/v1/communications/${p.rcaId}` : null,
+  }));
+}
+
+const ONE_CLIENT = `SELECT ${pastOccurrencesSql({
+  client: '$2::uuid',
+  incident: '$1::uuid',
+  since: '$3::timestamptz',
+  before: '$4::timestamptz',
+  impacted: 'SELECT value::uuid FROM jsonb_array_elements_text($5::jsonb)',
+})} AS past`;
+
+/** The past occurrences one client would be told of in an initial notice of this incident. */
 export async function findPastOccurrences(
   ctx: Ctx,
   input: { incidentId: string; clientId: string; componentIds: string[]; before: Date },
 ): Promise<PastOccurrence[]> {
-  const since = new Date(input.before);
-  since.setUTCMonth(since.getUTCMonth() - ctx.settings.pastOccurrenceMonths);
-  const shares = input.componentIds.length
-    ? sql`AND EXISTS (SELECT 1 FROM incident_components x WHERE x.incident_id = i.id AND x.component_id::text IN (SELECT jsonb_array_elements_text(${JSON.stringify(input.componentIds)}::jsonb)))`
-    : sql``;
-  const found = await rows<{ id: string; number: number; title: string; reported_at: unknown; rca_id: string | null }>(
+  const since = pastOccurrencesSince(ctx, input.before);
+  const [row] = await query<{ past: unknown }>(
     ctx.tx,
-    sql`SELECT i.id, i.number, i.title, i.reported_at,
-        (SELECT c.id FROM communications c WHERE c.incident_id = i.id AND c.kind = 'rca' AND c.client_ids ? ${input.clientId} ORDER BY c.created_at LIMIT 1) AS rca_id
-      FROM incident_clients ic JOIN incidents i ON i.id = ic.incident_id
-      WHERE ic.client_id = ${input.clientId} AND ic.incident_id <> ${input.incidentId} AND ic.incident_reported_at >= ${since} AND ic.incident_reported_at < ${input.before} ${shares}
-      ORDER BY ic.incident_reported_at DESC LIMIT 25`,
+    ONE_CLIENT,
+    [input.incidentId, input.clientId, since.toISOString(), input.before.toISOString(), JSON.stringify(input.componentIds)],
+    'herald_past_occurrences',
   );
-  return found.map((r) => ({
-    incidentId: r.id,
-    key: `INC-${r.number}`,
-    title: r.title,
-    reportedAt: iso(r.reported_at)!,
-    rcaUrl: r.rca_id ? `${ctx.settings.baseUrl}/api/v1/communications/${r.rca_id}` : null,
-  }));
+  return toPastOccurrences(ctx, row?.past ?? '[]');
 }

@@ -58,7 +58,7 @@ const emptyTally = (): RecipientTally => ({ total: 0, byStatus: {}, byChannel: {
 /** Counts to add recipients to one at a time (tally), e.g. while a message's deliveries are built. */
 export const newCounts = (): RecipientCounts => ({ ...emptyTally(), byClient: [] });
 
-/** Adds `n` recipients of a client in a state and channel; clients stay in id order, as countRecipients gives them. */
+/** Adds `n` recipients of a client in a state and channel; clients are kept in id order. */
 export function tally(counts: RecipientCounts, clientId: string, status: string, channel: string, n = 1) {
   addTo(counts, status, channel, n);
   let at = counts.byClient.findIndex((c) => c.clientId >= clientId);
@@ -75,7 +75,7 @@ function addTo(t: RecipientTally, status: string, channel: string, n: number) {
 
 /** Recipient counts of each message, by state, channel and client (one grouped query for all of them). */
 async function countRecipients(ctx: Ctx, ids: string[], scope: string | null): Promise<Map<string, RecipientCounts>> {
-  const out = new Map<string, RecipientCounts>(ids.map((id) => [id, { ...emptyTally(), byClient: [] }]));
+  const out = new Map<string, RecipientCounts>(ids.map((id) => [id, newCounts()]));
   if (!ids.length) return out;
   const grouped = await rows<{ communication_id: string; client_id: string; channel: string; status: string; n: number }>(
     ctx.tx,
@@ -86,11 +86,7 @@ async function countRecipients(ctx: Ctx, ids: string[], scope: string | null): P
   );
   for (const g of grouped) {
     const counts = out.get(g.communication_id);
-    if (!counts) continue;
-    addTo(counts, g.status, g.channel, g.n);
-    let client = counts.byClient.at(-1);
-    if (client?.clientId !== g.client_id) counts.byClient.push((client = { clientId: g.client_id, ...emptyTally() }));
-    addTo(client, g.status, g.channel, g.n);
+    if (counts) tally(counts, g.client_id, g.status, g.channel, g.n);
   }
   return out;
 }

@@ -5,7 +5,8 @@ import type { ComponentImpact, IncidentRoles, Severity } from '../../domain/type
 import { AppError } from '../app-error.js';
 import { requireWriter, type Ctx } from '../context.js';
 import { query } from '../../db/raw.js';
-import { assertExisting, dedupeImpacts } from './report-incident.js';
+import { json } from '../sql-rows.js';
+import { assertExisting, dedupeImpacts, refuseUnknown } from './report-incident.js';
 import { runIncidentCommand } from './run-incident-command.js';
 
 export interface ClassifyInput {
@@ -32,13 +33,6 @@ SELECT
   (SELECT COALESCE(json_agg(json_build_object('clientId', c.id, 'tier', c.tier)), '[]') FROM clients c
     WHERE EXISTS (SELECT 1 FROM client_components cc WHERE cc.client_id = c.id AND cc.component_id IN (SELECT id FROM wanted_components))) AS derived`;
 
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-
-function refuseMissing(ids: string[], found: Set<string>, field: string) {
-  const missing = ids.filter((id) => !found.has(id));
-  if (missing.length) throw new AppError('invalid_input', `Unknown ${field}: ${missing.join(', ')}.`, { field, missing });
-}
-
 export async function classifyIncident(ctx: Ctx, idOrKey: string, input: ClassifyInput) {
   // Before any lookup: whether a component or client exists is not for a client user to learn.
   requireWriter(ctx);
@@ -51,9 +45,9 @@ export async function classifyIncident(ctx: Ctx, idOrKey: string, input: Classif
     [JSON.stringify(componentIds), JSON.stringify(namedClientIds)],
     'herald_classify_lookup',
   );
-  refuseMissing(componentIds, new Set(json<string[]>(found!.components)), 'impacts');
+  refuseUnknown(componentIds, new Set(json<string[]>(found!.components)), 'impacts');
   const tiers = json<{ clientId: string; tier: string }[]>(found!.clients);
-  refuseMissing(namedClientIds, new Set(tiers.map((c) => c.clientId)), 'clientIds');
+  refuseUnknown(namedClientIds, new Set(tiers.map((c) => c.clientId)), 'clientIds');
   // The clients using the impacted components: they are affected.
   const derivedClients = json<{ clientId: string; tier: string }[]>(found!.derived);
   return runIncidentCommand(ctx, idOrKey, async (record) => {

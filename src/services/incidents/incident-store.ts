@@ -7,7 +7,7 @@ import type { Actor, ComponentImpact, Decision, Disclosures, IncidentClient, Obl
 import { notFound } from '../app-error.js';
 import { notifyByApp, type Ctx } from '../context.js';
 import { toPolicy, type SlaPolicyRow } from '../sla/sla-policies.js';
-import { iso, rows } from '../sql-rows.js';
+import { iso, json, rows } from '../sql-rows.js';
 import { query } from '../../db/raw.js';
 
 export interface IncidentRecord {
@@ -140,8 +140,6 @@ export async function queryIncidents(tx: Db, where: SQL, tail: SQL = sql``): Pro
   );
   return found.map(toRecord);
 }
-
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
 function toRecord(r: Record<string, unknown>): IncidentRecord {
   const clients = json<(IncidentClient & { addedAt: string })[]>(r.clients).map((c) => ({ ...c, addedAt: iso(c.addedAt)!, promisedNextUpdateAt: iso(c.promisedNextUpdateAt) }));

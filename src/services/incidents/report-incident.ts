@@ -26,6 +26,11 @@ export async function assertExisting(ctx: Ctx, table: typeof components | typeof
       ? (await ctx.tx.select({ id: clientComponents.componentId }).from(clientComponents).where(and(eq(clientComponents.clientId, usedByClient), inArray(clientComponents.componentId, ids)))).map((r) => r.id)
       : (await ctx.tx.select({ id: table.id }).from(table).where(inArray(table.id, ids))).map((r) => r.id),
   );
+  refuseUnknown(ids, found, field);
+}
+
+/** Refuses the ids of `ids` not in `found`, naming them and the field. */
+export function refuseUnknown(ids: string[], found: Set<string>, field: string): void {
   const missing = ids.filter((id) => !found.has(id));
   if (missing.length) throw new AppError('invalid_input', `Unknown ${field}: ${missing.join(', ')}.`, { field, missing });
 }

@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { worstStatus, type ComponentStatus, type MessageKind, type TechState } from '../../domain/types.js';
-import { rows } from '../sql-rows.js';
+import { json, rows } from '../sql-rows.js';
 import { loadStatusMaintenance, type StatusMaintenance } from './status-maintenance.js';
 import { dayKeys, uptimeDays, type HistoryRow, type UptimeDay } from './uptime.js';
 
@@ -78,7 +78,6 @@ const OVERALL_WORDS: Record<ComponentStatus, string> = {
   under_maintenance: 'Maintenance in progress',
 };
 
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 const isoOf = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
 export function pagePath(scope: StatusScope): string {

@@ -8,7 +8,7 @@ import { statusSubscriberDeliveries, statusSubscribers } from '../../db/schema.j
 import { QUEUES } from '../../jobs/queues.js';
 import { AppError } from '../app-error.js';
 import type { Enqueuer } from '../context.js';
-import { rows } from '../sql-rows.js';
+import { json, rows } from '../sql-rows.js';
 
 export interface SubscriptionDeps {
   tx: Db;
@@ -163,9 +163,8 @@ export async function queueSubscriberNotices(deps: SubscriptionDeps, communicati
       FROM communications c JOIN incidents i ON i.id = c.incident_id WHERE c.id = ${communicationId} AND c.status = 'sent'`,
   );
   if (!c || c.stage === 'internal') return 0;
-  const parse = <T>(v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-  const clientIds = parse<string[]>(c.client_ids);
-  const disclosures = parse<{ impactSummary: string | null; nextUpdateAt: string | null }>(c.disclosures);
+  const clientIds = json<string[]>(c.client_ids);
+  const disclosures = json<{ impactSummary: string | null; nextUpdateAt: string | null }>(c.disclosures);
   const impacts = await rows<{ component_id: string; name: string; status: string }>(
     deps.tx,
     sql`SELECT ic.component_id, co.name, ic.status FROM incident_components ic JOIN components co ON co.id = ic.component_id WHERE ic.incident_id = ${c.incident_id} ORDER BY co.name`,
