@@ -1,6 +1,8 @@
 // Commands on one incident at the same moment: each is decided on the state the others left, none is
 // lost, and the disclosures keep one version per change (on both backends).
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../src/services/sql-rows.js';
 import { buildClient, buildComponent, buildIncident, fullDisclosures } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
@@ -61,5 +63,49 @@ describe.each(testBackends())('concurrent commands on one incident on %s', (kind
     expect(statuses[1]).toBeGreaterThanOrEqual(400);
     const refused = answers.find((a) => a.status !== 200)!;
     expect(refused.body.code).toBe('already_in_state');
+  });
+
+  it('decides on the incident as stored when another process changed it since this one last did', async () => {
+    const incident = await buildIncident(t.admin);
+    const classified = await t.admin.post(`/api/v1/incidents/${incident.id}/classification`, { severity: 'SEV3', impacts: [], isClientAffected: false, reason: 'Internal only.' });
+    expect(classified.status, JSON.stringify(classified.body)).toBe(200);
+    expect((await t.admin.post(`/api/v1/incidents/${incident.id}/state`, { state: 'identified' })).status).toBe(200);
+    // Another process moves it on (written here past this process, as that one would).
+    await rows(t.database.db, sql`UPDATE incidents SET tech_state = 'monitoring', updated_at = now() WHERE id = ${incident.id}`);
+    const again = await t.admin.post(`/api/v1/incidents/${incident.id}/state`, { state: 'monitoring' });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('already_in_state');
+    const resolved = await t.admin.post(`/api/v1/incidents/${incident.id}/state`, { state: 'resolved' });
+    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    const timeline = await t.admin.get(`/api/v1/incidents/${incident.id}/timeline?order=asc&limit=200`);
+    const moves = (timeline.body.items as { type: string; data: { from?: string; to?: string } }[]).filter((e) => e.type === 'state.changed').map((e) => `${e.data.from}>${e.data.to}`);
+    expect(moves).toEqual(['investigating>identified', 'monitoring>resolved']);
+  });
+
+  it('decides with the SLA policies as stored when they were changed past this process', async () => {
+    const component = await buildComponent(t.admin);
+    await buildClient(t.admin, { tier: 'standard', componentIds: [component.id] });
+    const incident = await buildIncident(t.admin);
+    expect((await t.admin.post(`/api/v1/incidents/${incident.id}/notes`, { text: 'Looking.' })).status).toBe(200);
+    // Another process changes the policies (written here past this process, as that one would).
+    const changed = await rows<{ tier: string; initial_notice_minutes: number }>(
+      t.database.db,
+      sql`UPDATE sla_policies SET initial_notice_minutes = initial_notice_minutes + 3 WHERE severity = 'SEV2' RETURNING tier, initial_notice_minutes`,
+    );
+    try {
+      const classified = await t.admin.post(`/api/v1/incidents/${incident.id}/classification`, {
+        severity: 'SEV2',
+        impacts: [{ componentId: component.id, status: 'partial_outage' }],
+        isClientAffected: true,
+        reason: 'Clients cannot log in.',
+      });
+      expect(classified.status, JSON.stringify(classified.body)).toBe(200);
+      const obligations = (await t.admin.get(`/api/v1/incidents/${incident.id}/obligations`)).body.items as { kind: string; dueAt: string; createdAt: string }[];
+      const initial = obligations.find((o) => o.kind === 'initial')!;
+      const minutes = (changed.find((p) => p.tier === 'standard') ?? changed.find((p) => p.tier === '*'))!.initial_notice_minutes;
+      expect(new Date(initial.dueAt).getTime() - new Date(initial.createdAt).getTime()).toBe(minutes * 60_000);
+    } finally {
+      await rows(t.database.db, sql`UPDATE sla_policies SET initial_notice_minutes = initial_notice_minutes - 3 WHERE severity = 'SEV2'`);
+    }
   });
 });

@@ -68,12 +68,14 @@ const AGGREGATES = `COALESCE((SELECT json_agg(json_build_object('componentId', c
  * the wait. `seen_version` is the row as the statement's snapshot saw it: when it differs from the
  * locked row's version the statement waited, and the load runs again (now holding the lock).
  */
+/** The version of the SLA policies: their ids and row versions, hashed. */
+const POLICIES_VERSION = `(SELECT COALESCE(md5(string_agg(p.id::text || ':' || p.xmin::text, ',' ORDER BY p.id)), '') FROM sla_policies p)`;
 const loadText = (by: 'id' | 'number', lock: boolean) =>
   `SELECT ${INCIDENT_COLUMNS}, i.xmin::text AS row_version,${lock ? " (SELECT x.xmin::text FROM incidents x WHERE x.id = i.id) AS seen_version, set_config('herald.notify_by_app', $3, true) AS notify_by_app," : ''}
       ${AGGREGATES},
       pv.version AS policies_version,
       CASE WHEN pv.version = $2::text THEN NULL ELSE (SELECT COALESCE(json_agg(row_to_json(p)), '[]') FROM sla_policies p) END AS policies
-    FROM incidents i, (SELECT COALESCE(md5(string_agg(p.id::text || ':' || p.xmin::text, ',' ORDER BY p.id)), '') AS version FROM sla_policies p) pv
+    FROM incidents i, (SELECT ${POLICIES_VERSION} AS version) pv
     WHERE ${by === 'id' ? 'i.id = $1' : 'i.number = $1'}${lock ? ' FOR UPDATE OF i' : ''}`;
 const LOADS = {
   id: { lock: loadText('id', true), free: loadText('id', false) },
@@ -83,6 +85,8 @@ const LOADS = {
 export interface LoadedForCommand {
   record: IncidentRecord;
   policies: SlaPolicy[];
+  /** The version of `policies` (see POLICIES_VERSION). */
+  policiesVersion: string;
   /** The incident row's version as loaded; a write without a lock succeeds only while it is current. */
   version: string;
 }
@@ -111,7 +115,35 @@ export async function loadIncidentForCommand(tx: Db, idOrKey: string, opts: { lo
     policies = json<Record<string, unknown>[]>(row.policies).map(policyFromJson);
     lastPolicies = { version: row.policies_version as string, policies };
   }
-  return { record: toRecord(row), policies, version: row.row_version as string };
+  return { record: toRecord(row), policies, policiesVersion: row.policies_version as string, version: row.row_version as string };
+}
+
+/**
+ * Incidents as this process last loaded or wrote them for a command, with their row version: a
+ * command on one of them decides on this copy and writes with the version check (and the policies'
+ * version check), so another process's change (or a write that rolled back) makes the write fail,
+ * and the command loads and decides again. Every write to an incident's impacts, clients or
+ * obligations changes its incident row too (saveIncident, and the writers that set updated_at), so
+ * the row version covers them. By id only: keys (INC-42) are not unique across databases.
+ */
+const recent = new Map<string, LoadedForCommand>();
+const RECENT_MAX = 2_000;
+
+export function rememberIncident(loaded: LoadedForCommand): void {
+  recent.delete(loaded.record.id);
+  recent.set(loaded.record.id, loaded);
+  if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+}
+
+export function forgetIncident(id: string): void {
+  recent.delete(id);
+}
+
+/** The remembered copy of an incident, with the SLA policies as last loaded; null when there is none. */
+export function recallIncident(idOrKey: string): LoadedForCommand | null {
+  const loaded = recent.get(idOrKey.toLowerCase());
+  if (!loaded || !lastPolicies) return null;
+  return { ...loaded, policies: lastPolicies.policies, policiesVersion: lastPolicies.version };
 }
 
 /**
@@ -259,10 +291,10 @@ function saveText(mask: number): string {
       UPDATE incidents i SET stage = $3, tech_state = $4, severity = $5, decision = $6::jsonb, disclosures = $7::jsonb, disclosure_version = $8,
         incident_manager_id = $9, communication_lead_id = $10, technical_team_ids = $11::jsonb, internal_summary = $12,
         classified_at = $13::timestamptz, resolved_at = $14::timestamptz, reopened_at = $15::timestamptz, closed_at = $16::timestamptz, updated_at = $17::timestamptz
-      WHERE i.id = $1 AND ($2::text IS NULL OR i.xmin = $2::text::xid)
-      RETURNING i.id, i.reported_at
+      WHERE i.id = $1 AND ($2::text IS NULL OR i.xmin = $2::text::xid) AND ($27::text IS NULL OR ${POLICIES_VERSION} = $27::text)
+      RETURNING i.id, i.reported_at, i.xmin::text AS row_version
     )${parts.map((p) => `,\n    ${p}`).join('')}
-    SELECT count(*)::int AS saved, $18::uuid IS NULL AND $19::text IS NULL AND $20::jsonb IS NULL AND $21::jsonb IS NULL AND $22::jsonb IS NULL AND $23::jsonb IS NULL
+    SELECT count(*)::int AS saved, max(upd.row_version) AS row_version, $18::uuid IS NULL AND $19::text IS NULL AND $20::jsonb IS NULL AND $21::jsonb IS NULL AND $22::jsonb IS NULL AND $23::jsonb IS NULL
       AND $24::jsonb IS NULL AND $25::jsonb IS NULL AS unused,
       -- 'on': the caller announces the change once it has committed, so the triggers do not (migration 0009).
       set_config('herald.notify_by_app', $26, true) AS notify_by_app FROM upd`;
@@ -277,8 +309,9 @@ export const changesComponentStatus = (before: IncidentState, after: IncidentSta
 /**
  * Writes the new state of an incident, the changed obligations, the events and, when the outcome
  * changes them (changesComponentStatus), the statuses of the components it touches, in one statement.
- * With `version` it writes only while the incident row is still that version and returns false when
- * another command came first (nothing is written then).
+ * With `check.version` it writes only while the incident row is still that version (and with
+ * `check.policiesVersion` only while the SLA policies are that version) and returns null when another
+ * command came first (nothing is written then); else the row's new version.
  */
 export async function saveIncident(
   ctx: Ctx,
@@ -286,8 +319,8 @@ export async function saveIncident(
   after: IncidentState,
   events: DomainEvent[],
   obligationChanges: Obligation[],
-  version: string | null = null,
-): Promise<boolean> {
+  check: { version: string | null; policiesVersion: string | null } = { version: null, policiesVersion: null },
+): Promise<string | null> {
   const { tx, now } = ctx;
   const impactsChanged = !same(before.impacts, after.impacts);
   const flags: Record<SavePart, boolean> = {
@@ -299,12 +332,12 @@ export async function saveIncident(
     components: changesComponentStatus(before, after),
   };
   const mask = PART_NAMES.reduce((m, p, n) => (flags[p] ? m | (1 << n) : m), 0);
-  const [result] = await query<{ saved: number }>(
+  const [result] = await query<{ saved: number; row_version: string | null }>(
     tx,
     saveText(mask),
     [
       after.id,
-      version,
+      check.version,
       after.stage,
       after.techState,
       after.severity,
@@ -331,8 +364,9 @@ export async function saveIncident(
       flags.components ? JSON.stringify([...new Set([...before.impacts, ...after.impacts].map((i) => i.componentId))]) : null,
       flags.components ? JSON.stringify(isLive(after) ? after.impacts.map((i) => ({ componentId: i.componentId, status: i.status })) : []) : null,
       notifyByApp(ctx),
+      check.policiesVersion,
     ],
     `herald_incident_save_${mask}`,
   );
-  return !!result?.saved;
+  return result?.saved ? result.row_version : null;
 }

@@ -4,7 +4,7 @@ import { decide, type Accepted, type Command } from '../../domain/incident/lifec
 import type { SlaPolicy } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
 import { notifyByApp, requireWriter, type Ctx } from '../context.js';
-import { loadIncidentForCommand, saveIncident, type IncidentRecord } from './incident-store.js';
+import { forgetIncident, loadIncidentForCommand, recallIncident, rememberIncident, saveIncident, type IncidentRecord } from './incident-store.js';
 
 export type CommandBuilder = (record: IncidentRecord) => Command | Promise<Command>;
 
@@ -27,26 +27,37 @@ export async function runIncidentCommand(
   const isLocked = !ctx.inTransaction;
   if (!isLocked && opts.beforeSave) return ctx.inTransaction!((tctx) => runIncidentCommand(tctx, idOrKey, build, opts));
   for (let attempt = 1; ; attempt++) {
-    const { record, policies, version } = await loadIncidentForCommand(ctx.tx, idOrKey, { lock: isLocked, notifyByApp: notifyByApp(ctx) });
+    // Without a lock, the first attempt decides on this process's copy of the incident when it has one.
+    const recalled = !isLocked && attempt === 1 ? recallIncident(idOrKey) : null;
+    const { record, policies, policiesVersion, version } =
+      recalled ?? (await loadIncidentForCommand(ctx.tx, idOrKey, { lock: isLocked, notifyByApp: notifyByApp(ctx) }));
     const command = await build(record);
     const outcome = decide(record.state, command, { actor: ctx.actor, now: ctx.now.toISOString(), policies, newId: randomUUID });
+    // A refusal (or nothing to do) is only ever decided on the incident as stored.
+    if (recalled && (!outcome.ok || (outcome.state === record.state && !outcome.events.length))) continue;
     if (!outcome.ok) throw new AppError(outcome.code, outcome.message, outcome.missing ? { missing: outcome.missing } : {});
     const verdict = opts.beforeSave ? await opts.beforeSave(record, outcome, policies) : 'save';
     // Locked, the command's transaction was marked (the load) and may have changed the incident in beforeSave.
     const announce = () => ctx.afterCommit?.('herald_incident', JSON.stringify({ id: record.id, key: record.key }));
     if (verdict === 'discard') {
+      forgetIncident(record.id);
       announce();
       return record;
     }
+    const updatedAt = ctx.now.toISOString();
     if (outcome.state !== record.state || outcome.events.length) {
-      const saved = await saveIncident(ctx, record.state, outcome.state, outcome.events, outcome.obligationChanges, isLocked ? null : version);
+      const check = isLocked ? { version: null, policiesVersion: null } : { version, policiesVersion: recalled ? policiesVersion : null };
+      const saved = await saveIncident(ctx, record.state, outcome.state, outcome.events, outcome.obligationChanges, check);
       if (!saved) {
+        forgetIncident(record.id);
         if (isLocked) throw new Error(`incident ${record.id} vanished under its lock`);
         if (attempt >= MAX_ATTEMPTS) throw new AppError('conflict', 'The incident is changing too fast; try again.');
         continue;
       }
+      // Locked, the transaction may still roll back: the copy then no longer matches the row's version.
+      rememberIncident({ record: { ...record, state: outcome.state, updatedAt }, policies, policiesVersion, version: saved });
       announce();
     } else if (isLocked) announce();
-    return { ...record, state: outcome.state, updatedAt: ctx.now.toISOString() };
+    return { ...record, state: outcome.state, updatedAt };
   }
 }
