@@ -8,6 +8,8 @@ import { buildAffectedIncident, buildClient, buildComponent, buildIncident, full
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest, type Responder } from './support/http-receiver.js';
 import { startSmtpSink, type SinkMail, type SmtpSink } from './support/smtp-sink.js';
 import { createTestApp, type Caller, type Response, type TestApp } from './support/test-app.js';
+import { incidentDeliveryProof } from '../src/services/communications/delivery-proof.js';
+import type { Ctx } from '../src/services/context.js';
 import { testBackends } from './support/test-database.js';
 
 /** Recipients whose mail server refuses them for good (550 at RCPT TO). */
@@ -299,6 +301,19 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
     const betaProof = await expectStatus(admin.get(`/api/v1/clients/${beta.id}/deliveries?format=json`), 200);
     expect(betaProof.body.items.map((r: ProofRow) => r.deliveryId).sort()).toEqual(proof.filter((r) => r.clientId === beta.id).map((r) => r.deliveryId).sort());
     expect(betaProof.body.items.map((r: ProofRow) => r.channel).sort()).toEqual([...Array(5).fill('email'), ...Array(5).fill('webhook')]);
+
+    // The proof streams out a page of deliveries at a time: read three at a time, it is the same rows
+    // in the same order as the answer above, none twice, none left out.
+    const actor = { userId: randomUUID(), role: 'admin' as const, clientId: null, label: 'Proof reader' };
+    const ctx = { actor, tx: t.database.db, now: new Date(), settings: {} as Ctx['settings'] };
+    const paged: ProofRow[] = [];
+    for await (const page of await incidentDeliveryProof(ctx, incident.id, 3)) {
+      expect(page.length).toBeLessThanOrEqual(3);
+      paged.push(...(page as unknown as ProofRow[]));
+    }
+    const whole = (await expectStatus(admin.get(url(incident.id, '/deliveries?format=json')), 200)).body.items as ProofRow[];
+    expect(whole).toHaveLength(proof.length);
+    expect(paged).toEqual(whole);
   });
 
   it('retries a webhook answering 500 with backoff, then dead-letters it and tells the Communication Lead', async () => {

@@ -4,7 +4,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EndpointRow } from '../../services/clients/client-endpoints.js';
 import { addEndpoint, listEndpoints, removeEndpoint, updateEndpoint } from '../../services/clients/client-endpoints.js';
-import { clientDeliveryProof, incidentDeliveryProof, toCsv, type ProofRow } from '../../services/communications/delivery-proof.js';
+import { Readable } from 'node:stream';
+import { clientDeliveryProof, incidentDeliveryProof, proofText, type Proof } from '../../services/communications/delivery-proof.js';
 import { listCommunicationRecipients } from '../../services/communications/read-communications.js';
 import { listNotifications, markNotificationsRead } from '../../services/notifications.js';
 import type { Runner } from '../request-context.js';
@@ -63,10 +64,13 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
   });
 
   const formatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
-  const sendProof = (rows: ProofRow[], format: 'json' | 'csv', name: string, reply: import('fastify').FastifyReply) =>
-    format === 'csv'
-      ? reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(toCsv(rows))
-      : reply.send({ items: rows });
+  // Streamed: a proof of a message to 10,000 recipients is read and written a page at a time.
+  const sendProof = (proof: Proof, format: 'json' | 'csv', name: string, reply: import('fastify').FastifyReply) => {
+    const body = Readable.from(proofText(proof, format));
+    return format === 'csv'
+      ? reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(body)
+      : reply.type('application/json; charset=utf-8').send(body);
+  };
   r.get(
     '/api/v1/incidents/:id/deliveries',
     { schema: { tags, summary: 'Proof: every delivery of the incident (what, to whom, channel, when, result) as JSON or CSV', params: incidentParam, querystring: formatQuery } },

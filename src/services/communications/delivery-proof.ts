@@ -1,6 +1,6 @@
 // Proof of what was sent: per incident or per client, every delivery with its recipient, channel,
-// time and result, as JSON or CSV.
-import { and, asc, eq, type SQL } from 'drizzle-orm';
+// time and result, as JSON or CSV, read a page at a time while the answer streams out.
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import { clients, communicationRecipients, communications, incidents } from '../../db/schema.js';
 import { clientScope, type Ctx } from '../context.js';
 import { getClient } from '../clients/clients.js';
@@ -45,47 +45,69 @@ const PROOF_COLUMNS = {
   sentAt: communicationRecipients.sentAt,
 };
 
-async function proofRows(ctx: Ctx, where: SQL | undefined): Promise<ProofRow[]> {
-  const found = await ctx.tx
-    .select({ d: PROOF_COLUMNS, kind: communications.kind, number: incidents.number, clientName: clients.name })
-    .from(communicationRecipients)
-    .innerJoin(communications, eq(communications.id, communicationRecipients.communicationId))
-    .innerJoin(incidents, eq(incidents.id, communicationRecipients.incidentId))
-    .innerJoin(clients, eq(clients.id, communicationRecipients.clientId))
-    .where(where)
-    .orderBy(asc(communicationRecipients.createdAt), asc(communicationRecipients.toAddress))
-    .limit(100_000);
-  return found.map(({ d, kind, number, clientName }) => ({
-    deliveryId: d.id,
-    messageId: d.messageId,
-    incidentKey: `INC-${number}`,
-    communicationId: d.communicationId ?? '',
-    kind,
-    clientId: d.clientId,
-    clientName,
-    channel: d.channel,
-    to: d.toAddress,
-    toName: d.toName,
-    language: d.language,
-    subject: d.subject,
-    status: d.status,
-    attempts: d.attempts,
-    result: d.status === 'sent' ? (d.providerRef ?? 'sent') : (d.lastError ?? ''),
-    createdAt: d.createdAt.toISOString(),
-    sentAt: d.sentAt?.toISOString() ?? null,
-  }));
+/** Deliveries read per statement while a proof streams out (the answer holds one page at a time). */
+export const PROOF_PAGE = 2_000;
+
+type After = { at: string; to: string; id: string } | null;
+
+/** One page of deliveries matching `where` after `after`, in order of creation. */
+function proofPage(ctx: Ctx, where: SQL | undefined, after: After, pageSize: number) {
+  const cr = communicationRecipients;
+  return ctx.tx
+    .select({ d: PROOF_COLUMNS, at: sql<string>`${cr.createdAt}::text`, kind: communications.kind, number: incidents.number, clientName: clients.name })
+    .from(cr)
+    .innerJoin(communications, eq(communications.id, cr.communicationId))
+    .innerJoin(incidents, eq(incidents.id, cr.incidentId))
+    .innerJoin(clients, eq(clients.id, cr.clientId))
+    .where(and(where, after ? sql`(${cr.createdAt}, ${cr.toAddress}, ${cr.id}) > (${after.at}::timestamptz, ${after.to}, ${after.id}::uuid)` : undefined))
+    .orderBy(asc(cr.createdAt), asc(cr.toAddress), asc(cr.id))
+    .limit(pageSize);
 }
+
+/** Every delivery matching `where`, in order of creation, a page at a time (keyset: no row is read twice or skipped). */
+async function* proofPages(ctx: Ctx, where: SQL | undefined, pageSize: number): AsyncGenerator<ProofRow[]> {
+  let after: After = null;
+  for (;;) {
+    const found = await proofPage(ctx, where, after, pageSize);
+    if (!found.length) return;
+    yield found.map(({ d, kind, number, clientName }) => ({
+      deliveryId: d.id,
+      messageId: d.messageId,
+      incidentKey: `INC-${number}`,
+      communicationId: d.communicationId ?? '',
+      kind,
+      clientId: d.clientId,
+      clientName,
+      channel: d.channel,
+      to: d.toAddress,
+      toName: d.toName,
+      language: d.language,
+      subject: d.subject,
+      status: d.status,
+      attempts: d.attempts,
+      result: d.status === 'sent' ? (d.providerRef ?? 'sent') : (d.lastError ?? ''),
+      createdAt: d.createdAt.toISOString(),
+      sentAt: d.sentAt?.toISOString() ?? null,
+    }));
+    if (found.length < pageSize) return;
+    const last = found[found.length - 1]!;
+    after = { at: last.at, to: last.d.toAddress, id: last.d.id };
+  }
+}
+
+/** A proof: who may see it is checked before it is returned; its rows are read as they are consumed. */
+export type Proof = AsyncIterable<ProofRow[]>;
 
 /** A client user gets the proof of what was sent to their own organisation only. */
-export async function incidentDeliveryProof(ctx: Ctx, idOrKey: string): Promise<ProofRow[]> {
+export async function incidentDeliveryProof(ctx: Ctx, idOrKey: string, pageSize = PROOF_PAGE): Promise<Proof> {
   const incident = await assertIncidentVisible(ctx, idOrKey);
   const scope = clientScope(ctx);
-  return proofRows(ctx, and(eq(communicationRecipients.incidentId, incident.id), scope ? eq(communicationRecipients.clientId, scope) : undefined));
+  return proofPages(ctx, and(eq(communicationRecipients.incidentId, incident.id), scope ? eq(communicationRecipients.clientId, scope) : undefined), pageSize);
 }
 
-export async function clientDeliveryProof(ctx: Ctx, clientId: string): Promise<ProofRow[]> {
+export async function clientDeliveryProof(ctx: Ctx, clientId: string, pageSize = PROOF_PAGE): Promise<Proof> {
   await getClient(ctx, clientId);
-  return proofRows(ctx, eq(communicationRecipients.clientId, clientId));
+  return proofPages(ctx, eq(communicationRecipients.clientId, clientId), pageSize);
 }
 
 const CSV_COLUMNS: (keyof ProofRow)[] = ['deliveryId', 'messageId', 'incidentKey', 'communicationId', 'kind', 'clientId', 'clientName', 'channel', 'to', 'toName', 'language', 'subject', 'status', 'attempts', 'result', 'createdAt', 'sentAt'];
@@ -97,6 +119,23 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-export function toCsv(rows: ProofRow[]): string {
-  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
+export const CSV_HEADER = CSV_COLUMNS.join(',') + '\r\n';
+
+export const csvLines = (rows: ProofRow[]) => rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(',') + '\r\n').join('');
+
+/** The proof as CSV (header, then a line per delivery) or as JSON ({"items": [...]}), in chunks. */
+export async function* proofText(proof: Proof, format: 'json' | 'csv'): AsyncGenerator<string> {
+  if (format === 'csv') {
+    yield CSV_HEADER;
+    for await (const rows of proof) yield csvLines(rows);
+    return;
+  }
+  yield '{"items":[';
+  let first = true;
+  for await (const rows of proof) {
+    if (!rows.length) continue;
+    yield (first ? '' : ',') + rows.map((r) => JSON.stringify(r)).join(',');
+    first = false;
+  }
+  yield ']}';
 }
