@@ -424,6 +424,13 @@ describe.each(testBackends())('maintenance windows on %s', (kind) => {
         ((await expectStatus(t.admin.get(`/api/v1/maintenance/${w.key}/notices`), 200)).body.items[0].deliveries as { channel: string; status: string }[]).map((d) => `${d.channel}:${d.status}`).sort();
       await eventually('every delivery settled', async () => (await outcomes()).every((o) => /:(sent|dead)$/.test(o)));
       expect(await outcomes()).toEqual(['email:dead', 'email:sent', 'webhook:sent']);
+      // The client's proof of what was sent to it holds the maintenance notice's deliveries too, with their results.
+      const proof = (await expectStatus(t.admin.get(`/api/v1/clients/${clientC.id}/deliveries?format=json`), 200)).body.items as Record<string, unknown>[];
+      expect(proof.map((r) => `${r.kind} ${r.maintenanceKey} ${r.incidentKey} ${r.channel}:${r.status}`).sort()).toEqual(
+        ['email:dead', 'email:sent', 'webhook:sent'].map((o) => `maintenance_emergency ${w.key} null ${o}`),
+      );
+      const csv = await expectStatus(t.admin.get(`/api/v1/clients/${clientC.id}/deliveries?format=csv`), 200);
+      expect((csv.body as string).split('\r\n').filter((line: string) => line.includes(w.key))).toHaveLength(3);
 
       const link = await expectStatus(t.admin.post(`/api/v1/clients/${clientC.id}/status-link`, {}), 201);
       const key = new URL(link.body.url).searchParams.get('key')!;

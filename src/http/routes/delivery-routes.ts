@@ -78,7 +78,7 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
   );
   r.get(
     '/api/v1/clients/:id/deliveries',
-    { schema: { tags, summary: 'Proof: every delivery to the client as JSON or CSV', params: idParam, querystring: formatQuery } },
+    { schema: { tags, summary: 'Proof: every delivery to the client (incident messages and maintenance notices) as JSON or CSV', params: idParam, querystring: formatQuery } },
     async (req, reply) => sendProof(await run.query(req, (ctx) => clientDeliveryProof(ctx, req.params.id)), req.query.format, `deliveries-client-${req.params.id}`, reply),
   );
 

@@ -1,7 +1,7 @@
 // Proof of what was sent: per incident or per client, every delivery with its recipient, channel,
 // time and result, as JSON or CSV, read a page at a time while the answer streams out.
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
-import { clients, communicationRecipients, communications, incidents } from '../../db/schema.js';
+import { clients, communicationRecipients, communications, incidents, maintenanceNotices, maintenanceWindows } from '../../db/schema.js';
 import { clientScope, type Ctx } from '../context.js';
 import { getClient } from '../clients/clients.js';
 import { assertIncidentVisible } from '../incidents/read-incidents.js';
@@ -9,8 +9,13 @@ import { assertIncidentVisible } from '../incidents/read-incidents.js';
 export interface ProofRow {
   deliveryId: string;
   messageId: string;
-  incidentKey: string;
+  /** INC-42 for an incident message; null for a maintenance notice. */
+  incidentKey: string | null;
+  /** MNT-7 for a maintenance notice; null for an incident message. */
+  maintenanceKey: string | null;
+  /** The incident message's id, or the maintenance notice's. */
   communicationId: string;
+  /** initial, update, resolution, rca; maintenance_scheduled, maintenance_reminder, … for maintenance notices. */
   kind: string;
   clientId: string;
   clientName: string;
@@ -31,6 +36,7 @@ const PROOF_COLUMNS = {
   id: communicationRecipients.id,
   messageId: communicationRecipients.messageId,
   communicationId: communicationRecipients.communicationId,
+  maintenanceNoticeId: communicationRecipients.maintenanceNoticeId,
   clientId: communicationRecipients.clientId,
   channel: communicationRecipients.channel,
   toAddress: communicationRecipients.toAddress,
@@ -54,10 +60,20 @@ type After = { at: string; to: string; id: string } | null;
 function proofPage(ctx: Ctx, where: SQL | undefined, after: After, pageSize: number) {
   const cr = communicationRecipients;
   return ctx.tx
-    .select({ d: PROOF_COLUMNS, at: sql<string>`${cr.createdAt}::text`, kind: communications.kind, number: incidents.number, clientName: clients.name })
+    .select({
+      d: PROOF_COLUMNS,
+      at: sql<string>`${cr.createdAt}::text`,
+      kind: communications.kind,
+      number: incidents.number,
+      noticeKind: maintenanceNotices.kind,
+      maintenanceKey: maintenanceWindows.key,
+      clientName: clients.name,
+    })
     .from(cr)
-    .innerJoin(communications, eq(communications.id, cr.communicationId))
-    .innerJoin(incidents, eq(incidents.id, cr.incidentId))
+    .leftJoin(communications, eq(communications.id, cr.communicationId))
+    .leftJoin(incidents, eq(incidents.id, cr.incidentId))
+    .leftJoin(maintenanceNotices, eq(maintenanceNotices.id, cr.maintenanceNoticeId))
+    .leftJoin(maintenanceWindows, eq(maintenanceWindows.id, maintenanceNotices.windowId))
     .innerJoin(clients, eq(clients.id, cr.clientId))
     .where(and(where, after ? sql`(${cr.createdAt}, ${cr.toAddress}, ${cr.id}) > (${after.at}::timestamptz, ${after.to}, ${after.id}::uuid)` : undefined))
     .orderBy(asc(cr.createdAt), asc(cr.toAddress), asc(cr.id))
@@ -70,12 +86,13 @@ async function* proofPages(ctx: Ctx, where: SQL | undefined, pageSize: number): 
   for (;;) {
     const found = await proofPage(ctx, where, after, pageSize);
     if (!found.length) return;
-    yield found.map(({ d, kind, number, clientName }) => ({
+    yield found.map(({ d, kind, number, noticeKind, maintenanceKey, clientName }) => ({
       deliveryId: d.id,
       messageId: d.messageId,
-      incidentKey: `INC-${number}`,
-      communicationId: d.communicationId ?? '',
-      kind,
+      incidentKey: number === null ? null : `INC-${number}`,
+      maintenanceKey,
+      communicationId: d.communicationId ?? d.maintenanceNoticeId ?? '',
+      kind: kind ?? (noticeKind ? `maintenance_${noticeKind}` : ''),
       clientId: d.clientId,
       clientName,
       channel: d.channel,
@@ -105,12 +122,13 @@ export async function incidentDeliveryProof(ctx: Ctx, idOrKey: string, pageSize 
   return proofPages(ctx, and(eq(communicationRecipients.incidentId, incident.id), scope ? eq(communicationRecipients.clientId, scope) : undefined), pageSize);
 }
 
+/** Every delivery to the client: incident messages and maintenance notices. */
 export async function clientDeliveryProof(ctx: Ctx, clientId: string, pageSize = PROOF_PAGE): Promise<Proof> {
   await getClient(ctx, clientId);
   return proofPages(ctx, eq(communicationRecipients.clientId, clientId), pageSize);
 }
 
-const CSV_COLUMNS: (keyof ProofRow)[] = ['deliveryId', 'messageId', 'incidentKey', 'communicationId', 'kind', 'clientId', 'clientName', 'channel', 'to', 'toName', 'language', 'subject', 'status', 'attempts', 'result', 'createdAt', 'sentAt'];
+const CSV_COLUMNS: (keyof ProofRow)[] = ['deliveryId', 'messageId', 'incidentKey', 'maintenanceKey', 'communicationId', 'kind', 'clientId', 'clientName', 'channel', 'to', 'toName', 'language', 'subject', 'status', 'attempts', 'result', 'createdAt', 'sentAt'];
 
 function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : String(v);
