@@ -319,6 +319,30 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     expect(await initialDue()).toBe(sev3.initialNoticeMinutes * MINUTE_MS);
   });
 
+  it('gives incident roles only to active admins and members, naming the others', async () => {
+    const u = randomUUID().slice(0, 8);
+    const client = await buildClient(t.admin, { name: `Roles ${u}` });
+    const user = async (role: string, extra: Record<string, unknown> = {}) =>
+      (await expectStatus(t.admin.post('/api/v1/users', { email: `${role}-${u}@roles.example`, name: `The ${role}`, role, password: 'a long password 123', ...extra }), 201)).body.id as string;
+    const member = await user('member');
+    const viewer = await user('viewer');
+    const clientUser = await user('client', { clientId: client.id });
+    const leaver = await user('admin');
+    await expectStatus(t.admin.patch(`/api/v1/users/${leaver}`, { isDisabled: true }), 200);
+    const nobody = randomUUID();
+    const incident = await buildIncident(t.admin);
+    const refused = await expectProblem(
+      t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { incidentManagerId: member, communicationLeadId: viewer, technicalTeamIds: [clientUser, leaver, member, nobody] }),
+      400,
+      'invalid_input',
+    );
+    expect(refused.field).toBe('roles');
+    expect([...refused.missing!].sort()).toEqual([viewer, clientUser, leaver, nobody].sort());
+    expect((await expectStatus(t.admin.get(`/api/v1/incidents/${incident.id}`), 200)).body.roles.incidentManagerId).toBeNull();
+    const assigned = await expectStatus(t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { incidentManagerId: member, technicalTeamIds: [member] }), 200);
+    expect(assigned.body.roles).toMatchObject({ incidentManagerId: member, technicalTeamIds: [member] });
+  });
+
   it("keeps each component at the worst impact of the live incidents on it, and records every change", async () => {
     const component = await buildComponent(t.admin);
     await buildClient(t.admin, { name: `Worst ${randomUUID().slice(0, 8)}`, componentIds: [component.id], contacts: [{ name: 'Wu', email: 'wu@worst.example' }] });

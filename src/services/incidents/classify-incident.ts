@@ -1,6 +1,6 @@
 // Classifying impact and recording, on the record, whether clients are affected.
-import { and, eq, inArray, or } from 'drizzle-orm';
-import { clients, users } from '../../db/schema.js';
+import { inArray } from 'drizzle-orm';
+import { clients } from '../../db/schema.js';
 import type { ComponentImpact, IncidentRoles, Severity } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
 import { requireWriter, type Ctx } from '../context.js';
@@ -77,15 +77,16 @@ export async function adjustAffectedClients(ctx: Ctx, idOrKey: string, input: { 
   }));
 }
 
+/** Of the user ids given ($1, a jsonb array), those of active admins and members. */
+const ROLE_HOLDERS = `SELECT u.id FROM users u
+  WHERE u.id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb)) AND NOT u.is_disabled AND u.role IN ('admin', 'member')`;
+
 /** Incident roles go to active staff who may write (admins and members). */
 export async function assignRoles(ctx: Ctx, idOrKey: string, patch: Partial<IncidentRoles>) {
   requireWriter(ctx);
   const ids = [patch.incidentManagerId, patch.communicationLeadId, ...(patch.technicalTeamIds ?? [])].filter((x): x is string => !!x);
   if (ids.length) {
-    const ok = await ctx.tx
-      .select({ id: users.id })
-      .from(users)
-      .where(and(inArray(users.id, ids), eq(users.isDisabled, false), or(eq(users.role, 'admin'), eq(users.role, 'member'))));
+    const ok = await query<{ id: string }>(ctx.tx, ROLE_HOLDERS, [JSON.stringify(ids)], 'herald_role_holders');
     const found = new Set(ok.map((u) => u.id));
     const missing = [...new Set(ids.filter((id) => !found.has(id)))];
     if (missing.length) throw new AppError('invalid_input', 'Incident roles go to active admins or members.', { field: 'roles', missing });
