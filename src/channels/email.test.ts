@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../../test/support/smtp-sink.js';
-import { classifySmtpError, createMailer, parseSmtpUrl, type EmailMessage, type Mailer, type MailerOptions } from './email.js';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import { classifySmtpError, createMailer, createMessageBuilder, parseSmtpUrl, type EmailMessage, type Mailer, type MailerOptions } from './email.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -211,6 +213,56 @@ describe('e-mail channel', () => {
     expect(verified?.message).toContain('authentication failed');
     expect(verified?.message).not.toContain('Wr0ng-S3cret');
     expect(verified?.cause).toBeUndefined();
+  });
+});
+
+describe('building a message', () => {
+  const FROM = 'Brightline Hosting <status@brightline.example>';
+  const read = (m: ParsedMail) => ({
+    subject: m.subject,
+    from: m.from?.text,
+    to: m.to && !Array.isArray(m.to) ? m.to.value : null,
+    text: m.text?.replace(/\n$/, ''),
+    html: m.html,
+    messageId: m.messageId,
+    inReplyTo: m.inReplyTo,
+    references: m.references,
+    date: m.date?.toISOString(),
+    unsubscribe: m.headers.get('list-unsubscribe'),
+  });
+  const cases: (Partial<EmailMessage> & { name: string })[] = [
+    {
+      name: 'German, long subject and lines, a line holding only a dot, an international domain',
+      to: { name: 'Jürgen "J" Müller', address: 'j@exämple.com' },
+      subject: 'Störung: die API antwortet mit 502 für alle Kunden in Europa und Nordamerika seit heute Morgen [INC-2]',
+      text: `Hallo Jürgen,\nein Satz, der weit über sechsundsiebzig Zeichen lang ist und darum umbrochen werden muss, ${'x'.repeat(120)}\n\n.\nEnde`,
+      html: `<p>Grüße</p>\n<p>${'y'.repeat(300)}</p>`,
+    },
+    { name: 'threaded, CRLF text', to: { name: 'Ada Lovelace', address: 'ada@client.example' }, subject: 'Update [INC-3]', text: 'Hello,\r\nline two', inReplyTo: 'first@brightline.example', references: ['first@brightline.example'] },
+    { name: 'no HTML, no name, text that looks encoded', to: { name: '', address: 'ops@client.example' }, subject: 'Plain =41 subject', text: '=41 is not an A here', html: '' },
+  ];
+  it.each(cases)('reads the same as nodemailer’s composer would build it: $name', async ({ name: _name, ...c }) => {
+    const msg = message(c);
+    const messageId = `<${msg.deliveryId}@brightline.example>`;
+    const date = new Date('2026-12-02T07:00:00Z');
+    const extraHeaders = { 'List-Unsubscribe': '<https://status.brightline.example/unsubscribe?t=1>' };
+    const built = createMessageBuilder(FROM)({ ...msg, messageId, extraHeaders, date });
+    const composed = new MailComposer({
+      from: FROM,
+      to: msg.to,
+      subject: msg.subject,
+      text: msg.text,
+      html: msg.html,
+      headers: extraHeaders,
+      messageId,
+      date,
+      ...(msg.inReplyTo ? { inReplyTo: `<${msg.inReplyTo}>`, references: msg.references!.map((r) => `<${r}>`) } : {}),
+    }).compile();
+    expect(built.envelope).toEqual(composed.getEnvelope());
+    expect(read(await simpleParser(built.raw))).toEqual(read(await simpleParser(await composed.build())));
+    const lines = built.raw.toString('utf8').split('\r\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(78);
+    expect(built.raw.toString('utf8')).not.toMatch(/[^\r]\n/);
   });
 });
 

@@ -2,7 +2,9 @@
 // derived from the delivery id, so a retried delivery carries the same id and can be de-duplicated.
 import { domainToASCII } from 'node:url';
 import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer';
+import { foldLines } from 'nodemailer/lib/mime-funcs';
+import MimeNode from 'nodemailer/lib/mime-node';
+import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
 import type { NodemailerError } from 'nodemailer';
 import type { DeliveryAttempt, DeliveryFailure } from './types.js';
 
@@ -122,6 +124,54 @@ function bracketed(id: string): string {
   return `<${bare}>`;
 }
 
+/** A body part: UTF-8, quoted-printable, with CRLF line ends and lines of at most 76 characters. */
+function bodyPart(type: 'plain' | 'html', content: string): string {
+  const encoded = wrapQuotedPrintable(encodeQuotedPrintable(content.replace(/\r\n|\r|\n/g, '\r\n')), 76);
+  return `Content-Type: text/${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${encoded}`;
+}
+
+export interface BuiltMessage {
+  envelope: { from: string; to: string[] };
+  raw: Buffer;
+}
+
+/**
+ * Builds a message as one buffer: the headers as nodemailer encodes them (addresses punycoded and
+ * mime-encoded, unstructured text mime-encoded when it is not plain ASCII, folded at 76), then a
+ * multipart/alternative of the plain text and the HTML, each quoted-printable. Nodemailer's own
+ * composer builds a tree of streams per message, which cost a fan-out 0.75 ms of CPU per message.
+ */
+export function createMessageBuilder(from: MailerOptions['from']) {
+  const headers = new MimeNode(false, { textEncoding: 'Q' });
+  const fromHeader = headers.encodeHeaderValue('From', from);
+  const envelopeFrom = fromAddress(from);
+  const normalizedFrom = (headers.encodeHeaderValue('From', envelopeFrom) as string).replace(/^<|>$/g, '');
+  const line = (key: string, value: string) => foldLines(`${key}: ${value}`, 76);
+  let sequence = 0;
+  return (message: EmailMessage & { messageId: string; extraHeaders: Record<string, string>; date: Date }): BuiltMessage => {
+    const to = headers.encodeHeaderValue('To', { name: message.to.name.replace(/[\r\n]+/g, ' '), address: message.to.address }) as string;
+    const toAddress = (headers.encodeHeaderValue('To', message.to.address) as string).replace(/^<|>$/g, '');
+    // "=_" cannot occur in quoted-printable text, so the boundary cannot occur in a part.
+    const boundary = `=_herald_${(sequence = (sequence + 1) % 1e9).toString(36)}_${message.deliveryId}`;
+    const lines = [
+      ...Object.entries(message.extraHeaders).map(([key, value]) => line(key, headers.encodeHeaderValue(key, value) as string)),
+      line('From', fromHeader as string),
+      line('To', to),
+      ...(message.inReplyTo ? [line('In-Reply-To', headers.encodeHeaderValue('In-Reply-To', bracketed(message.inReplyTo)) as string)] : []),
+      ...(message.references?.length ? [line('References', headers.encodeHeaderValue('References', message.references.map(bracketed)) as string)] : []),
+      line('Subject', headers.encodeHeaderValue('Subject', message.subject) as string),
+      line('Message-ID', headers.encodeHeaderValue('Message-ID', message.messageId) as string),
+      line('Date', headers.encodeHeaderValue('Date', message.date) as string),
+      'MIME-Version: 1.0',
+      // Without HTML, the plain text is the whole message.
+      ...(message.html
+        ? [`Content-Type: multipart/alternative;\r\n boundary="${boundary}"`, '', `--${boundary}`, bodyPart('plain', message.text), `--${boundary}`, bodyPart('html', message.html), `--${boundary}--`, '']
+        : [bodyPart('plain', message.text), '']),
+    ];
+    return { envelope: { from: normalizedFrom, to: [toAddress] }, raw: Buffer.from(lines.join('\r\n'), 'utf8') };
+  };
+}
+
 /** Replaces every form of the credentials that could appear in a message text. */
 function redactor(auth: SmtpEndpoint['auth']): (text: string) => string {
   // A user name of one or two characters is no secret, and redacting it would garble the whole text.
@@ -178,6 +228,7 @@ export function createMailer(options: MailerOptions): Mailer {
     disableUrlAccess: true,
   });
   const messageIdFor = (deliveryId: string) => formatMessageId(deliveryId, domain);
+  const build = createMessageBuilder(options.from);
 
   return {
     messageIdFor,
@@ -199,22 +250,8 @@ export function createMailer(options: MailerOptions): Mailer {
       try {
         // The message is built whole first and handed over as one buffer: streamed, nodemailer writes it
         // to the socket a few hundred bytes at a time, and those writes were a tenth of a fan-out's CPU.
-        const mime = new MailComposer({
-          from: options.from,
-          to: { name: message.to.name, address: message.to.address },
-          subject: message.subject,
-          text: message.text,
-          html: message.html,
-          headers,
-          messageId,
-          ...(message.inReplyTo ? { inReplyTo: bracketed(message.inReplyTo) } : {}),
-          ...(message.references?.length ? { references: message.references.map(bracketed) } : {}),
-          disableFileAccess: true,
-          disableUrlAccess: true,
-        }).compile();
-        const envelope = mime.getEnvelope();
-        const raw = await mime.build();
-        const info = await transporter.sendMail({ envelope: { from: envelope.from || undefined, to: envelope.to }, raw, messageId });
+        const { envelope, raw } = build({ ...message, messageId, extraHeaders: headers, date: new Date() });
+        const info = await transporter.sendMail({ envelope, raw, messageId });
         return { ok: true, providerRef: redact(info.response), messageId: info.serverMessageId ?? messageId };
       } catch (err) {
         return { ...classifySmtpError(err, redact), messageId };
