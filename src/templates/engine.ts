@@ -301,6 +301,8 @@ const marker = (field: string) => `\u0000herald-contact-${field}\u0000`;
 const CONTACT_FIELDS = ['name', 'email', 'role'] as const;
 /** A part whose only uses of the contact are plain outputs of these fields can be filled in per recipient. */
 const CONTACT_WORD = /\bcontact\b/g;
+/** Liquid outputs and tags. */
+const LIQUID_MARKUP = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
 const PLAIN_CONTACT_OUTPUT = /\{\{-?\s*contact\.(?:name|email|role|timeZone|language)\s*-?\}\}/g;
 const MARKER_SPLIT = new RegExp(marker('(name|email|role)'));
 
@@ -325,7 +327,8 @@ function partFiller(name: PartName, source: string, base: TemplateContext): Fill
   const fallback = (contact: TemplateContext['contact']) => finish(name, render({ ...base, contact }));
   // Dates are written in the contact's language and time zone (the filters read them from the context).
   const isShared = (contact: TemplateContext['contact']) => contact.language === base.contact.language && contact.timeZone === base.contact.timeZone;
-  const uses = source.match(CONTACT_WORD)?.length ?? 0;
+  // Uses in the Liquid markup only: the word in the text around it ("a contact of …") is no use.
+  const uses = (source.match(LIQUID_MARKUP) ?? []).reduce((n, markup) => n + (markup.match(CONTACT_WORD)?.length ?? 0), 0);
   if (uses === 0) {
     const once = finish(name, render(base));
     return (contact) => (isShared(contact) ? once : fallback(contact));

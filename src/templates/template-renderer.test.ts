@@ -28,6 +28,23 @@ describe('templateRenderer', () => {
     for (const t of DEFAULT_TEMPLATES) expectSameAsPerContact(t.channel, t.parts, t.kind, t.language);
   });
 
+  it('renders a shipped message once for all the contacts who share a language, whatever its text says around the markup', () => {
+    for (const t of DEFAULT_TEMPLATES.filter((d) => d.channel === 'email' && d.language === 'en')) {
+      const base = sampleContext(t.kind, 'en');
+      let reads = 0;
+      const incident = new Proxy(base.incident, {
+        get: (target, key, receiver) => {
+          if (key === 'key') reads++;
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+      });
+      const render = templateRenderer('email', t.parts as never, { ...base, incident });
+      const before = reads;
+      for (let i = 0; i < 50; i++) render(contactContext({ name: `Contact ${i}`, email: `c${i}@client.example`, role: 'technical' }, 'en'));
+      expect(reads - before, t.kind).toBe(0);
+    }
+  });
+
   it('falls back to rendering per contact where the contact is used in other ways than a plain output', () => {
     const uses = [
       'Dear {{ contact.name | upcase }},',
