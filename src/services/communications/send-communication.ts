@@ -148,7 +148,7 @@ type NewDelivery = typeof communicationRecipients.$inferInsert;
 type Draft = { language: string; channel: 'email' | 'chat'; parts: Record<string, string> };
 
 /** Deliveries built (and handed on) at a time: their rendered bodies are what a send holds in memory. */
-const DELIVERY_CHUNK = 500;
+const DELIVERY_CHUNK = 200;
 
 
 /** Fills the templates for every recipient and channel of the message: what each client will receive. */
