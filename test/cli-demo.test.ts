@@ -1,6 +1,6 @@
 // The `herald demo` command as a newcomer runs it (`npm run herald -- demo`): on a fresh embedded
 // database it loads the catalog, clients and past incidents, and the server then shows them.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,24 @@ describe('herald demo', () => {
       expect(sent.map((c) => c.kind)).toEqual(['initial', 'resolution', 'rca']);
     } finally {
       await server.stop('SIGTERM');
+    }
+  });
+
+  it.skipIf(process.platform !== 'linux')('runs the server with glibc told to give freed large blocks back, in the process it was started as, unless told a value', async () => {
+    const environOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    // The process restarts itself in place: the pid it was started with runs with the setting.
+    const server = await startHerald({ dataDir, ...ADMIN });
+    try {
+      expect(environOf(server.pid)).toContain('MALLOC_MMAP_THRESHOLD_=4194304');
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    } finally {
+      await server.stop('SIGTERM');
+    }
+    const chosen = await startHerald({ dataDir, ...ADMIN, extra: { MALLOC_MMAP_THRESHOLD_: '1048576' } });
+    try {
+      expect(environOf(chosen.pid)).toContain('MALLOC_MMAP_THRESHOLD_=1048576');
+    } finally {
+      await chosen.stop('SIGTERM');
     }
   });
 });
