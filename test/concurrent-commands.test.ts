@@ -15,17 +15,19 @@ describe.each(testBackends())('concurrent commands on one incident on %s', (kind
   afterAll(async () => {
     await t?.close();
   });
+  const classifyAffected = (incidentId: string, componentId: string) =>
+    t.admin.post(`/api/v1/incidents/${incidentId}/classification`, {
+      severity: 'SEV2',
+      impacts: [{ componentId, status: 'partial_outage' }],
+      isClientAffected: true,
+      reason: 'Clients cannot log in.',
+    });
 
   it('records every one of many notes and disclosure changes sent at once, each disclosure change as its own version', async () => {
     const component = await buildComponent(t.admin);
     await buildClient(t.admin, { componentIds: [component.id] });
     const incident = await buildIncident(t.admin);
-    const classified = await t.admin.post(`/api/v1/incidents/${incident.id}/classification`, {
-      severity: 'SEV2',
-      impacts: [{ componentId: component.id, status: 'partial_outage' }],
-      isClientAffected: true,
-      reason: 'Clients cannot log in.',
-    });
+    const classified = await classifyAffected(incident.id, component.id);
     expect(classified.status, JSON.stringify(classified.body)).toBe(200);
     const base = fullDisclosures();
     const answers = await Promise.all([
@@ -93,12 +95,7 @@ describe.each(testBackends())('concurrent commands on one incident on %s', (kind
       sql`UPDATE sla_policies SET initial_notice_minutes = initial_notice_minutes + 3 WHERE severity = 'SEV2' RETURNING tier, initial_notice_minutes`,
     );
     try {
-      const classified = await t.admin.post(`/api/v1/incidents/${incident.id}/classification`, {
-        severity: 'SEV2',
-        impacts: [{ componentId: component.id, status: 'partial_outage' }],
-        isClientAffected: true,
-        reason: 'Clients cannot log in.',
-      });
+      const classified = await classifyAffected(incident.id, component.id);
       expect(classified.status, JSON.stringify(classified.body)).toBe(200);
       const obligations = (await t.admin.get(`/api/v1/incidents/${incident.id}/obligations`)).body.items as { kind: string; dueAt: string; createdAt: string }[];
       const initial = obligations.find((o) => o.kind === 'initial')!;

@@ -124,6 +124,8 @@ function bracketed(id: string): string {
   return `<${bare}>`;
 }
 
+const BOUNDARY = '=_herald_alternative';
+
 /** A body part: UTF-8, quoted-printable, with CRLF line ends and lines of at most 76 characters. */
 function bodyPart(type: 'plain' | 'html', content: string): string {
   const encoded = wrapQuotedPrintable(encodeQuotedPrintable(content.replace(/\r\n|\r|\n/g, '\r\n')), 76);
@@ -147,12 +149,9 @@ export function createMessageBuilder(from: MailerOptions['from']) {
   const envelopeFrom = fromAddress(from);
   const normalizedFrom = (headers.encodeHeaderValue('From', envelopeFrom) as string).replace(/^<|>$/g, '');
   const line = (key: string, value: string) => foldLines(`${key}: ${value}`, 76);
-  let sequence = 0;
   return (message: EmailMessage & { messageId: string; extraHeaders: Record<string, string>; date: Date }): BuiltMessage => {
     const to = headers.encodeHeaderValue('To', { name: message.to.name.replace(/[\r\n]+/g, ' '), address: message.to.address }) as string;
     const toAddress = (headers.encodeHeaderValue('To', message.to.address) as string).replace(/^<|>$/g, '');
-    // "=_" cannot occur in quoted-printable text, so the boundary cannot occur in a part.
-    const boundary = `=_herald_${(sequence = (sequence + 1) % 1e9).toString(36)}_${message.deliveryId}`;
     const lines = [
       ...Object.entries(message.extraHeaders).map(([key, value]) => line(key, headers.encodeHeaderValue(key, value) as string)),
       line('From', fromHeader as string),
@@ -163,9 +162,10 @@ export function createMessageBuilder(from: MailerOptions['from']) {
       line('Message-ID', headers.encodeHeaderValue('Message-ID', message.messageId) as string),
       line('Date', headers.encodeHeaderValue('Date', message.date) as string),
       'MIME-Version: 1.0',
-      // Without HTML, the plain text is the whole message.
+      // Without HTML, the plain text is the whole message. Both parts are quoted-printable, where "=_"
+      // cannot occur, so one fixed boundary can never occur in a part.
       ...(message.html
-        ? [`Content-Type: multipart/alternative;\r\n boundary="${boundary}"`, '', `--${boundary}`, bodyPart('plain', message.text), `--${boundary}`, bodyPart('html', message.html), `--${boundary}--`, '']
+        ? [`Content-Type: multipart/alternative;\r\n boundary="${BOUNDARY}"`, '', `--${BOUNDARY}`, bodyPart('plain', message.text), `--${BOUNDARY}`, bodyPart('html', message.html), `--${BOUNDARY}--`, '']
         : [bodyPart('plain', message.text), '']),
     ];
     return { envelope: { from: normalizedFrom, to: [toAddress] }, raw: Buffer.from(lines.join('\r\n'), 'utf8') };

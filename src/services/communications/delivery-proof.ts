@@ -52,7 +52,24 @@ const PROOF_COLUMNS = {
 };
 
 /** Deliveries read per statement while a proof streams out (the answer holds one page at a time). */
-export const PROOF_PAGE = 2_000;
+const PROOF_PAGE = 2_000;
+
+type DeliveryRow = typeof communicationRecipients.$inferSelect;
+
+/** What every view of a delivery shows of it: to whom, on which channel, what, and how it went. */
+export function presentDelivery(d: Pick<DeliveryRow, 'channel' | 'toAddress' | 'toName' | 'language' | 'subject' | 'status' | 'attempts' | 'createdAt' | 'sentAt'>) {
+  return {
+    channel: d.channel,
+    to: d.toAddress,
+    toName: d.toName,
+    language: d.language,
+    subject: d.subject,
+    status: d.status,
+    attempts: d.attempts,
+    createdAt: d.createdAt.toISOString(),
+    sentAt: d.sentAt?.toISOString() ?? null,
+  };
+}
 
 type After = { at: string; to: string; id: string } | null;
 
@@ -95,16 +112,8 @@ async function* proofPages(ctx: Ctx, where: SQL | undefined, pageSize: number): 
       kind: kind ?? (noticeKind ? `maintenance_${noticeKind}` : ''),
       clientId: d.clientId,
       clientName,
-      channel: d.channel,
-      to: d.toAddress,
-      toName: d.toName,
-      language: d.language,
-      subject: d.subject,
-      status: d.status,
-      attempts: d.attempts,
+      ...presentDelivery(d),
       result: d.status === 'sent' ? (d.providerRef ?? 'sent') : (d.lastError ?? ''),
-      createdAt: d.createdAt.toISOString(),
-      sentAt: d.sentAt?.toISOString() ?? null,
     }));
     if (found.length < pageSize) return;
     const last = found[found.length - 1]!;
@@ -137,9 +146,9 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-export const CSV_HEADER = CSV_COLUMNS.join(',') + '\r\n';
+const CSV_HEADER = CSV_COLUMNS.join(',') + '\r\n';
 
-export const csvLines = (rows: ProofRow[]) => rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(',') + '\r\n').join('');
+const csvLines = (rows: ProofRow[]) => rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(',') + '\r\n').join('');
 
 /** The proof as CSV (header, then a line per delivery) or as JSON ({"items": [...]}), in chunks. */
 export async function* proofText(proof: Proof, format: 'json' | 'csv'): AsyncGenerator<string> {

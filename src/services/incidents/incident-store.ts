@@ -60,6 +60,9 @@ const AGGREGATES = `COALESCE((SELECT json_agg(json_build_object('componentId', c
       COALESCE((SELECT json_agg(json_build_object('clientId', client_id, 'tier', tier, 'source', source, 'addedAt', added_at, 'sent', sent, 'met', met, 'promisedNextUpdateAt', promised_next_update_at) ORDER BY added_at, client_id) FROM incident_clients WHERE incident_id = i.id), '[]') AS clients,
       COALESCE((SELECT json_agg(json_build_object('id', id, 'kind', kind, 'clientId', client_id, 'dueAt', due_at, 'status', status, 'createdAt', created_at, 'closedAt', closed_at, 'metByCommunicationId', met_by_communication_id, 'waiver', waiver) ORDER BY due_at, id) FROM incident_obligations WHERE incident_id = i.id AND status = 'open'), '[]') AS obligations`;
 
+/** The version of the SLA policies: their ids and row versions, hashed. */
+const POLICIES_VERSION = `(SELECT COALESCE(md5(string_agg(p.id::text || ':' || p.xmin::text, ',' ORDER BY p.id)), '') FROM sla_policies p)`;
+
 /**
  * The statement that loads an incident for a command, with the SLA policies the command decides
  * with and the row version (xmin) a write without a lock checks against.
@@ -68,8 +71,6 @@ const AGGREGATES = `COALESCE((SELECT json_agg(json_build_object('componentId', c
  * the wait. `seen_version` is the row as the statement's snapshot saw it: when it differs from the
  * locked row's version the statement waited, and the load runs again (now holding the lock).
  */
-/** The version of the SLA policies: their ids and row versions, hashed. */
-const POLICIES_VERSION = `(SELECT COALESCE(md5(string_agg(p.id::text || ':' || p.xmin::text, ',' ORDER BY p.id)), '') FROM sla_policies p)`;
 const loadText = (by: 'id' | 'number', lock: boolean) =>
   `SELECT ${INCIDENT_COLUMNS}, i.xmin::text AS row_version,${lock ? " (SELECT x.xmin::text FROM incidents x WHERE x.id = i.id) AS seen_version, set_config('herald.notify_by_app', $3, true) AS notify_by_app," : ''}
       ${AGGREGATES},
@@ -126,12 +127,12 @@ export async function loadIncidentForCommand(tx: Db, idOrKey: string, opts: { lo
  * obligations changes its incident row too (saveIncident, and the writers that set updated_at), so
  * the row version covers them. By id only: keys (INC-42) are not unique across databases.
  */
-const recent = new Map<string, LoadedForCommand>();
+const recent = new Map<string, Pick<LoadedForCommand, 'record' | 'version'>>();
 const RECENT_MAX = 2_000;
 
-export function rememberIncident(loaded: LoadedForCommand): void {
-  recent.delete(loaded.record.id);
-  recent.set(loaded.record.id, loaded);
+export function rememberIncident(record: IncidentRecord, version: string): void {
+  recent.delete(record.id);
+  recent.set(record.id, { record, version });
   if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
 }
 

@@ -55,7 +55,7 @@ export async function runIncidentCommand(
         continue;
       }
       // Locked, the transaction may still roll back: the copy then no longer matches the row's version.
-      rememberIncident({ record: { ...record, state: outcome.state, updatedAt }, policies, policiesVersion, version: saved });
+      rememberIncident({ ...record, state: outcome.state, updatedAt }, saved);
       announce();
     } else if (isLocked) announce();
     return { ...record, state: outcome.state, updatedAt };

@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { clientComponents, clients, communicationRecipients, components, maintenanceClients, maintenanceComponents, maintenanceEvents, maintenanceNotices, maintenanceWindows } from '../../db/schema.js';
+import { presentDelivery } from '../communications/delivery-proof.js';
 import { notFound } from '../app-error.js';
 import { clientScope, isStaff, type Ctx } from '../context.js';
 import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
@@ -274,20 +275,7 @@ export async function listMaintenanceNotices(ctx: Ctx, idOrKey: string) {
       createdAt: n.createdAt.toISOString(),
       deliveries: deliveries
         .filter((d) => d.maintenanceNoticeId === n.id)
-        .map((d) => ({
-          id: d.id,
-          channel: d.channel,
-          to: d.toAddress,
-          toName: d.toName,
-          language: d.language,
-          subject: d.subject,
-          status: d.status,
-          attempts: d.attempts,
-          result: d.status === 'sent' ? d.providerRef : d.lastError,
-          messageId: d.messageId,
-          createdAt: d.createdAt.toISOString(),
-          sentAt: d.sentAt?.toISOString() ?? null,
-        })),
+        .map((d) => ({ id: d.id, ...presentDelivery(d), result: d.status === 'sent' ? d.providerRef : d.lastError, messageId: d.messageId })),
     })),
   };
 }
