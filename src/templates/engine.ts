@@ -3,6 +3,7 @@
 // template that saved renders at send time; parsed templates are cached by content.
 import { Liquid, type Template, type VariableSegments } from 'liquidjs';
 import { MESSAGE_KINDS, type MessageKind } from '../domain/types.js';
+import { canRenderFast, renderFast } from './fast-render.js';
 import { registerHeraldFilters } from './filters.js';
 import { checkStatements, unknownVariablePath } from './template-rules.js';
 import { validationContexts, type TemplateContext } from './variables.js';
@@ -55,8 +56,8 @@ export const MAX_PART_CHARS = 100_000;
 /** At most this many parsed templates per engine (parts of at most MAX_PART_CHARS, typically 2–10 kB). */
 const CACHE_ENTRIES = 500;
 
-/** A sandboxed Liquid engine (HTML output escaped when isHtml). */
-function createLiquid(isHtml: boolean): Liquid {
+/** A sandboxed Liquid engine (HTML output escaped when isHtml). Exported for the renderer's tests. */
+export function createLiquid(isHtml: boolean): Liquid {
   const liquid = new Liquid({
     strictVariables: true,
     strictFilters: true,
@@ -87,9 +88,19 @@ function createLiquid(isHtml: boolean): Liquid {
 interface Engine {
   liquid: Liquid;
   cache: Map<string, Template[]>;
+  /** Renders parsed templates: without LiquidJS's generators when it can (see fast-render.ts), the same output. */
+  render(templates: Template[], context: object): string;
 }
 
-const engines = { html: { liquid: createLiquid(true), cache: new Map() }, text: { liquid: createLiquid(false), cache: new Map() } } satisfies Record<string, Engine>;
+function createEngine(isHtml: boolean): Engine {
+  const liquid = createLiquid(isHtml);
+  const render = canRenderFast(liquid)
+    ? (templates: Template[], context: object) => renderFast(liquid, templates, context)
+    : (templates: Template[], context: object) => liquid.renderSync(templates, context) as string;
+  return { liquid, cache: new Map(), render };
+}
+
+const engines = { html: createEngine(true), text: createEngine(false) } satisfies Record<string, Engine>;
 
 const engineFor = (part: string): Engine => (part === 'html' ? engines.html : engines.text);
 
@@ -247,7 +258,7 @@ export function checkTemplateParts(channel: Channel, parts: Readonly<Record<stri
       for (const { context, kind } of checks.contexts()) {
         for (const [name, templates] of parsed) {
           try {
-            engineFor(name).liquid.renderSync(templates, context);
+            engineFor(name).render(templates, context);
           } catch (err) {
             issues.push(toIssue(name, err, kind, checks.unknownPath));
           }
@@ -268,7 +279,7 @@ export function renderParts<C extends Channel>(channel: C, parts: PartsOf<C>, co
     if (typeof source !== 'string') throw new TemplateRenderError([{ part: name, line: null, column: null, code: 'missing-part', message: `the ${name} part is missing` }]);
     const engine = engineFor(name);
     try {
-      out[name] = finish(name, engine.liquid.renderSync(parse(engine, source), context) as string);
+      out[name] = finish(name, engine.render(parse(engine, source), context));
     } catch (err) {
       const kind = (context as { kind?: unknown }).kind;
       throw new TemplateRenderError([toIssue(name, err, (MESSAGE_KINDS as readonly unknown[]).includes(kind) ? (kind as MessageKind) : undefined, unknownPath)]);
@@ -319,7 +330,7 @@ function partFiller(name: PartName, source: string, base: TemplateContext): Fill
   const engine = engineFor(name);
   const render = (context: TemplateContext) => {
     try {
-      return engine.liquid.renderSync(parse(engine, source), context) as string;
+      return engine.render(parse(engine, source), context);
     } catch (err) {
       throw new TemplateRenderError([toIssue(name, err, context.kind)]);
     }
@@ -337,7 +348,7 @@ function partFiller(name: PartName, source: string, base: TemplateContext): Fill
   if (plain !== uses || /\{%-?\s*(capture|assign|cycle|increment|decrement)\b/.test(source)) return fallback;
   const stand = { ...base.contact, ...Object.fromEntries(CONTACT_FIELDS.map((f) => [f, marker(f)])) };
   const pieces = render({ ...base, contact: stand }).split(MARKER_SPLIT);
-  const escape = (value: string) => (name === 'html' ? (engine.liquid.renderSync(parse(engine, '{{ v }}'), { v: value }) as string) : value);
+  const escape = (value: string) => (name === 'html' ? engine.render(parse(engine, '{{ v }}'), { v: value }) : value);
   return (contact) => {
     if (!isShared(contact)) return fallback(contact);
     let out = '';
