@@ -319,6 +319,23 @@ const MARKER_SPLIT = new RegExp(marker('(name|email|role)'));
 
 type Filler = (contact: TemplateContext['contact']) => string;
 
+/** How a part uses the contact, by its source (a message renders the same few sources for every client). */
+const contactUses = new Map<string, 'none' | 'plain' | 'other'>();
+
+/** 'none': no use; 'plain': only plain outputs of contact fields; 'other': anything else. */
+function contactUse(source: string): 'none' | 'plain' | 'other' {
+  let use = contactUses.get(source);
+  if (!use) {
+    // Uses in the Liquid markup only: the word in the text around it ("a contact of …") is no use.
+    const uses = (source.match(LIQUID_MARKUP) ?? []).reduce((n, markup) => n + (markup.match(CONTACT_WORD)?.length ?? 0), 0);
+    const plain = source.match(PLAIN_CONTACT_OUTPUT)?.length ?? 0;
+    use = uses === 0 ? 'none' : plain !== uses || /\{%-?\s*(capture|assign|cycle|increment|decrement)\b/.test(source) ? 'other' : 'plain';
+    if (contactUses.size >= CACHE_ENTRIES) contactUses.delete(contactUses.keys().next().value!);
+    contactUses.set(source, use);
+  }
+  return use;
+}
+
 /**
  * Prepares one part for many recipients who share everything but the contact (one client, one
  * language and time zone): a part that does not mention the contact is rendered once; one that only outputs contact
@@ -338,14 +355,12 @@ function partFiller(name: PartName, source: string, base: TemplateContext): Fill
   const fallback = (contact: TemplateContext['contact']) => finish(name, render({ ...base, contact }));
   // Dates are written in the contact's language and time zone (the filters read them from the context).
   const isShared = (contact: TemplateContext['contact']) => contact.language === base.contact.language && contact.timeZone === base.contact.timeZone;
-  // Uses in the Liquid markup only: the word in the text around it ("a contact of …") is no use.
-  const uses = (source.match(LIQUID_MARKUP) ?? []).reduce((n, markup) => n + (markup.match(CONTACT_WORD)?.length ?? 0), 0);
-  if (uses === 0) {
+  const use = contactUse(source);
+  if (use === 'none') {
     const once = finish(name, render(base));
     return (contact) => (isShared(contact) ? once : fallback(contact));
   }
-  const plain = source.match(PLAIN_CONTACT_OUTPUT)?.length ?? 0;
-  if (plain !== uses || /\{%-?\s*(capture|assign|cycle|increment|decrement)\b/.test(source)) return fallback;
+  if (use === 'other') return fallback;
   const stand = { ...base.contact, ...Object.fromEntries(CONTACT_FIELDS.map((f) => [f, marker(f)])) };
   const pieces = render({ ...base, contact: stand }).split(MARKER_SPLIT);
   const escape = (value: string) => (name === 'html' ? engine.render(parse(engine, '{{ v }}'), { v: value }) : value);
