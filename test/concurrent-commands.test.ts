@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/services/sql-rows.js';
-import { buildClient, buildComponent, buildIncident, fullDisclosures } from './support/factories.js';
+import { buildAffectedIncident, buildClient, buildComponent, buildIncident, fullDisclosures } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
 
@@ -82,6 +82,45 @@ describe.each(testBackends())('concurrent commands on one incident on %s', (kind
     const timeline = await t.admin.get(`/api/v1/incidents/${incident.id}/timeline?order=asc&limit=200`);
     const moves = (timeline.body.items as { type: string; data: { from?: string; to?: string } }[]).filter((e) => e.type === 'state.changed').map((e) => `${e.data.from}>${e.data.to}`);
     expect(moves).toEqual(['investigating>identified', 'monitoring>resolved']);
+  });
+
+  it('sends a message with the disclosures as stored when another process changed them since this one last did', async () => {
+    const component = await buildComponent(t.admin);
+    const client = await buildClient(t.admin, { componentIds: [component.id] });
+    const incident = await buildAffectedIncident(t.admin, component.id);
+    // Another process changes the impact statement (written here past this process, as that one would).
+    await rows(
+      t.database.db,
+      sql`UPDATE incidents SET disclosures = jsonb_set(disclosures, '{impactSummary}', '"Every login fails."'), updated_at = now() WHERE id = ${incident.id}`,
+    );
+    const sent = await t.admin.post(`/api/v1/incidents/${incident.id}/communications`, { kind: 'initial' });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    expect(sent.body.communication.disclosures.impactSummary).toBe('Every login fails.');
+    const messages = (await t.admin.get(`/api/v1/incidents/${incident.id}/communications`)).body.items as { id: string; kind: string }[];
+    expect(messages.map((m) => m.kind)).toEqual(['initial']);
+    const outbox = (await t.admin.get(`/api/v1/outbox?incidentId=${incident.id}`)).body.items as { to: string; text: string }[];
+    expect(outbox.map((d) => d.to)).toEqual([client.contacts[0]!.email]);
+    expect(outbox[0]!.text).toContain('Every login fails.');
+    expect(outbox[0]!.text).not.toContain('Logins fail for about half of the users.');
+  });
+
+  it('records each of many messages sent on one incident at once exactly once, with its copies', async () => {
+    const component = await buildComponent(t.admin);
+    await buildClient(t.admin, { componentIds: [component.id], contacts: [{ name: 'Ann', email: 'ann@one.example' }, { name: 'Bob', email: 'bob@one.example' }] });
+    const incident = await buildAffectedIncident(t.admin, component.id);
+    expect((await t.admin.post(`/api/v1/incidents/${incident.id}/communications`, { kind: 'initial' })).status).toBe(201);
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => t.admin.post(`/api/v1/incidents/${incident.id}/communications`, { kind: 'update', body: `Update ${i}` })));
+    for (const a of answers) expect(a.status, JSON.stringify(a.body)).toBe(201);
+    const messages = (await t.admin.get(`/api/v1/incidents/${incident.id}/communications`)).body.items as { id: string; kind: string; body: string; recipientCounts: { total: number } }[];
+    const updates = messages.filter((m) => m.kind === 'update');
+    expect(updates.map((m) => m.body).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `Update ${i}`).sort());
+    expect(new Set(updates.map((m) => m.id))).toEqual(new Set(answers.map((a) => a.body.communication.id)));
+    for (const m of updates) expect(m.recipientCounts.total).toBe(2);
+    const timeline = await t.admin.get(`/api/v1/incidents/${incident.id}/timeline?order=asc&limit=200`);
+    const sentEvents = (timeline.body.items as { type: string }[]).filter((e) => e.type === 'communication.sent');
+    expect(sentEvents).toHaveLength(9);
+    const outbox = (await t.admin.get(`/api/v1/outbox?incidentId=${incident.id}&limit=100`)).body.items as unknown[];
+    expect(outbox).toHaveLength(18);
   });
 
   it('decides with the SLA policies as stored when they were changed past this process', async () => {

@@ -143,7 +143,7 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
       run.command(req, reply, 201, async (ctx) => {
         const sent = await sendCommunication(ctx, req.params.id, req.body);
         return { status: sent.status, communication: sent.communication ?? (await getCommunication(ctx, sent.communicationId)), incident: staffView(sent.record, ctx.now) };
-      }),
+      }, { isAutocommit: true }),
   );
   r.get('/api/v1/incidents/:id/communications', { schema: { tags: ['communications'], summary: 'Messages sent on the incident (client users: those sent to them)', params: incidentParam } }, (req) =>
     run.query(req, async (ctx) => ({ items: await listIncidentCommunications(ctx, req.params.id) })),

@@ -23,7 +23,7 @@ import { DELIVERIES_PER_JOB } from '../../jobs/delivery-jobs.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireWriter, type Ctx } from '../context.js';
 import { garbageCollector } from '../garbage.js';
-import { appendEvents, loadIncident, type IncidentRecord } from '../incidents/incident-store.js';
+import { appendEvents, forgetIncident, loadIncident, recallIncident, rememberIncident, saveIncident, SAVE_WITH_FIRST_PARAM, type IncidentRecord } from '../incidents/incident-store.js';
 import { runIncidentCommand } from '../incidents/run-incident-command.js';
 import { notify } from '../notifications.js';
 import { loadPolicies, needsApproval, requiresApproval } from '../sla/sla-policies.js';
@@ -51,6 +51,11 @@ export interface SendResult {
 const sentTo = (outcome: Accepted) => (outcome.events.find((e) => e.type === 'communication.sent')?.data.clientIds as string[] | undefined) ?? [];
 
 export async function sendCommunication(ctx: Ctx, idOrKey: string, input: SendInput): Promise<SendResult> {
+  if (ctx.inTransaction) {
+    // Outside a transaction: a message that is one write is sent as one statement; any other in a transaction.
+    const sent = await sendInOneStatement(ctx, idOrKey, input);
+    return sent ?? ctx.inTransaction((tctx) => sendCommunication(tctx, idOrKey, input));
+  }
   const communicationId = randomUUID();
   let result: Omit<SendResult, 'record'> | null = null;
   const record = await runIncidentCommand(
@@ -74,6 +79,82 @@ export async function sendCommunication(ctx: Ctx, idOrKey: string, input: SendIn
     },
   );
   return { record, ...result! };
+}
+
+/**
+ * A message whose whole write is one statement: the incident, the message and its copies, decided on
+ * this process's copy of the incident and written only while the incident is still that version (see
+ * runIncidentCommand). That is a message to the local outbox (nothing is queued), to at most one
+ * chunk of recipients, no webhooks or chat, no status page subscribers to tell, and no approval
+ * needed. Returns null for any other message, and when the incident changed in between: the caller
+ * sends it in a transaction then, deciding on the stored incident (refusals are only ever given there).
+ */
+async function sendInOneStatement(ctx: Ctx, idOrKey: string, input: SendInput): Promise<SendResult | null> {
+  if (ctx.settings.emailChannel !== 'outbox') return null;
+  const recalled = recallIncident(idOrKey);
+  if (!recalled) return null;
+  const { record: rec, policies, policiesVersion, version } = recalled;
+  const communicationId = randomUUID();
+  const outcome = decide(
+    rec.state,
+    { type: 'sendMessage', kind: input.kind, clientIds: input.clientIds ?? null, body: input.body || null, communicationId },
+    { actor: ctx.actor, now: ctx.now.toISOString(), policies, newId: randomUUID },
+  );
+  if (!outcome.ok || (outcome.state === rec.state && !outcome.events.length)) return null;
+  const clientIds = sentTo(outcome);
+  const tiers = outcome.state.clients.filter((c) => clientIds.includes(c.clientId)).map((c) => c.tier);
+  if (needsApproval(policies, tiers, outcome.state.severity ?? 'SEV4')) return null;
+  const state = outcome.state;
+  const context = await loadMessageContext(ctx, { incidentId: rec.id, clientIds, kind: input.kind, componentIds: state.impacts.map((i) => i.componentId), reportedAt: state.reportedAt });
+  if (context.endpoints.length || context.hasSubscribers || !context.contacts || context.contacts.length > DELIVERY_CHUNK) return null;
+  const message = newMessageValues(ctx, rec, state, clientIds, input);
+  message.pastOccurrences = context.past;
+  let deliveries: NewDelivery[] = [];
+  await buildDeliveriesInChunks(ctx, context, rec, state, { ...input, communicationId }, undefined, async (chunk, progress) => {
+    if (!progress.isLast) throw new Error('a message to at most one chunk of contacts came in several');
+    deliveries = chunk;
+    Object.assign(message, { subject: input.subject?.trim() || progress.firstSubject || message.subject, templateVersions: progress.usedTemplates });
+  });
+  const row = { id: communicationId, incidentId: rec.id, createdBy: ctx.actor.userId, createdAt: ctx.now, ...message };
+  const saved = await saveIncident(ctx, rec.state, state, outcome.events, outcome.obligationChanges, { version, policiesVersion }, {
+    key: 'message',
+    parts: MESSAGE_WITH_INCIDENT,
+    params: [JSON.stringify(toJsonRow(COMMUNICATION_COLUMNS, communications, row)), JSON.stringify(deliveries.map((d) => toJsonRow(DELIVERY_COLUMNS, communicationRecipients, d)))],
+  });
+  if (!saved) {
+    forgetIncident(rec.id);
+    return null;
+  }
+  const updatedAt = ctx.now.toISOString();
+  const record = { ...rec, state, updatedAt };
+  rememberIncident(record, saved);
+  ctx.afterCommit?.('herald_incident', JSON.stringify({ id: rec.id, key: rec.key }));
+  const counts = newCounts();
+  for (const d of deliveries) tally(counts, d.clientId, d.status ?? 'queued', d.channel);
+  const communication = presentCommunication({ ...row, requiresApproval: false, decidedBy: null, decidedAt: null, decisionNote: null }, counts, null);
+  return { record, communicationId, clientIds, status: 'sent', communication };
+}
+
+/** The columns of a message sent now (its subject, past occurrences and template versions are completed as it is built). */
+function newMessageValues(ctx: Ctx, rec: IncidentRecord, state: IncidentState, clientIds: string[], input: SendInput) {
+  const promised = input.kind === 'initial' || input.kind === 'update' ? state.disclosures.nextUpdateAt : null;
+  // Kept when every client it goes to hears from us no later than the last message sent to that client
+  // promised (null when none of them was promised anything).
+  const promises = rec.state.clients.filter((c) => clientIds.includes(c.clientId) && c.promisedNextUpdateAt).map((c) => Date.parse(c.promisedNextUpdateAt!));
+  const isPromiseKept = promises.length ? promises.every((p) => ctx.now.getTime() <= p) : null;
+  return {
+    kind: input.kind,
+    subject: input.subject?.trim() || `${rec.key}: ${rec.title}`,
+    body: input.body ?? '',
+    clientIds,
+    disclosures: state.disclosures,
+    pastOccurrences: {} as Record<string, PastOccurrence[]>,
+    status: 'sent',
+    sentAt: ctx.now,
+    promisedNextUpdateAt: promised ? new Date(promised) : null,
+    isPromiseKept,
+    templateVersions: {} as Record<string, number>,
+  };
 }
 
 async function holdForApproval(ctx: Ctx, checked: IncidentRecord, input: SendInput, communicationId: string, clientIds: string[]) {
@@ -330,24 +411,7 @@ async function recordAndDeliver(
   input: SendInput & { communicationId: string; isNew: boolean },
 ): Promise<SentCommunication | undefined> {
   const state = outcome.state;
-  const promised = input.kind === 'initial' || input.kind === 'update' ? state.disclosures.nextUpdateAt : null;
-  // Kept when every client it goes to hears from us no later than the last message sent to that client
-  // promised (null when none of them was promised anything).
-  const promises = rec.state.clients.filter((c) => clientIds.includes(c.clientId) && c.promisedNextUpdateAt).map((c) => Date.parse(c.promisedNextUpdateAt!));
-  const isPromiseKept = promises.length ? promises.every((p) => ctx.now.getTime() <= p) : null;
-  const values = {
-    kind: input.kind,
-    subject: input.subject?.trim() || `${rec.key}: ${rec.title}`,
-    body: input.body ?? '',
-    clientIds,
-    disclosures: state.disclosures,
-    pastOccurrences: {} as Record<string, PastOccurrence[]>,
-    status: 'sent',
-    sentAt: ctx.now,
-    promisedNextUpdateAt: promised ? new Date(promised) : null,
-    isPromiseKept,
-    templateVersions: {} as Record<string, number>,
-  };
+  const values = newMessageValues(ctx, rec, state, clientIds, input);
   const context = await loadMessageContext(ctx, { incidentId: rec.id, clientIds, kind: input.kind, componentIds: state.impacts.map((i) => i.componentId), reportedAt: state.reportedAt });
   values.pastOccurrences = context.past;
   // A message approved earlier exists; a new one is written with its first deliveries (they refer to it).
@@ -451,6 +515,13 @@ const INSERT_DELIVERIES = `INSERT INTO communication_recipients (${DELIVERY_LIST
 // The message and its first deliveries in one statement (the deliveries' reference to it is checked at its end).
 const INSERT_MESSAGE_WITH_DELIVERIES = `WITH m AS (INSERT INTO communications (${COMMUNICATION_LIST}) SELECT ${COMMUNICATION_LIST} FROM jsonb_populate_record(NULL::communications, $2::jsonb))
   ${INSERT_DELIVERIES}`;
+const qualified = (list: string) => list.split(', ').map((c) => `r.${c}`).join(', ');
+const [MESSAGE_PARAM, DELIVERIES_PARAM] = [SAVE_WITH_FIRST_PARAM, SAVE_WITH_FIRST_PARAM + 1];
+// The same, as parts of the incident's save statement: written only when the incident is (see saveIncident).
+const MESSAGE_WITH_INCIDENT = `m AS (INSERT INTO communications (${COMMUNICATION_LIST})
+      SELECT ${qualified(COMMUNICATION_LIST)} FROM jsonb_populate_record(NULL::communications, $${MESSAGE_PARAM}::jsonb) r WHERE EXISTS (SELECT 1 FROM upd)),
+    md AS (INSERT INTO communication_recipients (${DELIVERY_LIST})
+      SELECT ${qualified(DELIVERY_LIST)} FROM jsonb_populate_recordset(NULL::communication_recipients, $${DELIVERIES_PARAM}::jsonb) r WHERE EXISTS (SELECT 1 FROM upd))`;
 
 function toJsonRow<K extends string>(keys: readonly K[], names: Record<K, { name: string }>, source: Partial<Record<K, unknown>>): Record<string, unknown> {
   const row: Record<string, unknown> = {};

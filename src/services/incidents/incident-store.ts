@@ -282,11 +282,27 @@ const SAVE_PARTS = {
 type SavePart = keyof typeof SAVE_PARTS;
 const PART_NAMES = Object.keys(SAVE_PARTS) as SavePart[];
 
-const saveTexts = new Map<number, string>();
-function saveText(mask: number): string {
-  let text = saveTexts.get(mask);
+/**
+ * Further rows a command writes with the incident, in the same statement, only when the incident is
+ * written: CTE parts (`name AS (INSERT … WHERE EXISTS (SELECT 1 FROM upd))`) whose parameters are
+ * numbered from $28. `key` names the text (it is prepared under the save's name and this key).
+ */
+export interface SaveWith {
+  key: string;
+  parts: string;
+  params: unknown[];
+}
+
+/** The first parameter number of a SaveWith's parts. */
+export const SAVE_WITH_FIRST_PARAM = 28;
+
+const saveTexts = new Map<string, string>();
+function saveText(mask: number, extra: SaveWith | null): string {
+  const cacheKey = extra ? `${mask}:${extra.key}` : String(mask);
+  let text = saveTexts.get(cacheKey);
   if (!text) {
-    const parts = PART_NAMES.filter((_, n) => mask & (1 << n)).map((p) => SAVE_PARTS[p]);
+    const parts: string[] = PART_NAMES.filter((_, n) => mask & (1 << n)).map((p) => SAVE_PARTS[p]);
+    if (extra) parts.push(extra.parts);
     // Every parameter appears in the text whichever parts it has, so that each has a known type.
     text = `WITH upd AS (
       UPDATE incidents i SET stage = $3, tech_state = $4, severity = $5, decision = $6::jsonb, disclosures = $7::jsonb, disclosure_version = $8,
@@ -299,7 +315,7 @@ function saveText(mask: number): string {
       AND $24::jsonb IS NULL AND $25::jsonb IS NULL AS unused,
       -- 'on': the caller announces the change once it has committed, so the triggers do not (migration 0009).
       set_config('herald.notify_by_app', $26, true) AS notify_by_app FROM upd`;
-    saveTexts.set(mask, text);
+    saveTexts.set(cacheKey, text);
   }
   return text;
 }
@@ -321,6 +337,7 @@ export async function saveIncident(
   events: DomainEvent[],
   obligationChanges: Obligation[],
   check: { version: string | null; policiesVersion: string | null } = { version: null, policiesVersion: null },
+  extra: SaveWith | null = null,
 ): Promise<string | null> {
   const { tx, now } = ctx;
   const impactsChanged = !same(before.impacts, after.impacts);
@@ -335,7 +352,7 @@ export async function saveIncident(
   const mask = PART_NAMES.reduce((m, p, n) => (flags[p] ? m | (1 << n) : m), 0);
   const [result] = await query<{ saved: number; row_version: string | null }>(
     tx,
-    saveText(mask),
+    saveText(mask, extra),
     [
       after.id,
       check.version,
@@ -366,8 +383,9 @@ export async function saveIncident(
       flags.components ? JSON.stringify(isLive(after) ? after.impacts.map((i) => ({ componentId: i.componentId, status: i.status })) : []) : null,
       notifyByApp(ctx),
       check.policiesVersion,
+      ...(extra?.params ?? []),
     ],
-    `herald_incident_save_${mask}`,
+    extra ? `herald_incident_save_${mask}_${extra.key}` : `herald_incident_save_${mask}`,
   );
   return result?.saved ? result.row_version : null;
 }
