@@ -2,6 +2,7 @@
 // lost, and the disclosures keep one version per change (on both backends).
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadIncident, recallIncident } from '../src/services/incidents/incident-store.js';
 import { rows } from '../src/services/sql-rows.js';
 import { buildAffectedIncident, buildClient, buildComponent, buildIncident, fullDisclosures } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -82,6 +83,27 @@ describe.each(testBackends())('concurrent commands on one incident on %s', (kind
     const timeline = await t.admin.get(`/api/v1/incidents/${incident.id}/timeline?order=asc&limit=200`);
     const moves = (timeline.body.items as { type: string; data: { from?: string; to?: string } }[]).filter((e) => e.type === 'state.changed').map((e) => `${e.data.from}>${e.data.to}`);
     expect(moves).toEqual(['investigating>identified', 'monitoring>resolved']);
+  });
+
+  it('remembers a reported incident exactly as loading it back gives it, so the next command decides on the same state', async () => {
+    const [a, b] = [await buildComponent(t.admin), await buildComponent(t.admin)];
+    const client = await buildClient(t.admin, { componentIds: [a.id] });
+    const clientUser = await t.user('client', { clientId: client.id });
+    // Some command has loaded the SLA policies in this process (a copy is decided on with them).
+    expect((await t.admin.post(`/api/v1/incidents/${(await buildIncident(t.admin)).id}/notes`, { text: 'x' })).status).toBe(200);
+    const reports = [
+      await buildIncident(t.admin),
+      await buildIncident(t.admin, { source: 'monitoring', impacts: [{ componentId: b.id, status: 'degraded_performance' }, { componentId: a.id, status: 'major_outage' }] }),
+      await buildIncident(t.admin, { clientIds: [client.id], description: '' }),
+      await buildIncident(clientUser, { impacts: [{ componentId: a.id, status: 'partial_outage' }] }),
+    ];
+    for (const r of reports) {
+      const recalled = recallIncident(r.id);
+      expect(recalled, r.key).not.toBeNull();
+      expect(recalled!.record, r.key).toEqual(await loadIncident(t.database.db, r.id));
+      const [row] = await rows<{ version: string }>(t.database.db, sql`SELECT xmin::text AS version FROM incidents WHERE id = ${r.id}`);
+      expect(recalled!.version).toBe(row!.version);
+    }
   });
 
   it('sends a message with the disclosures as stored when another process changed them since this one last did', async () => {

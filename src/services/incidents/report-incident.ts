@@ -6,7 +6,7 @@ import { newIncident } from '../../domain/incident/lifecycle.js';
 import type { ComponentImpact, Source } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
 import { clientScope, notifyByApp, requireWriter, type Ctx } from '../context.js';
-import type { IncidentRecord } from './incident-store.js';
+import { rememberIncident, type IncidentRecord } from './incident-store.js';
 import { recomputeComponentStatuses } from '../catalog/components.js';
 import type { Db } from '../../db/open.js';
 import { query } from '../../db/raw.js';
@@ -53,7 +53,7 @@ export async function reportIncident(ctx: Ctx, input: ReportInput): Promise<Inci
   // The incident, its impacts and the event in one statement; the component statuses in a second one,
   // in the same transaction.
   const insert = (tx: Db) =>
-    query<{ number: number }>(
+    query<{ number: number; row_version: string }>(
       tx,
       REPORT,
       [
@@ -86,7 +86,7 @@ export async function reportIncident(ctx: Ctx, input: ReportInput): Promise<Inci
   ctx.afterCommit?.('herald_incident', JSON.stringify({ id, key: `INC-${number}` }));
   // What loading the incident back would give (impacts as stored: ids in lower case, in their order).
   const stored = impacts.map((i) => ({ componentId: i.componentId.toLowerCase(), status: i.status })).sort((a, b) => (a.componentId < b.componentId ? -1 : a.componentId > b.componentId ? 1 : 0));
-  return {
+  const record: IncidentRecord = {
     id,
     number,
     key: `INC-${number}`,
@@ -98,17 +98,20 @@ export async function reportIncident(ctx: Ctx, input: ReportInput): Promise<Inci
     updatedAt: ctx.now.toISOString(),
     state: { ...state, impacts: stored },
   };
+  // The next command on it decides on this copy (see runIncidentCommand).
+  rememberIncident(record, row!.row_version);
+  return record;
 }
 
 const REPORT = `WITH ins AS (
     INSERT INTO incidents (id, title, description, source, reporter_id, reporter_client_id, reported_client_ids, stage, tech_state, disclosures, reported_at, updated_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10::jsonb, $11::timestamptz, $11::timestamptz)
-    RETURNING id, number
+    RETURNING id, number, xmin::text AS row_version
   ),
   ic AS (INSERT INTO incident_components (incident_id, component_id, status) SELECT ins.id, (n->>'componentId')::uuid, n->>'status' FROM ins, jsonb_array_elements($12::jsonb) n),
   ev AS (INSERT INTO incident_events (incident_id, at, actor_id, actor_label, type, data) SELECT ins.id, $11::timestamptz, $5, $13, $14, $15::jsonb FROM ins)
   -- 'on': the caller announces the new incident once it has committed (migration 0009).
-  SELECT number, set_config('herald.notify_by_app', $16, true) AS notify_by_app FROM ins`;
+  SELECT number, row_version, set_config('herald.notify_by_app', $16, true) AS notify_by_app FROM ins`;
 
 export function dedupeImpacts(impacts: ComponentImpact[]): ComponentImpact[] {
   const byId = new Map<string, ComponentImpact>();
