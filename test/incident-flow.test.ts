@@ -365,6 +365,14 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     expect(await statusNow()).toBe('degraded_performance');
     await resolve(b.id);
     expect(await statusNow()).toBe('operational');
+    // Reopened with the same impact, it counts again; resolved again, it stops counting.
+    await expectStatus(t.admin.post(url(b.id, '/state'), { state: 'investigating', note: 'Errors are back.' }), 200);
+    expect(await statusNow()).toBe('degraded_performance');
+    await resolve(b.id);
+    expect(await statusNow()).toBe('operational');
+    // An incident reported with its impact counts from the start.
+    await buildIncident(t.admin, { impacts: [{ componentId: component.id, status: 'major_outage' }] });
+    expect(await statusNow()).toBe('major_outage');
   });
 
   describe('refusals', () => {

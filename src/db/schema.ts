@@ -197,8 +197,14 @@ export const incidentComponents = pgTable(
     incidentId: uuid('incident_id').notNull().references(() => incidents.id, { onDelete: 'cascade' }),
     componentId: uuid('component_id').notNull().references(() => components.id),
     status: text('status').notNull(),
+    /** The incident is live (neither resolved nor closed): kept current by the statement that changes it. */
+    isLive: boolean('is_live').notNull().default(false),
   },
-  (t) => [primaryKey({ columns: [t.incidentId, t.componentId] }), index('incident_components_component_idx').on(t.componentId)],
+  (t) => [
+    primaryKey({ columns: [t.incidentId, t.componentId] }),
+    index('incident_components_component_idx').on(t.componentId),
+    index('incident_components_live_idx').on(t.componentId).where(sql`is_live`),
+  ],
 );
 
 export const incidentClients = pgTable(
@@ -294,7 +300,7 @@ export const communications = pgTable(
     createdBy: uuid('created_by'),
     createdAt: ts('created_at').notNull(),
   },
-  (t) => [index('communications_incident_idx').on(t.incidentId, t.createdAt)],
+  (t) => [index('communications_incident_idx').on(t.incidentId, t.createdAt), index('communications_rca_idx').on(t.incidentId, t.createdAt).where(sql`kind = 'rca'`)],
 );
 
 export const communicationRecipients = pgTable(

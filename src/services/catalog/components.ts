@@ -91,8 +91,7 @@ export async function recomputeComponentStatuses(db: Db, componentIds: string[],
     WITH target AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text(${JSON.stringify(componentIds)}::jsonb)),
     calc AS (
       SELECT t.id, COALESCE((
-        SELECT ic.status FROM incident_components ic JOIN incidents i ON i.id = ic.incident_id
-        WHERE ic.component_id = t.id AND i.tech_state <> 'resolved' AND i.stage IN ('reported', 'active', 'internal')
+        SELECT ic.status FROM incident_components ic WHERE ic.component_id = t.id AND ic.is_live
         ORDER BY CASE ic.status WHEN 'major_outage' THEN 3 WHEN 'partial_outage' THEN 2 ELSE 1 END DESC LIMIT 1
       ), CASE WHEN EXISTS (
         SELECT 1 FROM maintenance_components mc JOIN maintenance_windows mw ON mw.id = mc.window_id

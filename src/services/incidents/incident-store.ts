@@ -236,9 +236,9 @@ const SAVE_PARTS = {
       SELECT upd.id, $17::timestamptz, $18, $19, e.v->>'type', e.v->'data' FROM upd, jsonb_array_elements($20::jsonb) WITH ORDINALITY AS e(v, n) ORDER BY e.n)`,
   impacts: `cd AS (DELETE FROM incident_components c USING upd WHERE c.incident_id = upd.id
         AND c.component_id NOT IN (SELECT (n->>'componentId')::uuid FROM jsonb_array_elements($21::jsonb) n)),
-    cu AS (INSERT INTO incident_components (incident_id, component_id, status)
-      SELECT upd.id, (n->>'componentId')::uuid, n->>'status' FROM upd, jsonb_array_elements($21::jsonb) n
-      ON CONFLICT (incident_id, component_id) DO UPDATE SET status = excluded.status)`,
+    cu AS (INSERT INTO incident_components (incident_id, component_id, status, is_live)
+      SELECT upd.id, (n->>'componentId')::uuid, n->>'status', $28::boolean FROM upd, jsonb_array_elements($21::jsonb) n
+      ON CONFLICT (incident_id, component_id) DO UPDATE SET status = excluded.status, is_live = excluded.is_live)`,
   clients: `kd AS (DELETE FROM incident_clients c USING upd WHERE c.incident_id = upd.id
         AND c.client_id NOT IN (SELECT (n->>'clientId')::uuid FROM jsonb_array_elements($22::jsonb) n)),
     ku AS (INSERT INTO incident_clients (incident_id, client_id, tier, source, added_at, sent, met, promised_next_update_at, incident_reported_at)
@@ -262,8 +262,7 @@ const SAVE_PARTS = {
   components: `cs_calc AS (
       SELECT t.id, COALESCE((
         SELECT s.status FROM (
-          SELECT ic.status FROM incident_components ic JOIN incidents o ON o.id = ic.incident_id
-          WHERE ic.component_id = t.id AND ic.incident_id <> $1 AND o.tech_state <> 'resolved' AND o.stage IN ('reported', 'active', 'internal')
+          SELECT ic.status FROM incident_components ic WHERE ic.component_id = t.id AND ic.is_live AND ic.incident_id <> $1
           UNION ALL
           SELECT n->>'status' FROM jsonb_array_elements($25::jsonb) n WHERE (n->>'componentId')::uuid = t.id
         ) s ORDER BY CASE s.status WHEN 'major_outage' THEN 3 WHEN 'partial_outage' THEN 2 ELSE 1 END DESC LIMIT 1
@@ -278,6 +277,9 @@ const SAVE_PARTS = {
       WHERE c.id = cs_calc.id AND c.status IS DISTINCT FROM cs_calc.status RETURNING c.id, c.status),
     cs_hist AS (INSERT INTO component_status_history (component_id, status, at, incident_id, maintenance_window_id)
       SELECT cs_upd.id, cs_upd.status, $17::timestamptz, $1, NULL FROM cs_upd)`,
+  // The incident became live or stopped being live ($28) with the same impacts (changed impacts are
+  // written with the flag by the impacts part).
+  liveness: `lv AS (UPDATE incident_components c SET is_live = $28::boolean FROM upd WHERE c.incident_id = upd.id AND c.is_live IS DISTINCT FROM $28::boolean)`,
 } as const;
 type SavePart = keyof typeof SAVE_PARTS;
 const PART_NAMES = Object.keys(SAVE_PARTS) as SavePart[];
@@ -294,7 +296,7 @@ export interface SaveWith {
 }
 
 /** The first parameter number of a SaveWith's parts. */
-export const SAVE_WITH_FIRST_PARAM = 28;
+export const SAVE_WITH_FIRST_PARAM = 29;
 
 const saveTexts = new Map<string, string>();
 function saveText(mask: number, extra: SaveWith | null): string {
@@ -312,7 +314,7 @@ function saveText(mask: number, extra: SaveWith | null): string {
       RETURNING i.id, i.reported_at, i.xmin::text AS row_version
     )${parts.map((p) => `,\n    ${p}`).join('')}
     SELECT count(*)::int AS saved, max(upd.row_version) AS row_version, $18::uuid IS NULL AND $19::text IS NULL AND $20::jsonb IS NULL AND $21::jsonb IS NULL AND $22::jsonb IS NULL AND $23::jsonb IS NULL
-      AND $24::jsonb IS NULL AND $25::jsonb IS NULL AS unused,
+      AND $24::jsonb IS NULL AND $25::jsonb IS NULL AND $28::boolean IS NULL AS unused,
       -- 'on': the caller announces the change once it has committed, so the triggers do not (migration 0009).
       set_config('herald.notify_by_app', $26, true) AS notify_by_app FROM upd`;
     saveTexts.set(cacheKey, text);
@@ -348,6 +350,7 @@ export async function saveIncident(
     clients: !same(before.clients, after.clients),
     obligations: obligationChanges.length > 0,
     components: changesComponentStatus(before, after),
+    liveness: !impactsChanged && isLive(before) !== isLive(after),
   };
   const mask = PART_NAMES.reduce((m, p, n) => (flags[p] ? m | (1 << n) : m), 0);
   const [result] = await query<{ saved: number; row_version: string | null }>(
@@ -383,6 +386,7 @@ export async function saveIncident(
       flags.components ? JSON.stringify(isLive(after) ? after.impacts.map((i) => ({ componentId: i.componentId, status: i.status })) : []) : null,
       notifyByApp(ctx),
       check.policiesVersion,
+      isLive(after),
       ...(extra?.params ?? []),
     ],
     extra ? `herald_incident_save_${mask}_${extra.key}` : `herald_incident_save_${mask}`,

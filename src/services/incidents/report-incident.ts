@@ -108,7 +108,8 @@ const REPORT = `WITH ins AS (
     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10::jsonb, $11::timestamptz, $11::timestamptz)
     RETURNING id, number, xmin::text AS row_version
   ),
-  ic AS (INSERT INTO incident_components (incident_id, component_id, status) SELECT ins.id, (n->>'componentId')::uuid, n->>'status' FROM ins, jsonb_array_elements($12::jsonb) n),
+  -- A new incident is live (see migration 0010).
+  ic AS (INSERT INTO incident_components (incident_id, component_id, status, is_live) SELECT ins.id, (n->>'componentId')::uuid, n->>'status', true FROM ins, jsonb_array_elements($12::jsonb) n),
   ev AS (INSERT INTO incident_events (incident_id, at, actor_id, actor_label, type, data) SELECT ins.id, $11::timestamptz, $5, $13, $14, $15::jsonb FROM ins)
   -- 'on': the caller announces the new incident once it has committed (migration 0009).
   SELECT number, row_version, set_config('herald.notify_by_app', $16, true) AS notify_by_app FROM ins`;
