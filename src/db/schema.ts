@@ -198,7 +198,7 @@ export const incidentComponents = pgTable(
     componentId: uuid('component_id').notNull().references(() => components.id),
     status: text('status').notNull(),
     /** The incident is live (neither resolved nor closed): kept current by the statement that changes it. */
-    isLive: boolean('is_live').notNull().default(false),
+    isLive: boolean('is_live').notNull().default(true),
   },
   (t) => [
     primaryKey({ columns: [t.incidentId, t.componentId] }),

@@ -61,7 +61,8 @@ export async function openIntakeIncident(tx: Db, input: IntakeIncidentInput): Pr
     })
     .returning({ number: incidents.number });
   if (impacts.length) {
-    await tx.insert(incidentComponents).values(impacts.map((i) => ({ incidentId: id, ...i })));
+    // A new incident is live (see migration 0010).
+    await tx.insert(incidentComponents).values(impacts.map((i) => ({ incidentId: id, ...i, isLive: true })));
     await recomputeComponentStatuses(tx, impacts.map((i) => i.componentId), input.now, id);
   }
   await tx.insert(incidentEvents).values({
