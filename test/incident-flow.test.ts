@@ -341,6 +341,13 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     expect((await expectStatus(t.admin.get(`/api/v1/incidents/${incident.id}`), 200)).body.roles.incidentManagerId).toBeNull();
     const assigned = await expectStatus(t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { incidentManagerId: member, technicalTeamIds: [member] }), 200);
     expect(assigned.body.roles).toMatchObject({ incidentManagerId: member, technicalTeamIds: [member] });
+    // Disabled since, the same member is refused even where the assignment would change nothing.
+    await expectStatus(t.admin.patch(`/api/v1/users/${member}`, { isDisabled: true }), 200);
+    const again = await expectProblem(t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { incidentManagerId: member }), 400, 'invalid_input');
+    expect(again.missing).toEqual([member]);
+    const refusedChange = await expectProblem(t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { communicationLeadId: member }), 400, 'invalid_input');
+    expect(refusedChange.missing).toEqual([member]);
+    expect((await expectStatus(t.admin.get(`/api/v1/incidents/${incident.id}`), 200)).body.roles.communicationLeadId).toBeNull();
   });
 
   it("keeps each component at the worst impact of the live incidents on it, and records every change", async () => {

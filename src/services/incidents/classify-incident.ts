@@ -7,6 +7,7 @@ import { requireWriter, type Ctx } from '../context.js';
 import { query } from '../../db/raw.js';
 import { json } from '../sql-rows.js';
 import { assertExisting, dedupeImpacts, refuseUnknown } from './report-incident.js';
+import { SAVE_WITH_FIRST_PARAM } from './incident-store.js';
 import { runIncidentCommand } from './run-incident-command.js';
 
 export interface ClassifyInput {
@@ -81,15 +82,21 @@ export async function adjustAffectedClients(ctx: Ctx, idOrKey: string, input: { 
 const ROLE_HOLDERS = `SELECT u.id FROM users u
   WHERE u.id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb)) AND NOT u.is_disabled AND u.role IN ('admin', 'member')`;
 
-/** Incident roles go to active staff who may write (admins and members). */
+/** The condition (in the save statement) that every id of $SAVE_WITH_FIRST_PARAM (a jsonb array) is an active admin or member. */
+const ROLE_GUARD = `NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text($${SAVE_WITH_FIRST_PARAM}::jsonb) r
+  WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = r.value::uuid AND NOT u.is_disabled AND u.role IN ('admin', 'member')))`;
+
+/** Incident roles go to active staff who may write (admins and members): checked by the statement that writes them. */
 export async function assignRoles(ctx: Ctx, idOrKey: string, patch: Partial<IncidentRoles>) {
   requireWriter(ctx);
-  const ids = [patch.incidentManagerId, patch.communicationLeadId, ...(patch.technicalTeamIds ?? [])].filter((x): x is string => !!x);
-  if (ids.length) {
+  const ids = [...new Set([patch.incidentManagerId, patch.communicationLeadId, ...(patch.technicalTeamIds ?? [])].filter((x): x is string => !!x))];
+  const refuseOthers = async () => {
     const ok = await query<{ id: string }>(ctx.tx, ROLE_HOLDERS, [JSON.stringify(ids)], 'herald_role_holders');
     const found = new Set(ok.map((u) => u.id));
-    const missing = [...new Set(ids.filter((id) => !found.has(id)))];
+    const missing = ids.filter((id) => !found.has(id));
     if (missing.length) throw new AppError('invalid_input', 'Incident roles go to active admins or members.', { field: 'roles', missing });
-  }
-  return runIncidentCommand(ctx, idOrKey, () => ({ type: 'assignRoles', patch }));
+  };
+  return runIncidentCommand(ctx, idOrKey, () => ({ type: 'assignRoles', patch }), {
+    ...(ids.length && { saveWith: { key: 'roles', parts: '', guard: ROLE_GUARD, params: [JSON.stringify(ids)], refusal: refuseOthers } }),
+  });
 }

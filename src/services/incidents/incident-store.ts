@@ -291,7 +291,10 @@ const PART_NAMES = Object.keys(SAVE_PARTS) as SavePart[];
  */
 export interface SaveWith {
   key: string;
+  /** CTE parts written with the incident ('' for none). */
   parts: string;
+  /** A condition the incident is written under (its parameters numbered as the parts'): the caller learns why it failed. */
+  guard?: string;
   params: unknown[];
 }
 
@@ -304,13 +307,13 @@ function saveText(mask: number, extra: SaveWith | null): string {
   let text = saveTexts.get(cacheKey);
   if (!text) {
     const parts: string[] = PART_NAMES.filter((_, n) => mask & (1 << n)).map((p) => SAVE_PARTS[p]);
-    if (extra) parts.push(extra.parts);
+    if (extra?.parts) parts.push(extra.parts);
     // Every parameter appears in the text whichever parts it has, so that each has a known type.
     text = `WITH upd AS (
       UPDATE incidents i SET stage = $3, tech_state = $4, severity = $5, decision = $6::jsonb, disclosures = $7::jsonb, disclosure_version = $8,
         incident_manager_id = $9, communication_lead_id = $10, technical_team_ids = $11::jsonb, internal_summary = $12,
         classified_at = $13::timestamptz, resolved_at = $14::timestamptz, reopened_at = $15::timestamptz, closed_at = $16::timestamptz, updated_at = $17::timestamptz
-      WHERE i.id = $1 AND ($2::text IS NULL OR i.xmin = $2::text::xid) AND ($27::text IS NULL OR ${POLICIES_VERSION} = $27::text)
+      WHERE i.id = $1 AND ($2::text IS NULL OR i.xmin = $2::text::xid) AND ($27::text IS NULL OR ${POLICIES_VERSION} = $27::text)${extra?.guard ? ` AND ${extra.guard}` : ''}
       RETURNING i.id, i.reported_at, i.xmin::text AS row_version
     )${parts.map((p) => `,\n    ${p}`).join('')}
     SELECT count(*)::int AS saved, max(upd.row_version) AS row_version, $18::uuid IS NULL AND $19::text IS NULL AND $20::jsonb IS NULL AND $21::jsonb IS NULL AND $22::jsonb IS NULL AND $23::jsonb IS NULL

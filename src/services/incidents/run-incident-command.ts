@@ -4,7 +4,7 @@ import { decide, type Accepted, type Command } from '../../domain/incident/lifec
 import type { SlaPolicy } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
 import { notifyByApp, requireWriter, type Ctx } from '../context.js';
-import { forgetIncident, loadIncidentForCommand, recallIncident, rememberIncident, saveIncident, type IncidentRecord } from './incident-store.js';
+import { forgetIncident, loadIncidentForCommand, recallIncident, rememberIncident, saveIncident, type IncidentRecord, type SaveWith } from './incident-store.js';
 
 export type CommandBuilder = (record: IncidentRecord) => Command | Promise<Command>;
 
@@ -18,6 +18,11 @@ export async function runIncidentCommand(
   opts: {
     /** Runs in the command's transaction before the outcome is saved; 'discard' saves nothing of it (the record is returned as loaded). */
     beforeSave?: (record: IncidentRecord, outcome: Accepted, policies: SlaPolicy[]) => Promise<void | 'save' | 'discard'>;
+    /**
+     * Written with the incident (see SaveWith). When the write fails, `refusal` is asked first whether
+     * the guard was the reason (it throws the refusal then); else another command came first.
+     */
+    saveWith?: SaveWith & { refusal: () => Promise<void> };
   } = {},
 ): Promise<IncidentRecord> {
   requireWriter(ctx);
@@ -47,9 +52,10 @@ export async function runIncidentCommand(
     const updatedAt = ctx.now.toISOString();
     if (outcome.state !== record.state || outcome.events.length) {
       const check = isLocked ? { version: null, policiesVersion: null } : { version, policiesVersion: recalled ? policiesVersion : null };
-      const saved = await saveIncident(ctx, record.state, outcome.state, outcome.events, outcome.obligationChanges, check);
+      const saved = await saveIncident(ctx, record.state, outcome.state, outcome.events, outcome.obligationChanges, check, opts.saveWith ?? null);
       if (!saved) {
         forgetIncident(record.id);
+        await opts.saveWith?.refusal();
         if (isLocked) throw new Error(`incident ${record.id} vanished under its lock`);
         if (attempt >= MAX_ATTEMPTS) throw new AppError('conflict', 'The incident is changing too fast; try again.');
         continue;
@@ -57,7 +63,11 @@ export async function runIncidentCommand(
       // Locked, the transaction may still roll back: the copy then no longer matches the row's version.
       rememberIncident({ ...record, state: outcome.state, updatedAt }, saved);
       announce();
-    } else if (isLocked) announce();
+    } else {
+      // Nothing to write: the guard is still owed an answer.
+      await opts.saveWith?.refusal();
+      if (isLocked) announce();
+    }
     return { ...record, state: outcome.state, updatedAt };
   }
 }
