@@ -93,7 +93,7 @@ describe.each(testBackends())('concurrent commands on one incident on %s', (kind
     expect((await t.admin.post(`/api/v1/incidents/${(await buildIncident(t.admin)).id}/notes`, { text: 'x' })).status).toBe(200);
     const reports = [
       await buildIncident(t.admin),
-      await buildIncident(t.admin, { source: 'monitoring', impacts: [{ componentId: b.id, status: 'degraded_performance' }, { componentId: a.id, status: 'major_outage' }] }),
+      await buildIncident(t.admin, { source: 'monitoring', impacts: [{ componentId: b.id.toUpperCase(), status: 'degraded_performance' }, { componentId: a.id, status: 'major_outage' }] }),
       await buildIncident(t.admin, { clientIds: [client.id], description: '' }),
       await buildIncident(clientUser, { impacts: [{ componentId: a.id, status: 'partial_outage' }] }),
     ];

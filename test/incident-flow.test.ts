@@ -339,7 +339,8 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     expect(refused.field).toBe('roles');
     expect([...refused.missing!].sort()).toEqual([viewer, clientUser, leaver, nobody].sort());
     expect((await expectStatus(t.admin.get(`/api/v1/incidents/${incident.id}`), 200)).body.roles.incidentManagerId).toBeNull();
-    const assigned = await expectStatus(t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { incidentManagerId: member, technicalTeamIds: [member] }), 200);
+    // An id in upper case is the same id.
+    const assigned = await expectStatus(t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { incidentManagerId: member.toUpperCase(), technicalTeamIds: [member] }), 200);
     expect(assigned.body.roles).toMatchObject({ incidentManagerId: member, technicalTeamIds: [member] });
     // Disabled since, the same member is refused even where the assignment would change nothing.
     await expectStatus(t.admin.patch(`/api/v1/users/${member}`, { isDisabled: true }), 200);

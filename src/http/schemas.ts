@@ -15,7 +15,8 @@ import {
 
 export const text = (max: number) => z.string().trim().min(1).max(max);
 export const optionalText = (max: number) => z.string().max(max).nullable().optional();
-export const uuid = z.uuid();
+/** A UUID, written in lower case whatever case it came in (RFC 9562: read without regard to case). */
+export const uuid = z.uuid().overwrite((v) => v.toLowerCase());
 export const idParam = z.object({ id: uuid });
 export const incidentParam = z.object({ id: z.string().regex(/^(INC-\d{1,9}|[0-9a-fA-F-]{36})$/, 'an incident id or key like INC-42').describe('Incident id or key (INC-42)') });
 export const pageQuery = {

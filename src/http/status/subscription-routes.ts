@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/open.js';
 import { publicTargetRefusal } from '../../channels/public-target.js';
 import { AppError } from '../../services/app-error.js';
+import { uuid } from '../schemas.js';
 import { authenticate } from '../../services/auth/credentials.js';
 import type { Enqueuer, ServiceSettings } from '../../services/context.js';
 import { rows } from '../../services/sql-rows.js';
@@ -33,11 +34,11 @@ const one = (v: unknown) => (Array.isArray(v) ? v[0] : v);
 const many = (v: unknown): unknown[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]);
 
 const subscribeBody = z.discriminatedUnion('channel', [
-  z.object({ channel: z.literal('email'), email: z.email().max(320), componentIds: z.array(z.uuid()).max(500) }),
+  z.object({ channel: z.literal('email'), email: z.email().max(320), componentIds: z.array(uuid).max(500) }),
   z.object({
     channel: z.literal('webhook'),
     url: z.url({ protocol: /^https?$/ }).max(2000),
-    componentIds: z.array(z.uuid()).max(500),
+    componentIds: z.array(uuid).max(500),
   }),
 ]);
 
