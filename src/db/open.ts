@@ -27,7 +27,8 @@ export interface Database {
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /**
    * Sends NOTIFY `channel` with `payload` soon, outside any transaction: for changes that have
-   * committed. Announcements made within a few milliseconds go out together, in one statement.
+   * committed. On PostgreSQL, announcements made within a few milliseconds go out together, in one
+   * statement; on PGlite (one process per data directory) they go straight to this process's listeners.
    */
   notify(channel: string, payload: string): void;
   /** PGlite only: the underlying instance (tests dump and load it). */
@@ -208,12 +209,19 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
   // Queries go through the plan cache; pg-boss, listen and dumps use the instance itself.
   const db = drizzlePglite({ client: withPlanCache(client), schema }) as unknown as Db;
   let closed = false;
-  const notifier = batchedNotifier(
-    async (text, values) => {
-      if (!closed) await client.query(text, values);
-    },
-    async () => {},
-  );
+  // This process is the only one on the data directory (it holds the lock), so its own announcements
+  // go straight to its listeners, without a statement each; changes the database's triggers announce
+  // (SQL run past the commands) still come through the engine.
+  const listeners = new Map<string, Set<(payload: string) => void>>();
+  const announce = (channel: string, payload: string) => {
+    for (const onMessage of listeners.get(channel) ?? []) {
+      try {
+        onMessage(payload);
+      } catch (err) {
+        process.stderr.write(`listener on ${channel} failed: ${(err as Error).message}\n`);
+      }
+    }
+  };
   return {
     kind: 'pglite',
     db,
@@ -221,17 +229,23 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
     transaction: (fn) => db.transaction(fn),
     listen: async (channel, onMessage) => {
       const unlisten = await client.listen(channel, onMessage);
+      let own = listeners.get(channel);
+      if (!own) listeners.set(channel, (own = new Set()));
+      own.add(onMessage);
       return async () => {
+        own.delete(onMessage);
         if (!closed) await unlisten();
       };
     },
-    notify: (channel, payload) => notifier.notify(channel, payload),
+    notify: (channel, payload) => {
+      // After the caller's commit, as a NOTIFY would be heard: not within the caller's own turn.
+      if (!closed && CHANNEL.test(channel) && listeners.get(channel)?.size) setImmediate(() => announce(channel, payload));
+    },
     ping: async () => {
       await client.query('SELECT 1');
     },
     close: async () => {
       if (closed) return;
-      await notifier.close();
       closed = true;
       try {
         await client.close();
