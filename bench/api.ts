@@ -5,7 +5,11 @@
 //
 //   npm run bench:api
 //
-// Knobs (environment): BENCH_DURATION_S (10), BENCH_WARMUP_S (2), BENCH_PG_CONCURRENCY (32),
+// Each target runs BENCH_RUNS times (3), in rounds (ceiling, PGlite, PostgreSQL, then again), and every
+// figure is from the target's median run: this machine's speed changes from minute to minute, and one
+// run can land in a slow spell. Every run's requests per second are printed and in the JSON.
+//
+// Knobs (environment): BENCH_RUNS (3), BENCH_DURATION_S (10), BENCH_WARMUP_S (2), BENCH_PG_CONCURRENCY (32),
 // BENCH_PGLITE_CONCURRENCY (16), BENCH_CEILING_CONCURRENCY (32), BENCH_POOL_MAX (server
 // DATABASE_POOL_MAX; default: the server's own default), BENCH_ONLY (comma list: statements,ceiling,pglite,postgres),
 // BENCH_CPU_PROF_DIR (the server writes a V8 .cpuprofile there on exit), BENCH_COUNT_INCIDENTS (20), BENCH_SQL_TRACE=1 (print the
@@ -43,6 +47,8 @@ const SQL_TRACE = process.env.BENCH_SQL_TRACE === '1';
 /** Incidents driven one command at a time in this process for the CPU-per-command figures. */
 const COUNT_INCIDENTS = num('BENCH_COUNT_INCIDENTS', 20);
 const ONLY_COUNT = process.env.BENCH_COUNT_ONLY;
+/** How many times each target runs; each figure is from the target's median run (by requests per second). */
+const RUNS = Math.max(1, Math.floor(num('BENCH_RUNS', 3)));
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'statements,ceiling,pglite,postgres').split(',').map((s) => s.trim()));
 const ADMIN = { adminEmail: 'bench-admin@example.com', adminPassword: 'bench password 1234' };
 const COMPONENTS = 8;
@@ -526,46 +532,65 @@ function printTable(results: { label: string; r: LoadResult | null; note?: strin
   for (const { label, r } of results) if (r?.errorSamples.length) console.log(`\n${label} errors (first ${r.errorSamples.length}):\n  ${r.errorSamples.join('\n  ')}`);
 }
 
+/** The run with the median requests per second (of an even count, the lower middle one). */
+function medianRun(rs: LoadResult[]): LoadResult | null {
+  if (!rs.length) return null;
+  return [...rs].sort((a, b) => a.rps - b.rps)[Math.floor((rs.length - 1) / 2)]!;
+}
+
 async function main() {
   ensureBuilt();
   console.log(
     `Herald API benchmark: ${WARMUP_MS / 1000} s warm-up + ${DURATION_MS / 1000} s measured per target; ${STEPS.length} lifecycle commands per incident (${STEPS.map((s) => s.name).join(', ')}).`,
   );
   console.log(`CPU: ${statSafe()}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}; server pool max: ${POOL_MAX ?? 'server default'}.`);
-  let ceiling: LoadResult | null = null;
-  let pglite: LoadResult | null = null;
-  let postgres: LoadResult | null = null;
-  let postgresNote = 'not run (BENCH_ONLY)';
   let counts: { pglite: StepCount[] | null; postgres: StepCount[] | null } = { pglite: null, postgres: null };
   if (ONLY.has('statements')) {
     console.log(`\n→ statements and round trips per command (one incident, in this process)`);
     counts = await countAll();
     printCounts(counts);
   }
-  if (ONLY.has('ceiling')) {
-    console.log(`\n→ ceiling: bare node:http, ${CEILING_CONCURRENCY} workers`);
-    ceiling = await benchCeiling();
-    console.log(`  ${f1(ceiling.rps)} req/s`);
-  }
-  if (ONLY.has('pglite')) {
-    const root = mkdtempSync(join(tmpdir(), 'herald-bench-'));
-    try {
-      console.log(`\n→ PGlite: fresh data directory, ${PGLITE_CONCURRENCY} workers`);
-      pglite = await benchHerald({ dataDir: join(root, 'data') }, PGLITE_CONCURRENCY);
-      console.log(`  ${f1(pglite.rps)} cmds/s`);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
+  // Rounds of every target, one after the other, so a change in the machine's speed meets all of them.
+  const runs: { ceiling: LoadResult[]; pglite: LoadResult[]; postgres: LoadResult[] } = { ceiling: [], pglite: [], postgres: [] };
+  let postgresNote = 'not run (BENCH_ONLY)';
+  for (let round = 1; round <= RUNS; round++) {
+    const of = RUNS > 1 ? ` (run ${round} of ${RUNS})` : '';
+    if (ONLY.has('ceiling')) {
+      console.log(`\n→ ceiling: bare node:http, ${CEILING_CONCURRENCY} workers${of}`);
+      const r = await benchCeiling();
+      runs.ceiling.push(r);
+      console.log(`  ${f1(r.rps)} req/s`);
+    }
+    if (ONLY.has('pglite')) {
+      const root = mkdtempSync(join(tmpdir(), 'herald-bench-'));
+      try {
+        console.log(`\n→ PGlite: fresh data directory, ${PGLITE_CONCURRENCY} workers${of}`);
+        const r = await benchHerald({ dataDir: join(root, 'data') }, PGLITE_CONCURRENCY);
+        runs.pglite.push(r);
+        console.log(`  ${f1(r.rps)} cmds/s`);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    }
+    if (ONLY.has('postgres') && !postgresNote.startsWith('skipped')) {
+      console.log(`\n→ PostgreSQL: fresh database, ${PG_CONCURRENCY} workers${of}`);
+      const out = await withFreshPgDatabase('herald_bench', (url) => benchHerald({ databaseUrl: url }, PG_CONCURRENCY));
+      if ('skipped' in out) {
+        postgresNote = `skipped: ${out.skipped}`;
+        console.log(`  ${postgresNote}`);
+      } else {
+        runs.postgres.push(out);
+        console.log(`  ${f1(out.rps)} cmds/s`);
+      }
     }
   }
-  if (ONLY.has('postgres')) {
-    console.log(`\n→ PostgreSQL: fresh database, ${PG_CONCURRENCY} workers`);
-    const out = await withFreshPgDatabase('herald_bench', (url) => benchHerald({ databaseUrl: url }, PG_CONCURRENCY));
-    if ('skipped' in out) {
-      postgresNote = `skipped: ${out.skipped}`;
-      console.log(`  ${postgresNote}`);
-    } else {
-      postgres = out;
-      console.log(`  ${f1(postgres.rps)} cmds/s`);
+  const ceiling = medianRun(runs.ceiling);
+  const pglite = medianRun(runs.pglite);
+  const postgres = medianRun(runs.postgres);
+  if (RUNS > 1) {
+    console.log(`\nEach target ran ${RUNS} times; the table shows each target's median run (by requests per second).`);
+    for (const [label, rs] of [['ceiling (node:http)', runs.ceiling], ['herald on PGlite', runs.pglite], ['herald on PostgreSQL', runs.postgres]] as const) {
+      if (rs.length) console.log(`  ${pad(label, 22)}${rs.map((r) => lpad(f1(r.rps), 9)).join('')}`);
     }
   }
   printTable(
@@ -600,6 +625,8 @@ async function main() {
       errors: (pglite?.errors ?? 0) + (postgres?.errors ?? 0),
       concurrency: { pglite: PGLITE_CONCURRENCY, postgres: PG_CONCURRENCY, ceiling: CEILING_CONCURRENCY },
       duration_s: DURATION_MS / 1000,
+      runs: RUNS,
+      runs_cmds_per_s: { pglite: runs.pglite.map((r) => round(r.rps)), postgres: runs.postgres.map((r) => round(r.rps)), ceiling: runs.ceiling.map((r) => round(r.rps)) },
     })}`,
   );
 }
