@@ -1,7 +1,6 @@
 // Builds the Fastify application: plugins first, then the API, health and pages.
 import { serializeRequest } from './log-redaction.js';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -13,6 +12,7 @@ import { consolePages } from './console-page.js';
 import { healthRoutes } from './health-routes.js';
 import { errorHandler, rejectNulCharacters, sendProblem } from './problem.js';
 import { createRunner, registerAuthHook } from './request-context.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
@@ -60,7 +60,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('preValidation', rejectNulCharacters);
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, { status: 404, code: 'not_found', detail: `No route ${request.method} ${request.url.split('?')[0]}.` }));
 
-  await app.register(helmet, { contentSecurityPolicy: false, crossOriginEmbedderPolicy: false });
+  registerSecurityHeaders(app);
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {

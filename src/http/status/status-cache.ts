@@ -3,6 +3,7 @@
 // last good copy stays as a fallback for when the database cannot be read, served marked with its age.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SECURITY_HEADERS } from '../security-headers.js';
 import { STALE_MARK } from './status-html.js';
 
 export type Format = 'html' | 'json' | 'atom' | 'rss';
@@ -19,18 +20,9 @@ export const PUBLIC_CACHE_CONTROL = 'public, max-age=0, s-maxage=5, stale-while-
 /** Private pages are for one client: never in a shared cache, and revalidated every time. */
 export const PRIVATE_CACHE_CONTROL = 'private, no-cache';
 
-/** The security headers every other response gets (@fastify/helmet's defaults), set here for the fast path. */
+/** The security headers every other response gets, set here for the fast path (CORP is set per format below). */
 const COMMON_HEADERS: Record<string, string> = {
-  'cross-origin-opener-policy': 'same-origin',
-  'origin-agent-cluster': '?1',
-  'strict-transport-security': 'max-age=31536000; includeSubDomains',
-  'x-dns-prefetch-control': 'off',
-  'x-download-options': 'noopen',
-  'x-permitted-cross-domain-policies': 'none',
-  'x-xss-protection': '0',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'SAMEORIGIN',
+  ...Object.fromEntries(Object.entries(SECURITY_HEADERS).filter(([name]) => name !== 'cross-origin-resource-policy')),
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
 };
 
