@@ -15,6 +15,16 @@ describe('dates for clients', () => {
     expect(formatDateTime('2026-07-01T12:00:00Z', 'en', 'Europe/London')).toBe('1 Jul 2026, 13:00 BST');
   });
 
+  it('shows the minute an instant falls in, whatever its seconds, offset or zone', () => {
+    expect(formatDateTime('2026-11-23T19:30:59.999Z', 'en')).toBe('23 Nov 2026, 19:30 UTC');
+    expect(formatDateTime('2026-11-23T19:31:00.000Z', 'en')).toBe('23 Nov 2026, 19:31 UTC');
+    expect(formatDateTime('2026-11-23T20:30:59+01:00', 'en')).toBe('23 Nov 2026, 19:30 UTC');
+    expect(formatDateTime('2026-11-23T18:29:59.500Z', 'en', 'Asia/Kolkata')).toBe('23 Nov 2026, 23:59 GMT+5:30');
+    expect(formatDateTime('2026-11-23T18:30:00Z', 'en', 'Asia/Kolkata')).toBe('24 Nov 2026, 00:00 GMT+5:30');
+    expect(formatDateTime('2026-11-23T18:30:00Z', 'en', 'UTC')).toBe('23 Nov 2026, 18:30 UTC');
+    expect(formatDateTime('1969-12-31T23:59:30Z', 'en')).toBe('31 Dec 1969, 23:59 UTC');
+  });
+
   it('falls back to UTC for an unknown zone rather than failing the message', () => {
     expect(formatDateTime(AT, 'en', 'Mars/Olympus')).toBe('23 Nov 2026, 19:30 UTC');
   });

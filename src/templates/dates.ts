@@ -41,22 +41,22 @@ function formatter(language: Language, timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-// A message to thousands of recipients formats the same few instants again and again.
-const known = new Map<string, Parts | null>();
+// A message to thousands of recipients formats the same few instants again and again, and the output
+// only shows the minute: instants are remembered by their minute.
+const known = new Map<string, Parts>();
 const KNOWN_ENTRIES = 10_000;
 
 function parts(iso: string, language: Language, timeZone: string): Parts | null {
-  const key = `${iso}|${language}|${timeZone}`;
-  const hit = known.get(key);
-  if (hit !== undefined) return hit;
   const ms = Date.parse(iso);
-  let out: Parts | null = null;
-  if (Number.isFinite(ms)) {
-    out = { year: '', month: '', day: '', hour: '', minute: '', zone: '' };
-    for (const p of formatter(language, timeZone).formatToParts(ms)) {
-      if (p.type === 'timeZoneName') out.zone = p.value;
-      else if (p.type in out) out[p.type as keyof Parts] = p.value;
-    }
+  if (!Number.isFinite(ms)) return null;
+  const minute = Math.floor(ms / 60_000);
+  const key = `${minute}|${language}|${timeZone}`;
+  const hit = known.get(key);
+  if (hit) return hit;
+  const out: Parts = { year: '', month: '', day: '', hour: '', minute: '', zone: '' };
+  for (const p of formatter(language, timeZone).formatToParts(minute * 60_000)) {
+    if (p.type === 'timeZoneName') out.zone = p.value;
+    else if (p.type in out) out[p.type as keyof Parts] = p.value;
   }
   if (known.size >= KNOWN_ENTRIES) known.clear();
   known.set(key, out);

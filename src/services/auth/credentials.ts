@@ -1,5 +1,5 @@
 // Session cookies and API tokens: "<kind>_<id>_<secret>"; only an scrypt hash of the secret is stored.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { apiTokens, sessions, users } from '../../db/schema.js';
@@ -26,7 +26,7 @@ export interface Authenticated {
 const CACHE_TTL_MS = 10_000;
 const cache = new Map<string, { value: Authenticated; expiresAt: number; secretHash: string }>();
 const inFlight = new Map<string, Promise<{ value: Authenticated; secretHash: string } | null>>();
-const cacheKey = (token: string) => createHash('sha256').update(token).digest('base64url');
+const cacheKey = (token: string) => hash('sha256', token, 'base64url');
 
 export function forgetCredential(credentialId: string): void {
   for (const [key, entry] of cache) if (entry.value.credentialId === credentialId) cache.delete(key);
