@@ -1,6 +1,7 @@
 // The database schema. Migrations in ./migrations are generated from it (npm run db:generate).
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -156,6 +157,12 @@ export const slaPolicies = pgTable(
   },
   (t) => [uniqueIndex('sla_policies_tier_severity_key').on(t.tier, t.severity)],
 );
+
+/** The version of the SLA policies (migration 0014): one row, raised by a trigger on every change to them. */
+export const slaPoliciesVersion = pgTable('sla_policies_version', {
+  id: boolean('id').primaryKey().default(true),
+  version: bigint('version', { mode: 'number' }).notNull(),
+});
 
 export const incidentNumberSeq = pgSequence('incident_number_seq', { startWith: 1 });
 

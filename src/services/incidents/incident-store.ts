@@ -60,8 +60,8 @@ const AGGREGATES = `COALESCE((SELECT json_agg(json_build_object('componentId', c
       COALESCE((SELECT json_agg(json_build_object('clientId', client_id, 'tier', tier, 'source', source, 'addedAt', added_at, 'sent', sent, 'met', met, 'promisedNextUpdateAt', promised_next_update_at) ORDER BY added_at, client_id) FROM incident_clients WHERE incident_id = i.id), '[]') AS clients,
       COALESCE((SELECT json_agg(json_build_object('id', id, 'kind', kind, 'clientId', client_id, 'dueAt', due_at, 'status', status, 'createdAt', created_at, 'closedAt', closed_at, 'metByCommunicationId', met_by_communication_id, 'waiver', waiver) ORDER BY due_at, id) FROM incident_obligations WHERE incident_id = i.id AND status = 'open'), '[]') AS obligations`;
 
-/** The version of the SLA policies: their ids and row versions, hashed. */
-const POLICIES_VERSION = `(SELECT COALESCE(md5(string_agg(p.id::text || ':' || p.xmin::text, ',' ORDER BY p.id)), '') FROM sla_policies p)`;
+/** The version of the SLA policies: a number every change to them raises (migration 0014). */
+const POLICIES_VERSION = `(SELECT v.version::text FROM sla_policies_version v)`;
 
 /**
  * The statement that loads an incident for a command, with the SLA policies the command decides
@@ -314,6 +314,8 @@ function saveText(mask: number, extra: SaveWith | null): string {
         incident_manager_id = $9, communication_lead_id = $10, technical_team_ids = $11::jsonb, internal_summary = $12,
         classified_at = $13::timestamptz, resolved_at = $14::timestamptz, reopened_at = $15::timestamptz, closed_at = $16::timestamptz, updated_at = $17::timestamptz
       WHERE i.id = $1 AND ($2::text IS NULL OR i.xmin = $2::text::xid) AND ($27::text IS NULL OR ${POLICIES_VERSION} = $27::text)${extra?.guard ? ` AND ${extra.guard}` : ''}
+        -- Set before the row is written, so that the incident's row trigger is not even called (migration 0012).
+        AND set_config('herald.notify_by_app', $26, true) IS NOT NULL
       RETURNING i.id, i.reported_at, i.xmin::text AS row_version
     )${parts.map((p) => `,\n    ${p}`).join('')}
     SELECT count(*)::int AS saved, max(upd.row_version) AS row_version, $18::uuid IS NULL AND $19::text IS NULL AND $20::jsonb IS NULL AND $21::jsonb IS NULL AND $22::jsonb IS NULL AND $23::jsonb IS NULL
