@@ -318,7 +318,7 @@ function saveText(mask: number, extra: SaveWith | null): string {
         AND set_config('herald.notify_by_app', $26, true) IS NOT NULL
       RETURNING i.id, i.reported_at, i.xmin::text AS row_version
     )${parts.map((p) => `,\n    ${p}`).join('')}
-    SELECT count(*)::int AS saved, max(upd.row_version) AS row_version, $18::uuid IS NULL AND $19::text IS NULL AND $20::jsonb IS NULL AND $21::jsonb IS NULL AND $22::jsonb IS NULL AND $23::jsonb IS NULL
+    SELECT upd.row_version, $18::uuid IS NULL AND $19::text IS NULL AND $20::jsonb IS NULL AND $21::jsonb IS NULL AND $22::jsonb IS NULL AND $23::jsonb IS NULL
       AND $24::jsonb IS NULL AND $25::jsonb IS NULL AND $28::boolean IS NULL AS unused,
       -- 'on': the caller announces the change once it has committed, so the triggers do not (migration 0009).
       set_config('herald.notify_by_app', $26, true) AS notify_by_app FROM upd`;
@@ -358,7 +358,8 @@ export async function saveIncident(
     liveness: !impactsChanged && isLive(before) !== isLive(after),
   };
   const mask = PART_NAMES.reduce((m, p, n) => (flags[p] ? m | (1 << n) : m), 0);
-  const [result] = await query<{ saved: number; row_version: string | null }>(
+  // One row when the incident was written (by its id), none when the checks kept it from being written.
+  const [result] = await query<{ row_version: string }>(
     tx,
     saveText(mask, extra),
     [
@@ -396,5 +397,5 @@ export async function saveIncident(
     ],
     extra ? `herald_incident_save_${mask}_${extra.key}` : `herald_incident_save_${mask}`,
   );
-  return result?.saved ? result.row_version : null;
+  return result ? result.row_version : null;
 }
