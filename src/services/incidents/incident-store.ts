@@ -224,7 +224,7 @@ export async function appendEvents(tx: Db, incidentId: string, events: DomainEve
 const insertEvents = (tx: Db, incidentId: string, events: DomainEvent[], actor: Actor | null, at: Date) =>
   tx.insert(incidentEvents).values(events.map((e) => ({ incidentId, at, actorId: actor?.userId ?? null, actorLabel: actor?.label ?? 'Herald', type: e.type, data: e.data })));
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
 const isLive = (s: IncidentState) => s.stage !== 'closed' && s.techState !== 'resolved';
 const isoOrNull = (v: string | null) => (v ? new Date(v).toISOString() : null);
 
@@ -310,7 +310,7 @@ function saveText(mask: number, extra: SaveWith | null): string {
     if (extra?.parts) parts.push(extra.parts);
     // Every parameter appears in the text whichever parts it has, so that each has a known type.
     text = `WITH upd AS (
-      UPDATE incidents i SET stage = $3, tech_state = $4, severity = $5, decision = $6::jsonb, disclosures = $7::jsonb, disclosure_version = $8,
+      UPDATE incidents i SET stage = $3, tech_state = $4, severity = $5, decision = $6::jsonb, disclosures = COALESCE($7::jsonb, i.disclosures), disclosure_version = $8,
         incident_manager_id = $9, communication_lead_id = $10, technical_team_ids = $11::jsonb, internal_summary = $12,
         classified_at = $13::timestamptz, resolved_at = $14::timestamptz, reopened_at = $15::timestamptz, closed_at = $16::timestamptz, updated_at = $17::timestamptz
       WHERE i.id = $1 AND ($2::text IS NULL OR i.xmin = $2::text::xid) AND ($27::text IS NULL OR ${POLICIES_VERSION} = $27::text)${extra?.guard ? ` AND ${extra.guard}` : ''}
@@ -369,7 +369,8 @@ export async function saveIncident(
       after.techState,
       after.severity,
       after.decision === null ? null : JSON.stringify(after.decision),
-      JSON.stringify(after.disclosures),
+      // Unchanged disclosures are not sent (the statement keeps the stored ones): they are the largest value of most saves.
+      flags.disclosureVersion || !same(before.disclosures, after.disclosures) ? JSON.stringify(after.disclosures) : null,
       after.disclosureVersion,
       after.roles.incidentManagerId,
       after.roles.communicationLeadId,
