@@ -14,7 +14,7 @@ import { query } from '../../db/raw.js';
 import { communicationRecipients, communications } from '../../db/schema.js';
 import { decide, type Accepted, type IncidentState } from '../../domain/incident/lifecycle.js';
 import type { PastOccurrence } from '../../domain/messages/plain-message.js';
-import type { ComponentStatus, MessageKind } from '../../domain/types.js';
+import type { ComponentStatus, MessageKind, SlaPolicy } from '../../domain/types.js';
 import { renderTemplate, templateRenderer, type EmailParts, type ChatParts } from '../../templates/engine.js';
 import { buildContext, contactContext, type TemplateData } from '../../templates/variables.js';
 import { resolveLanguage } from '../../templates/texts.js';
@@ -23,7 +23,7 @@ import { DELIVERIES_PER_JOB } from '../../jobs/delivery-jobs.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireWriter, type Ctx } from '../context.js';
 import { garbageCollector } from '../garbage.js';
-import { appendEvents, forgetIncident, loadIncident, recallIncident, rememberIncident, saveIncident, SAVE_WITH_FIRST_PARAM, type IncidentRecord } from '../incidents/incident-store.js';
+import { appendEvents, loadIncident, SAVE_WITH_FIRST_PARAM, type IncidentRecord, type SaveWith } from '../incidents/incident-store.js';
 import { runIncidentCommand } from '../incidents/run-incident-command.js';
 import { notify } from '../notifications.js';
 import { loadPolicies, needsApproval, requiresApproval } from '../sla/sla-policies.js';
@@ -51,11 +51,6 @@ export interface SendResult {
 const sentTo = (outcome: Accepted) => (outcome.events.find((e) => e.type === 'communication.sent')?.data.clientIds as string[] | undefined) ?? [];
 
 export async function sendCommunication(ctx: Ctx, idOrKey: string, input: SendInput): Promise<SendResult> {
-  if (ctx.inTransaction) {
-    // Outside a transaction: a message that is one write is sent as one statement; any other in a transaction.
-    const sent = await sendInOneStatement(ctx, idOrKey, input);
-    return sent ?? ctx.inTransaction((tctx) => sendCommunication(tctx, idOrKey, input));
-  }
   const communicationId = randomUUID();
   let result: Omit<SendResult, 'record'> | null = null;
   const record = await runIncidentCommand(
@@ -63,16 +58,22 @@ export async function sendCommunication(ctx: Ctx, idOrKey: string, input: SendIn
     idOrKey,
     () => ({ type: 'sendMessage', kind: input.kind, clientIds: input.clientIds ?? null, body: input.body || null, communicationId }),
     {
-      beforeSave: async (rec, outcome, policies) => {
+      // Outside a transaction: a message that is one write is sent as one statement; any other in a transaction.
+      inOneStatement: async (rec, outcome, policies) => {
+        const one = await messageInOneStatement(ctx, rec, outcome, policies, { ...input, communicationId });
+        if (one) result = one.result;
+        return one?.saveWith ?? null;
+      },
+      beforeSave: async (rec, outcome, policies, tctx) => {
         const clientIds = sentTo(outcome);
         const tiers = outcome.state.clients.filter((c) => clientIds.includes(c.clientId)).map((c) => c.tier);
         if (needsApproval(policies, tiers, outcome.state.severity ?? 'SEV4')) {
           // Nothing is sent or met yet: the message waits for a second person.
-          await holdForApproval(ctx, rec, input, communicationId, clientIds);
+          await holdForApproval(tctx, rec, input, communicationId, clientIds);
           result = { communicationId, clientIds, status: 'pending_approval' };
           return 'discard';
         }
-        const communication = await recordAndDeliver(ctx, rec, outcome, clientIds, { ...input, communicationId, isNew: true });
+        const communication = await recordAndDeliver(tctx, rec, outcome, clientIds, { ...input, communicationId, isNew: true });
         result = { communicationId, clientIds, status: 'sent', communication };
         return 'save';
       },
@@ -82,25 +83,19 @@ export async function sendCommunication(ctx: Ctx, idOrKey: string, input: SendIn
 }
 
 /**
- * A message whose whole write is one statement: the incident, the message and its copies, decided on
- * this process's copy of the incident and written only while the incident is still that version (see
- * runIncidentCommand). That is a message to the local outbox (nothing is queued), to at most one
- * chunk of recipients, no webhooks or chat, no status page subscribers to tell, and no approval
- * needed. Returns null for any other message, and when the incident changed in between: the caller
- * sends it in a transaction then, deciding on the stored incident (refusals are only ever given there).
+ * A message whose whole write is one statement, written with the incident (see runIncidentCommand's
+ * inOneStatement): a message to the local outbox (nothing is queued), to at most one chunk of
+ * recipients, no webhooks or chat, no status page subscribers to tell, and no approval needed. Null
+ * for any other message: it is sent in a transaction.
  */
-async function sendInOneStatement(ctx: Ctx, idOrKey: string, input: SendInput): Promise<SendResult | null> {
+async function messageInOneStatement(
+  ctx: Ctx,
+  rec: IncidentRecord,
+  outcome: Accepted,
+  policies: SlaPolicy[],
+  input: SendInput & { communicationId: string },
+): Promise<{ saveWith: SaveWith; result: Omit<SendResult, 'record'> } | null> {
   if (ctx.settings.emailChannel !== 'outbox') return null;
-  const recalled = recallIncident(idOrKey);
-  if (!recalled) return null;
-  const { record: rec, policies, policiesVersion, version } = recalled;
-  const communicationId = randomUUID();
-  const outcome = decide(
-    rec.state,
-    { type: 'sendMessage', kind: input.kind, clientIds: input.clientIds ?? null, body: input.body || null, communicationId },
-    { actor: ctx.actor, now: ctx.now.toISOString(), policies, newId: randomUUID },
-  );
-  if (!outcome.ok || (outcome.state === rec.state && !outcome.events.length)) return null;
   const clientIds = sentTo(outcome);
   const tiers = outcome.state.clients.filter((c) => clientIds.includes(c.clientId)).map((c) => c.tier);
   if (needsApproval(policies, tiers, outcome.state.severity ?? 'SEV4')) return null;
@@ -110,29 +105,23 @@ async function sendInOneStatement(ctx: Ctx, idOrKey: string, input: SendInput): 
   const message = newMessageValues(ctx, rec, state, clientIds, input);
   message.pastOccurrences = context.past;
   let deliveries: NewDelivery[] = [];
-  await buildDeliveriesInChunks(ctx, context, rec, state, { ...input, communicationId }, undefined, async (chunk, progress) => {
+  await buildDeliveriesInChunks(ctx, context, rec, state, input, undefined, async (chunk, progress) => {
     if (!progress.isLast) throw new Error('a message to at most one chunk of contacts came in several');
     deliveries = chunk;
     Object.assign(message, { subject: input.subject?.trim() || progress.firstSubject || message.subject, templateVersions: progress.usedTemplates });
   });
-  const row = { id: communicationId, incidentId: rec.id, createdBy: ctx.actor.userId, createdAt: ctx.now, ...message };
-  const saved = await saveIncident(ctx, rec.state, state, outcome.events, outcome.obligationChanges, { version, policiesVersion }, {
-    key: 'message',
-    parts: MESSAGE_WITH_INCIDENT,
-    params: [JSON.stringify(toJsonRow(COMMUNICATION_COLUMNS, communications, row)), JSON.stringify(deliveries.map((d) => toJsonRow(DELIVERY_COLUMNS, communicationRecipients, d)))],
-  });
-  if (!saved) {
-    forgetIncident(rec.id);
-    return null;
-  }
-  const updatedAt = ctx.now.toISOString();
-  const record = { ...rec, state, updatedAt };
-  rememberIncident(record, saved);
-  ctx.afterCommit?.('herald_incident', JSON.stringify({ id: rec.id, key: rec.key }));
+  const row = { id: input.communicationId, incidentId: rec.id, createdBy: ctx.actor.userId, createdAt: ctx.now, ...message };
   const counts = newCounts();
   for (const d of deliveries) tally(counts, d.clientId, d.status ?? 'queued', d.channel);
   const communication = presentCommunication({ ...row, requiresApproval: false, decidedBy: null, decidedAt: null, decisionNote: null }, counts, null);
-  return { record, communicationId, clientIds, status: 'sent', communication };
+  return {
+    saveWith: {
+      key: 'message',
+      parts: MESSAGE_WITH_INCIDENT,
+      params: [JSON.stringify(toJsonRow(COMMUNICATION_COLUMNS, communications, row)), JSON.stringify(deliveries.map((d) => toJsonRow(DELIVERY_COLUMNS, communicationRecipients, d)))],
+    },
+    result: { communicationId: input.communicationId, clientIds, status: 'sent', communication },
+  };
 }
 
 /** The columns of a message sent now (its subject, past occurrences and template versions are completed as it is built). */
@@ -215,9 +204,9 @@ async function sendNow(ctx: Ctx, idOrKey: string, input: SendInput & { communica
     idOrKey,
     () => ({ type: 'sendMessage', kind: input.kind, clientIds: input.clientIds ?? null, body: input.body || null, communicationId: input.communicationId }),
     {
-      beforeSave: async (rec, outcome) => {
+      beforeSave: async (rec, outcome, _policies, tctx) => {
         clientIds = sentTo(outcome);
-        communication = await recordAndDeliver(ctx, rec, outcome, clientIds, input);
+        communication = await recordAndDeliver(tctx, rec, outcome, clientIds, input);
         return 'save';
       },
     },
