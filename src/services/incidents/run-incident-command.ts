@@ -1,5 +1,6 @@
-// Every incident command goes through here: decide (the pure lifecycle) on this process's copy of the incident and write in one
-// statement under a version check, or load, decide and persist (with a lock, in one transaction).
+// Every incident command goes through here: decide (the pure lifecycle) on this process's copy of the
+// incident and write it in one statement under a version check; or load, decide and persist (locked,
+// in one transaction).
 import { randomUUID } from 'node:crypto';
 import { decide, type Accepted, type Command } from '../../domain/incident/lifecycle.js';
 import type { SlaPolicy } from '../../domain/types.js';
@@ -69,7 +70,8 @@ export async function runIncidentCommand(
     }
     const updatedAt = ctx.now.toISOString();
     if (outcome.state !== record.state || outcome.events.length) {
-      const saved = await saveIncident(ctx, record.state, outcome.state, outcome.events, outcome.obligationChanges, { version: isLocked ? null : version, policiesVersion: null }, saveWith);
+      const check = { version: isLocked ? null : version, policiesVersion: null };
+      const saved = await saveIncident(ctx, record.state, outcome.state, outcome.events, outcome.obligationChanges, check, saveWith);
       if (!saved) {
         forgetIncident(record.id);
         await saveWith?.refusal();
