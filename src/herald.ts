@@ -11,7 +11,7 @@ import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { startIntake, type Intake, type IntakeOptions } from './intake.js';
 import { checkObligations, type StaffAlert } from './jobs/obligation-watch.js';
 import { tickMaintenance, type MaintenanceTickResult } from './jobs/maintenance-clock.js';
-import { QUEUES } from './jobs/queues.js';
+import { QUEUES } from './services/queues.js';
 import type { ServiceSettings } from './services/context.js';
 import { ensureDefaultTemplates } from './services/templates/templates.js';
 import { sql } from 'drizzle-orm';

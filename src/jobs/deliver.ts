@@ -16,7 +16,7 @@ import { recordMaintenanceDeliveryFailure } from '../services/maintenance/mainte
 import { notify } from '../services/notifications.js';
 import { rows } from '../services/sql-rows.js';
 import { QUEUES, type JobQueue } from './job-queue.js';
-import { deliveryIdsOf, type DeliveryJobData } from './delivery-jobs.js';
+import { deliveryIdsOf, type DeliveryJobData } from '../services/communications/delivery-jobs.js';
 
 export interface DeliveryPayload {
   /** E-mail: the Message-ID this one answers (the initial notice to the same contact). */

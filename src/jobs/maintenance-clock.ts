@@ -9,7 +9,7 @@ import { maintenanceNotices, maintenanceWindows } from '../db/schema.js';
 import type { Enqueuer, ServiceSettings } from '../services/context.js';
 import { loadSchedules, sendMaintenanceNotices, windowClients, type NoticeEnv, type NoticeSchedule, type WindowRow } from '../services/maintenance/maintenance-notices.js';
 import { markCompleted, markStarted } from '../services/maintenance/maintenance-store.js';
-import { QUEUES } from './queues.js';
+import { QUEUES } from '../services/queues.js';
 
 export interface MaintenanceTickResult {
   started: number;

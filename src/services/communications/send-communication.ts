@@ -18,8 +18,8 @@ import type { ComponentStatus, MessageKind, SlaPolicy } from '../../domain/types
 import { renderTemplate, templateRenderer, type EmailParts, type ChatParts } from '../../templates/engine.js';
 import { buildContext, contactContext, type TemplateData } from '../../templates/variables.js';
 import { resolveLanguage } from '../../templates/texts.js';
-import { QUEUES } from '../../jobs/queues.js';
-import { DELIVERIES_PER_JOB } from '../../jobs/delivery-jobs.js';
+import { QUEUES } from '../queues.js';
+import { DELIVERIES_PER_JOB } from './delivery-jobs.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireWriter, type Ctx } from '../context.js';
 import { garbageCollector } from '../garbage.js';

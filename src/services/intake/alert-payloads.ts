@@ -10,7 +10,7 @@ import type { Database, Db } from '../../db/open.js';
 import { alertGroups, alertPayloads, incidents, integrations, triageItems } from '../../db/schema.js';
 import { route, type RoutingRule } from '../../domain/intake/routing-rules.js';
 import type { Severity } from '../../domain/types.js';
-import { QUEUES } from '../../jobs/queues.js';
+import { QUEUES } from '../queues.js';
 import { AppError } from '../app-error.js';
 import type { Enqueuer } from '../context.js';
 import { notify } from '../notifications.js';

@@ -10,7 +10,7 @@ import type { Db } from '../../db/open.js';
 import { clientComponents, clientEndpoints, clients, communicationRecipients, components, contacts, incidents, maintenanceClients, maintenanceComponents, maintenanceNotices, maintenanceNoticeSchedules, type maintenanceWindows } from '../../db/schema.js';
 import { DEFAULT_NOTICE_SCHEDULE, templateKindOf, type MaintenanceKind, type MaintenanceNoticeKind } from '../../domain/maintenance.js';
 import type { Actor } from '../../domain/types.js';
-import { QUEUES } from '../../jobs/queues.js';
+import { QUEUES } from '../queues.js';
 import type { ChatParts, EmailParts } from '../../templates/engine.js';
 import { buildMaintenanceContext, DEFAULT_MAINTENANCE_TEMPLATES, renderMaintenanceTemplate, type MaintenanceTemplateData } from '../../templates/maintenance.js';
 import { resolveLanguage } from '../../templates/texts.js';

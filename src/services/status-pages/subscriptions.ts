@@ -5,7 +5,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { generateWebhookSecret } from '../../channels/webhook.js';
 import type { Db } from '../../db/open.js';
 import { statusSubscriberDeliveries, statusSubscribers } from '../../db/schema.js';
-import { QUEUES } from '../../jobs/queues.js';
+import { QUEUES } from '../queues.js';
 import { AppError } from '../app-error.js';
 import type { Enqueuer } from '../context.js';
 import { json, rows } from '../sql-rows.js';
