@@ -1,10 +1,11 @@
 // Tables of client messages: each communication, its per-recipient deliveries (also used by
 // maintenance notices) and the versioned templates they are rendered from. Re-exported by schema.ts.
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { id, ts, createdAt } from './schema-columns.js';
 import { clients } from './schema-catalog.js';
 import { incidents } from './schema-incidents.js';
+import { maintenanceNotices } from './schema-maintenance.js';
 import { users } from './schema-users.js';
 
 export const communications = pgTable(
@@ -44,7 +45,7 @@ export const communicationRecipients = pgTable(
     communicationId: uuid('communication_id').references(() => communications.id),
     incidentId: uuid('incident_id').references(() => incidents.id),
     /** The maintenance notice this delivers; null for an incident message. */
-    maintenanceNoticeId: uuid('maintenance_notice_id'),
+    maintenanceNoticeId: uuid('maintenance_notice_id').references(() => maintenanceNotices.id),
     clientId: uuid('client_id').notNull().references(() => clients.id),
     contactId: uuid('contact_id'),
     toAddress: text('to_address').notNull(),
@@ -75,6 +76,8 @@ export const communicationRecipients = pgTable(
     index('communication_recipients_client_idx').on(t.clientId, t.createdAt),
     index('communication_recipients_outbox_idx').on(t.createdAt, t.id),
     index('communication_recipients_unsent_idx').on(t.status).where(sql`status NOT IN ('sent', 'dead')`),
+    index('communication_recipients_notice_idx').on(t.maintenanceNoticeId).where(sql`maintenance_notice_id IS NOT NULL`),
+    check('communication_recipients_source_check', sql`(communication_id IS NOT NULL AND incident_id IS NOT NULL) OR maintenance_notice_id IS NOT NULL`),
   ],
 );
 

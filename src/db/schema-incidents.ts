@@ -2,7 +2,7 @@
 // and clients it affects, the obligations owed, disclosure versions and the append-only event log.
 // Re-exported by schema.ts.
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { id, ts } from './schema-columns.js';
 import { clients, components } from './schema-catalog.js';
 import { users } from './schema-users.js';
@@ -26,10 +26,15 @@ export const slaPolicies = pgTable(
 );
 
 /** The version of the SLA policies (migration 0014): one row, raised by a trigger on every change to them. */
-export const slaPoliciesVersion = pgTable('sla_policies_version', {
-  id: boolean('id').primaryKey().default(true),
-  version: bigint('version', { mode: 'number' }).notNull(),
-});
+export const slaPoliciesVersion = pgTable(
+  'sla_policies_version',
+  {
+    id: boolean('id').primaryKey().default(true),
+    version: bigint('version', { mode: 'number' }).notNull(),
+  },
+  // The key can only be true: there is one row.
+  () => [check('sla_policies_version_id_check', sql`id`)],
+);
 
 export const incidentNumberSeq = pgSequence('incident_number_seq', { startWith: 1 });
 
@@ -96,7 +101,7 @@ export const incidentClients = pgTable(
     /** The incident's report time (it never changes), so that a client's incidents are read newest first from an index. */
     incidentReportedAt: ts('incident_reported_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.incidentId, t.clientId] }), index('incident_clients_client_reported_idx').on(t.clientId, sql`${t.incidentReportedAt} DESC`)],
+  (t) => [primaryKey({ columns: [t.incidentId, t.clientId] }), index('incident_clients_client_reported_idx').on(t.clientId, t.incidentReportedAt.desc())],
 );
 
 export const incidentObligations = pgTable(

@@ -3,7 +3,9 @@
 // e-mail, attachments, and the clients' secret report links. Re-exported by schema.ts.
 import { sql } from 'drizzle-orm';
 import { boolean, customType, index, integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { clients } from './schema-catalog.js';
 import { ts } from './schema-columns.js';
+import { incidents } from './schema-incidents.js';
 
 const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
@@ -36,7 +38,9 @@ export const alertPayloads = pgTable(
   'alert_payloads',
   {
     id: uuid('id').primaryKey(),
-    integrationId: uuid('integration_id').notNull(),
+    integrationId: uuid('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
     receivedAt: ts('received_at').notNull(),
     alertCount: integer('alert_count').notNull(),
     /** The body exactly as received (JSON text), gzipped: a 7 MB storm is stored in one quick insert. */
@@ -57,12 +61,12 @@ export const triageItems = pgTable(
     status: text('status').notNull().default('open'),
     title: text('title').notNull(),
     description: text('description').notNull().default(''),
-    clientId: uuid('client_id'),
+    clientId: uuid('client_id').references(() => clients.id, { onDelete: 'cascade' }),
     sender: text('sender'),
     /** Why it waits here: rule, unknown_sender, ambiguous_sender, spam_guard. */
     reason: text('reason').notNull(),
     data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
-    incidentId: uuid('incident_id'),
+    incidentId: uuid('incident_id').references(() => incidents.id),
     decidedBy: uuid('decided_by'),
     decidedAt: ts('decided_at'),
     decisionNote: text('decision_note'),
@@ -76,10 +80,12 @@ export const alertGroups = pgTable(
   'alert_groups',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    integrationId: uuid('integration_id').notNull(),
+    integrationId: uuid('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
     groupKey: text('group_key').notNull(),
-    incidentId: uuid('incident_id'),
-    triageItemId: uuid('triage_item_id'),
+    incidentId: uuid('incident_id').references(() => incidents.id),
+    triageItemId: uuid('triage_item_id').references(() => triageItems.id),
     labels: jsonb('labels').notNull().default(sql`'{}'::jsonb`),
     truncatedAlerts: integer('truncated_alerts').notNull().default(0),
     lastStatus: text('last_status'),
@@ -94,8 +100,12 @@ export const alerts = pgTable(
   'alerts',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    integrationId: uuid('integration_id').notNull(),
-    groupId: uuid('group_id').notNull(),
+    integrationId: uuid('integration_id')
+      .notNull()
+      .references(() => integrations.id, { onDelete: 'cascade' }),
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => alertGroups.id, { onDelete: 'cascade' }),
     fingerprint: text('fingerprint').notNull(),
     /** firing or resolved. */
     status: text('status').notNull(),
@@ -119,16 +129,16 @@ export const inboundEmails = pgTable('inbound_emails', {
   sender: text('sender').notNull(),
   /** incident, reply, triage or ignored. */
   outcome: text('outcome').notNull(),
-  incidentId: uuid('incident_id'),
-  triageItemId: uuid('triage_item_id'),
+  incidentId: uuid('incident_id').references(() => incidents.id),
+  triageItemId: uuid('triage_item_id').references(() => triageItems.id),
 });
 
 export const intakeAttachments = pgTable(
   'intake_attachments',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    incidentId: uuid('incident_id'),
-    triageItemId: uuid('triage_item_id'),
+    incidentId: uuid('incident_id').references(() => incidents.id),
+    triageItemId: uuid('triage_item_id').references(() => triageItems.id, { onDelete: 'cascade' }),
     filename: text('filename').notNull(),
     contentType: text('content_type').notNull(),
     sizeBytes: integer('size_bytes').notNull(),
@@ -139,7 +149,9 @@ export const intakeAttachments = pgTable(
 );
 
 export const clientReportLinks = pgTable('client_report_links', {
-  clientId: uuid('client_id').primaryKey(),
+  clientId: uuid('client_id')
+    .primaryKey()
+    .references(() => clients.id, { onDelete: 'cascade' }),
   /** SHA-256 of the secret in the link (shown once when made). */
   secretHash: text('secret_hash').notNull().unique(),
   /** Signs the form's timestamp (the spam guard's minimum fill time); never leaves the server. */

@@ -2,7 +2,7 @@
 // touch, their append-only events, the advance-notice schedule per tier and the notices sent.
 // Re-exported by schema.ts.
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, boolean, check, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { id, ts, createdAt } from './schema-columns.js';
 import { clients, components } from './schema-catalog.js';
 import { incidents } from './schema-incidents.js';
@@ -41,6 +41,10 @@ export const maintenanceWindows = pgTable(
   (t) => [
     index('maintenance_windows_time_idx').on(t.startsAt, t.endsAt),
     index('maintenance_windows_open_idx').on(t.state, t.startsAt).where(sql`state IN ('scheduled', 'in_progress')`),
+    check('maintenance_windows_kind_check', sql`kind IN ('planned', 'emergency')`),
+    check('maintenance_windows_state_check', sql`state IN ('scheduled', 'in_progress', 'completed', 'cancelled')`),
+    check('maintenance_windows_times_check', sql`ends_at > starts_at`),
+    check('maintenance_windows_justification_check', sql`kind = 'planned' OR length(trim(coalesce(justification, ''))) > 0`),
   ],
 );
 
