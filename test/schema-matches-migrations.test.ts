@@ -1,8 +1,10 @@
 // The SQL migrations are written by hand (docs/migrations.md), so this test is what keeps them and the
 // TypeScript schema in step: after every migration has run, the database has exactly the tables and
 // columns src/db/schema.ts declares (type, nullability, whether a default), the same primary keys,
-// foreign keys, indexes and unique constraints (by name and keys) and CHECK constraints (by name). A column added on one side
-// only, or a migration that forgot a NOT NULL, fails here rather than at the first query that needs it.
+// foreign keys, indexes and unique constraints (by name and keys), CHECK constraints (by name) and
+// sequences. A column added on one side only, or a migration that forgot a NOT NULL, fails here
+// rather than at the first query that needs it. The journal must list every migration file.
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../src/db/schema.js';
 import { databaseShape, declaredShape, type SchemaShape } from './support/schema-shape.js';
@@ -58,5 +60,20 @@ describe.each(testBackends())('the TypeScript schema and the migrated database o
 
   it('has the sequences the schema declares', () => {
     expect(migrated.sequences).toEqual(declared.sequences);
+  });
+});
+
+describe('the migrations journal', () => {
+  // migrate.ts applies what the journal lists, in its order: a .sql file missing from it would never run.
+  it('lists every migration file once, in the order of their numbers', () => {
+    const dir = new URL('../src/db/migrations/', import.meta.url);
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => f.slice(0, -'.sql'.length))
+      .sort();
+    const journal = JSON.parse(readFileSync(new URL('meta/_journal.json', dir), 'utf8')) as { entries: { idx: number; tag: string }[] };
+    expect(journal.entries.map((e) => e.tag)).toEqual(files);
+    expect(journal.entries.map((e) => e.idx)).toEqual(files.map((_, i) => i));
+    expect(files.map((f) => Number(f.slice(0, 4)))).toEqual(files.map((_, i) => i));
   });
 });

@@ -22,6 +22,10 @@ export interface Migration {
   statements: string[];
 }
 
+/**
+ * The migrations in the order meta/_journal.json lists them (only each entry's `tag` is read; the file
+ * keeps drizzle-kit's format, which the first migrations were generated in). See docs/migrations.md.
+ */
 export function loadMigrations(): Migration[] {
   const dir = migrationsDir();
   const journal = JSON.parse(readFileSync(join(dir, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
