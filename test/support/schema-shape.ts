@@ -67,7 +67,7 @@ export function declaredShape(module: Record<string, unknown>): SchemaShape {
     }
     for (const index of config.indexes) {
       const { name, unique, columns, where } = index.config;
-      table.indexes[name!] = {
+      table.indexes[name ?? '(an index without a name: give it the one its migration uses)'] = {
         isUnique: unique,
         // A key written as SQL is taken for an expression: write a plain column with its order as `t.x.desc()`.
         keys: columns.map((c) => {
