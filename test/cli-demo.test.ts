@@ -42,7 +42,7 @@ describe('herald demo', () => {
       expect((await get('/api/v1/components')).items).toHaveLength(5);
       expect((await get('/api/v1/clients')).items.map((c) => c.slug).sort()).toEqual(['acme', 'globex', 'initech']);
       const incidents = (await get('/api/v1/incidents')).items;
-      expect(incidents.map((i) => i.stage).sort()).toEqual(['closed', 'closed', 'solving']);
+      expect(incidents.map((i) => i.stage).sort()).toEqual(['active', 'closed', 'closed']);
       const active = incidents.find((i) => i.stage !== 'closed')!;
       const closed = incidents.find((i) => i.title === 'Public API returning errors')!;
       expect((await get(`/api/v1/incidents/${closed.id as string}/communications`)).items.map((c) => c.kind)).toEqual(['initial', 'resolution', 'rca']);
