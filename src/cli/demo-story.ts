@@ -6,7 +6,7 @@ import { createComponent, createGroup } from '../services/catalog/components.js'
 import { addContact, createClient } from '../services/clients/clients.js';
 import { sendCommunication, type SendInput } from '../services/communications/send-communication.js';
 import type { Ctx } from '../services/context.js';
-import { classifyIncident } from '../services/incidents/classify-incident.js';
+import { assignRoles, classifyIncident } from '../services/incidents/classify-incident.js';
 import { changeTechState, closeIncident, documentIncident, updateDisclosures } from '../services/incidents/incident-commands.js';
 import { reportIncident } from '../services/incidents/report-incident.js';
 import { createIntegration, type IntegrationRow } from '../services/intake/integrations.js';
@@ -68,6 +68,8 @@ export async function writeDemoStory(base: Omit<Ctx, 'actor'>, actors: DemoActor
     source: 'monitoring',
     impacts: [{ componentId: api.id, status: 'partial_outage' }],
   });
+  const roles = { incidentManagerId: actors.onCall.userId, communicationLeadId: actors.admin.userId };
+  await assignRoles(onCall(daysAgo(45, 1)), closed.id, roles);
   await classifyIncident(onCall(daysAgo(45, 3)), closed.id, { severity: 'SEV2', impacts: [{ componentId: api.id, status: 'partial_outage' }], isClientAffected: true, reason: 'API clients see failed requests.' });
   await updateDisclosures(onCall(daysAgo(45, 5)), closed.id, {
     impactSummary: 'About one in five API requests fail with a server error.',
@@ -103,6 +105,7 @@ export async function writeDemoStory(base: Omit<Ctx, 'actor'>, actors: DemoActor
   // The incident in progress: on the component of the closed one, so its initial notice lists that.
   const impacts = [{ componentId: api.id, status: 'degraded_performance' as const }];
   const active = await reportIncident(onCall(at(40)), { title: 'Slow responses from the public API', description: 'p95 latency above 3 s since 10 minutes.', source: 'monitoring', impacts });
+  await assignRoles(onCall(at(38)), active.id, { ...roles, technicalTeamIds: [actors.onCall.userId] });
   await classifyIncident(onCall(at(36)), active.id, { severity: 'SEV2', impacts, isClientAffected: true, reason: 'API clients wait seconds for answers; some time out.' });
   await updateDisclosures(onCall(at(33)), active.id, {
     impactSummary: 'API requests take several seconds; some clients time out.',
