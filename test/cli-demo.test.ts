@@ -72,7 +72,8 @@ describe('herald demo', () => {
     } finally {
       await server.stop('SIGTERM');
     }
-  });
+    // Three processes, each opening the embedded database: minutes on a busy machine.
+  }, 300_000);
 
   it.skipIf(process.platform !== 'linux')('runs the server with glibc told to give freed large blocks back, in the process it was started as, unless told a value', async () => {
     const environOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
