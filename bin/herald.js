@@ -4,5 +4,5 @@
 // server 150 MB larger. --expose-gc: a send to thousands collects its garbage as it goes
 // (src/services/garbage.ts). --no-wasm-dynamic-tiering --no-wasm-tier-up: the embedded PostgreSQL
 // (PGlite, WebAssembly) runs as compiled at start, never recompiled by the optimizing compiler, which
-// took over 500 MB for a few seconds to recompile one of its functions (see README "Memory").
+// took over 500 MB for a few seconds to recompile one of its functions (see docs/operations.md "Memory").
 import('../dist/cli/main.js');

@@ -1,8 +1,11 @@
 // The `herald demo` command as a newcomer runs it (`npm run herald -- demo`): on a fresh embedded
-// database it loads the catalog, clients and past incidents, and the server then shows them.
+// database it loads the five-minute tour, prints what to open, and the server then shows every part of
+// it: the active incident on the public page and its clients' pages, the feeds, the calendar, triage.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseFeed } from '@rowanmanning/feed-parser';
+import ICAL from 'ical.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTokenOverHttp, serveEnv, spawnHerald, startHerald } from './support/server-process.js';
 
@@ -12,32 +15,65 @@ describe('herald demo', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'herald-demo-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('loads a catalog, clients and two past incidents (one with its notices and RCA) that the server then serves', async () => {
+  it('loads the tour that the server then serves: active incident on the public and client pages, feeds, calendar, triage, past occurrence with its RCA', async () => {
     const demo = spawnHerald(['demo'], serveEnv({ dataDir, ...ADMIN }));
     const exit = await demo.exited;
-    expect(exit.code, demo.output()).toBe(0);
-    expect(demo.output()).toContain('Demo loaded');
+    const printed = demo.output();
+    expect(exit.code, printed).toBe(0);
+    expect(printed).toContain(`log in as ${ADMIN.adminEmail}`);
+    const secretLink = /(https?:\/\/\S+)(\/status\/acme\?key=\S+)/.exec(printed);
+    expect(secretLink, printed).not.toBeNull();
+    const baseUrl = secretLink![1]!;
+    for (const path of ['/status\n', '/status.atom', '/maintenance.ics']) expect(printed).toContain(`${baseUrl}${path}`);
+
+    const again = spawnHerald(['demo'], serveEnv({ dataDir, ...ADMIN }));
+    expect((await again.exited).code).toBe(2);
+    expect(again.output()).toContain('already has clients, so the demo was not loaded');
 
     const server = await startHerald({ dataDir, ...ADMIN });
     try {
       const token = await createTokenOverHttp(server.url, ADMIN.adminEmail, ADMIN.adminPassword);
-      const get = async (path: string) => {
-        const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const fetchOk = async (path: string, authorized = true) => {
+        const res = await fetch(`${server.url}${path}`, authorized ? { headers: { authorization: `Bearer ${token}` } } : {});
         expect(res.status, path).toBe(200);
-        return (await res.json()) as { items: Record<string, unknown>[] };
+        return res.text();
       };
+      const get = async (path: string) => JSON.parse(await fetchOk(path)) as { items: Record<string, unknown>[] };
       expect((await get('/api/v1/components')).items).toHaveLength(5);
       expect((await get('/api/v1/clients')).items.map((c) => c.slug).sort()).toEqual(['acme', 'globex', 'initech']);
       const incidents = (await get('/api/v1/incidents')).items;
-      expect(incidents).toHaveLength(2);
-      expect(incidents.every((i) => i.stage === 'closed')).toBe(true);
-      const affected = incidents.find((i) => i.title === 'Public API returning errors')!;
-      const sent = (await get(`/api/v1/incidents/${affected.id as string}/communications`)).items;
-      expect(sent.map((c) => c.kind)).toEqual(['initial', 'resolution', 'rca']);
+      expect(incidents.map((i) => i.stage).sort()).toEqual(['active', 'closed', 'closed']);
+      const active = incidents.find((i) => i.stage !== 'closed')!;
+      const closed = incidents.find((i) => i.title === 'Public API returning errors')!;
+      expect((await get(`/api/v1/incidents/${closed.id as string}/communications`)).items.map((c) => c.kind)).toEqual(['initial', 'resolution', 'rca']);
+
+      // The active incident on the public page (no login) and on the page of a client it affects.
+      expect(await fetchOk('/status', false)).toContain(active.title as string);
+      expect(await fetchOk(secretLink![2]!, false)).toContain(active.title as string);
+
+      // The closed incident, with the RCA its clients received, listed in the active one's initial notice.
+      const sent = (await get(`/api/v1/incidents/${active.id as string}/communications`)).items;
+      const initial = sent.find((c) => c.kind === 'initial')!;
+      const past = Object.values(initial.pastOccurrences as Record<string, { key: string; rcaUrl: string | null }[]>).flat();
+      const rcaId = (await get(`/api/v1/incidents/${closed.id as string}/communications`)).items.find((c) => c.kind === 'rca')!.id as string;
+      expect(past.length).toBeGreaterThan(0);
+      expect(past.every((p) => p.key === closed.key && p.rcaUrl?.endsWith(`/api/v1/communications/${rcaId}`))).toBe(true);
+
+      const feed = parseFeed(await fetchOk('/status.atom', false));
+      expect(feed.items.some((item) => item.title?.includes(active.key as string))).toBe(true);
+
+      const calendar = new ICAL.Component(ICAL.parse(await fetchOk('/maintenance.ics', false)));
+      const events = calendar.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.some((e) => e.startDate.toJSDate().getTime() > Date.now())).toBe(true);
+
+      const triage = (await get('/api/v1/triage?status=open')).items;
+      expect(triage.map((t) => [t.kind, t.title])).toContainEqual(['alert_group', expect.stringContaining('Invoice run slower than usual')]);
     } finally {
       await server.stop('SIGTERM');
     }
-  });
+    // Three processes, each opening the embedded database: minutes on a busy machine.
+  }, 300_000);
 
   it.skipIf(process.platform !== 'linux')('runs the server with glibc told to give freed large blocks back, in the process it was started as, unless told a value', async () => {
     const environOf = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');

@@ -8,7 +8,7 @@ import { users } from '../db/schema.js';
 import { insertApiToken } from '../services/auth/api-tokens.js';
 import { insertUser } from '../services/auth/users.js';
 import { startServer } from '../server.js';
-import { loadDemo } from './demo.js';
+import { DemoRefusedError, loadDemo } from './demo.js';
 
 const USAGE = `Usage: herald <command> [options]
 
@@ -17,9 +17,9 @@ Commands:
   migrate                             apply database migrations and exit
   create-admin --email E --password P [--name N]
   create-token --email E [--name N]   print a new API token for that user
-  demo                                load a demo catalog, clients and past incidents
+  demo                                load the five-minute tour into an empty database and print what to open
 
-Configuration comes from environment variables; see README.md.`;
+Configuration comes from environment variables; see docs/operations.md.`;
 
 function open(config: Config): Promise<Database> {
   return config.databaseUrl ? openDatabase({ databaseUrl: config.databaseUrl, poolMax: 2 }) : openDatabase({ dataDir: config.dataDir });
@@ -86,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
     case 'demo': {
       const db = await open(config);
       try {
-        console.log(await loadDemo(db, new Date()));
+        console.log(await loadDemo(db, config, new Date()));
       } finally {
         await db.close();
       }
@@ -104,7 +104,7 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (err: unknown) => {
-    if (err instanceof ConfigError || err instanceof UsageError || err instanceof DataDirLockedError) {
+    if (err instanceof ConfigError || err instanceof UsageError || err instanceof DataDirLockedError || err instanceof DemoRefusedError) {
       console.error(`herald: ${err.message}`);
       process.exit(2);
     }

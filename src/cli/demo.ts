@@ -1,73 +1,125 @@
-// Demo data: a realistic catalog, clients with contacts, and a few past incidents with their RCAs.
-import type { Database } from '../db/open.js';
-import { clients } from '../db/schema.js';
+// `herald demo`: loads the five-minute tour (demo-story.ts) into an empty database and prints what to
+// open, in order. It refuses a database that has clients already, a second run included: the story's
+// client slugs would collide and its times are relative to the moment it is loaded.
+import { randomBytes } from 'node:crypto';
+import { asc, eq } from 'drizzle-orm';
+import type { Config } from '../config.js';
+import type { Database, Db } from '../db/open.js';
+import { clients, users } from '../db/schema.js';
 import type { Actor } from '../domain/types.js';
 import { insertUser } from '../services/auth/users.js';
+import type { Enqueuer, ServiceSettings } from '../services/context.js';
+import { acceptAlertPayload, processAlertPayload } from '../services/intake/alert-payloads.js';
+import { countAlerts, parseJsonBody, readAlertPayload } from '../services/intake/alert-formats.js';
+import type { IntegrationRow } from '../services/intake/integrations.js';
 import { ensureDefaultTemplates } from '../services/templates/templates.js';
-import { createComponent, createGroup } from '../services/catalog/components.js';
-import { addContact, createClient } from '../services/clients/clients.js';
-import { sendCommunication } from '../services/communications/send-communication.js';
-import type { Ctx } from '../services/context.js';
-import { classifyIncident } from '../services/incidents/classify-incident.js';
-import { changeTechState, closeIncident, documentIncident, updateDisclosures } from '../services/incidents/incident-commands.js';
-import { reportIncident } from '../services/incidents/report-incident.js';
+import { writeDemoStory, type DemoStory } from './demo-story.js';
 
-export async function loadDemo(database: Database, now: Date): Promise<string> {
-  const existing = await database.db.select({ id: clients.id }).from(clients).limit(1);
-  if (existing.length) return 'The database already has clients; the demo loads only into an empty catalog.';
+export type DemoConfig = Pick<Config, 'baseUrl' | 'companyName' | 'pastOccurrenceMonths' | 'adminEmail' | 'adminPassword'>;
+
+/** Thrown when the database is not empty; the CLI prints the message and exits with status 2. */
+export class DemoRefusedError extends Error {}
+
+const DEMO_ADMIN_EMAIL = 'admin@demo.herald.local';
+const ALERT_TITLE = 'Invoice run slower than usual';
+
+interface AdminLogin {
+  actor: Actor;
+  email: string;
+  /** Printed only when the demo chose it; an admin given or found keeps the password its owner knows. */
+  password: string | null;
+}
+
+export async function loadDemo(database: Database, config: DemoConfig, now: Date): Promise<string> {
+  const [existing] = await database.db.select({ id: clients.id }).from(clients).limit(1);
+  if (existing) {
+    throw new DemoRefusedError(
+      'the database already has clients, so the demo was not loaded (it loads only into an empty one). ' +
+        'To see it, point HERALD_DATA_DIR (or DATABASE_URL) at a new database and run `herald demo` again.',
+    );
+  }
   await ensureDefaultTemplates(database.db, now);
-  return database.transaction(async (tx) => {
-    const operator = await insertUser(tx, { email: 'oncall@demo.herald.local', name: 'Dana On-Call', role: 'member', password: 'demo-password-123' }, now);
-    const actor: Actor = { userId: operator.id, role: 'admin', clientId: null, label: 'Dana On-Call' };
-    const at = (daysAgo: number, minutes = 0) => new Date(now.getTime() - daysAgo * 86_400_000 + minutes * 60_000);
-    const ctxAt = (d: Date): Ctx => ({ actor, tx, now: d, settings: { baseUrl: 'http://localhost:3000', pastOccurrenceMonths: 12, companyName: 'Herald', emailChannel: 'outbox', messageIdDomain: 'herald.local' } });
-    const ctx = ctxAt(at(120));
-    const platform = await createGroup(ctx, { name: 'Platform', position: 1 });
-    const apps = await createGroup(ctx, { name: 'Applications', position: 2 });
-    const api = await createComponent(ctx, { name: 'Public API', groupId: platform.id, position: 1 });
-    const db = await createComponent(ctx, { name: 'Database cluster', groupId: platform.id, position: 2 });
-    const mail = await createComponent(ctx, { name: 'E-mail delivery', groupId: platform.id, position: 3 });
-    const portal = await createComponent(ctx, { name: 'Customer portal', groupId: apps.id, position: 1 });
-    const billing = await createComponent(ctx, { name: 'Billing', groupId: apps.id, position: 2 });
-    const acme = await createClient(ctx, { name: 'Acme Logistics', slug: 'acme', tier: 'enterprise', componentIds: [api.id, db.id, portal.id] });
-    const globex = await createClient(ctx, { name: 'Globex Retail', slug: 'globex', tier: 'standard', componentIds: [portal.id, billing.id, mail.id] });
-    const initech = await createClient(ctx, { name: 'Initech', slug: 'initech', tier: 'standard', componentIds: [api.id, mail.id] });
-    await addContact(ctx, acme.id, { name: 'Alice Park', email: 'alice.park@acme.example', role: 'technical' });
-    await addContact(ctx, acme.id, { name: 'Bernd Vogel', email: 'bernd.vogel@acme.example', role: 'executive', language: 'de' });
-    await addContact(ctx, globex.id, { name: 'Grace Hall', email: 'grace.hall@globex.example', role: 'technical' });
-    await addContact(ctx, initech.id, { name: 'Peter Gibbons', email: 'peter@initech.example', role: 'technical' });
-    await insertUser(tx, { email: 'alice.park@acme.example', name: 'Alice Park', role: 'client', clientId: acme.id, password: 'demo-password-123' }, now);
-
-    // A past incident that affected clients, carried through to the RCA.
-    const start = at(45);
-    const inc = await reportIncident(ctxAt(start), { title: 'Public API returning errors', description: 'Error rate above 20% on the public API.', source: 'monitoring', impacts: [{ componentId: api.id, status: 'partial_outage' }] });
-    await classifyIncident(ctxAt(at(45, 3)), inc.id, { severity: 'SEV2', impacts: [{ componentId: api.id, status: 'partial_outage' }], isClientAffected: true, reason: 'API clients see failed requests.' });
-    await updateDisclosures(ctxAt(at(45, 5)), inc.id, {
-      impactSummary: 'About one in five API requests fail with a server error.',
-      dataLoss: { level: 'none', details: null },
-      dataExposure: { level: 'none', details: null, isPersonalData: false },
-      nextUpdateAt: at(45, 60).toISOString(),
-      expectedResolutionAt: at(45, 120).toISOString(),
-    });
-    await sendCommunication(ctxAt(at(45, 10)), inc.id, { kind: 'initial', body: 'We are investigating errors on the public API.' });
-    await changeTechState(ctxAt(at(45, 40)), inc.id, { state: 'identified', note: 'A faulty load-balancer rule.' });
-    await changeTechState(ctxAt(at(45, 70)), inc.id, { state: 'resolved', note: 'Rule rolled back.' });
-    // A resolution notice says what is being done so that it does not happen again.
-    await updateDisclosures(ctxAt(at(45, 75)), inc.id, { remediation: 'Load-balancer changes will go through a staged rollout with automatic rollback.' });
-    await sendCommunication(ctxAt(at(45, 80)), inc.id, { kind: 'resolution', body: 'The API works normally again.' });
-    await updateDisclosures(ctxAt(at(44)), inc.id, { remediation: 'Load-balancer changes now go through a staged rollout with automatic rollback.' });
-    await sendCommunication(ctxAt(at(43)), inc.id, {
-      kind: 'rca',
-      body: 'Root cause: a load-balancer rule deployed to all regions at once sent part of the traffic to a drained pool. Detection took 3 minutes; rollback 30.',
-    });
-    await closeIncident(ctxAt(at(43, 10)), inc.id, {});
-
-    // A past incident that turned out internal only.
-    const internal = await reportIncident(ctxAt(at(20)), { title: 'Replica lag on a database follower', source: 'monitoring', impacts: [{ componentId: db.id, status: 'degraded_performance' }] });
-    await classifyIncident(ctxAt(at(20, 5)), internal.id, { severity: 'SEV4', impacts: [{ componentId: db.id, status: 'degraded_performance' }], isClientAffected: false, reason: 'Reads are served by the primary; clients see no difference.' });
-    await documentIncident(ctxAt(at(20, 30)), internal.id, 'A follower fell behind during a vacuum; it caught up on its own. No client traffic used it.');
-    await closeIncident(ctxAt(at(20, 31)), internal.id, {});
-
-    return `Demo loaded: 5 components, 3 clients, 2 past incidents. Staff login: oncall@demo.herald.local / demo-password-123; client login (Acme): alice.park@acme.example / demo-password-123.`;
+  const password = randomBytes(12).toString('base64url');
+  // Demo messages go to the local outbox even where SMTP is configured: the contacts are made up.
+  const settings: ServiceSettings = {
+    baseUrl: config.baseUrl,
+    pastOccurrenceMonths: config.pastOccurrenceMonths,
+    companyName: config.companyName,
+    emailChannel: 'outbox',
+    messageIdDomain: 'demo.herald.local',
+  };
+  const { story, admin } = await database.transaction(async (tx) => {
+    const admin = await adminLogin(tx, config, now);
+    const onCall = await insertUser(tx, { email: 'oncall@demo.herald.local', name: 'Dana On-Call', role: 'member', password }, now);
+    const story = await writeDemoStory({ tx, now, settings }, { admin: admin.actor, onCall: { userId: onCall.id, role: 'member', clientId: null, label: onCall.name } });
+    const acmeId = (await tx.select({ id: clients.id }).from(clients).where(eq(clients.slug, 'acme')))[0]!.id;
+    await insertUser(tx, { email: 'alice.park@acme.example', name: 'Alice Park', role: 'client', clientId: acmeId, password }, now);
+    return { story, admin };
   });
+  await alertIntoTriage(database, story.integration, now);
+  return tour(config.baseUrl, story, admin, password);
+}
+
+/** The admin the tour logs in as: the one given in the environment, else one that exists, else a new one. */
+async function adminLogin(tx: Db, config: DemoConfig, now: Date): Promise<AdminLogin> {
+  const asActor = (u: { id: string; name: string }): Actor => ({ userId: u.id, role: 'admin', clientId: null, label: u.name });
+  const admins = await tx.select().from(users).where(eq(users.role, 'admin')).orderBy(asc(users.createdAt));
+  const given = config.adminEmail?.toLowerCase();
+  const found = admins.find((u) => u.email.toLowerCase() === given) ?? (given ? undefined : admins[0]);
+  if (found) return { actor: asActor(found), email: found.email, password: null };
+  if (config.adminEmail && config.adminPassword) {
+    const created = await insertUser(tx, { email: config.adminEmail, name: 'Administrator', role: 'admin', password: config.adminPassword }, now);
+    return { actor: asActor(created), email: created.email, password: null };
+  }
+  const password = randomBytes(12).toString('base64url');
+  const created = await insertUser(tx, { email: DEMO_ADMIN_EMAIL, name: 'Demo Admin', role: 'admin', password }, now);
+  return { actor: asActor(created), email: created.email, password };
+}
+
+/**
+ * An alert through the real intake path: the hook's step (the payload stored with its job) and the
+ * job's step (alerts stored, the group routed by the integration's rule to triage). The job's work is
+ * done here at once, so the item waits in triage before the server starts; the enqueued job is not
+ * kept, or the server would find the payload processed and skip it anyway.
+ */
+async function alertIntoTriage(database: Database, integration: IntegrationRow, now: Date): Promise<void> {
+  const bodyText = JSON.stringify({
+    alerts: [
+      {
+        id: 'billing-invoice-run',
+        status: 'firing',
+        title: ALERT_TITLE,
+        description: 'The nightly invoice run has taken 3 hours; it usually takes 40 minutes.',
+        labels: { service: 'billing', check: 'invoice-run-duration' },
+        startsAt: new Date(now.getTime() - 15 * 60_000).toISOString(),
+      },
+    ],
+  });
+  const groups = readAlertPayload('generic', parseJsonBody(bodyText), { groupKeyPath: integration.groupKeyPath });
+  const jobs: Enqueuer = { enqueue: async () => {} };
+  const { payloadId } = await acceptAlertPayload(database, jobs, { integration, bodyText, alertCount: countAlerts(groups), now });
+  const outcome = await processAlertPayload(database, payloadId, () => now);
+  if (outcome.status !== 'processed' || !outcome.groups.every((g) => g.triageItemId)) throw new Error(`the demo alert did not reach triage: ${JSON.stringify(outcome)}`);
+}
+
+function tour(baseUrl: string, story: DemoStory, admin: AdminLogin, password: string): string {
+  const login = admin.password ? `${admin.email} / ${admin.password}` : `${admin.email} (with the password you set)`;
+  return [
+    `Demo loaded: ${story.componentCount} components, ${story.clients.length} clients with contacts, 3 incidents (${story.active.key} in progress), a maintenance window and an alert in triage.`,
+    '',
+    'Start the server (npm start), then open, in this order:',
+    `  1. The console          ${baseUrl}/`,
+    `     log in as ${login}`,
+    `     - the board: ${story.active.key} "${story.active.title}" (SEV2), its next update due`,
+    `     - ${story.active.key}: the initial notice lists ${story.closed.key} "${story.closed.title}" with its RCA as a past occurrence`,
+    `     - Triage: the alert "${ALERT_TITLE}" from "${story.integration.name}", to promote or dismiss`,
+    `     - Maintenance: ${story.maintenanceKey}, scheduled for next week`,
+    `  2. The public page      ${baseUrl}/status`,
+    `  3. Acme's private page  ${story.acmeStatusUrl}`,
+    '     (a secret link, shown only now; POST /api/v1/clients/{id}/status-link makes a new one)',
+    `  4. The Atom feed        ${baseUrl}/status.atom`,
+    `  5. The calendar         ${baseUrl}/maintenance.ics`,
+    '',
+    `Other logins, password ${password}: oncall@demo.herald.local (a member on call), alice.park@acme.example (Acme's client user).`,
+  ].join('\n');
 }

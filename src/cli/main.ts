@@ -4,7 +4,7 @@
 // it no longer used. A fixed threshold (MALLOC_MMAP_THRESHOLD_, read by glibc when a process starts)
 // keeps it from growing: the process restarts itself once with it set, in place (the same process id,
 // so signals and supervisors see no difference), before anything else is loaded. Set the variable
-// yourself to choose another value. See README "Memory".
+// yourself to choose another value. See docs/operations.md "Memory".
 const MMAP_THRESHOLD_BYTES = String(4 * 1024 * 1024);
 
 if (process.platform === 'linux' && process.env.MALLOC_MMAP_THRESHOLD_ === undefined && typeof process.execve === 'function') {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const NODE_BIN = `${REPO_ROOT}node_modules/.bin/node`;
 export const CLI = `${REPO_ROOT}dist/cli/main.js`;
-/** The Node.js flags `npm start` runs Herald with, read from package.json's start script (see README). */
+/** The Node.js flags `npm start` runs Herald with, read from package.json's start script (see docs/operations.md "Memory"). */
 export const HERALD_NODE_FLAGS = (JSON.parse(readFileSync(`${REPO_ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start
   .split(/\s+/)
   .filter((word) => word.startsWith('--'));
