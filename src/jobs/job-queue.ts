@@ -4,10 +4,7 @@
 import { PgBoss, fromDrizzle, fromPglite, type Db as BossDb } from 'pg-boss';
 import { sql } from 'drizzle-orm';
 import type { Db, Database } from '../db/open.js';
-
 import { QUEUES } from '../services/queues.js';
-
-export { QUEUES };
 
 export interface JobQueue {
   boss: PgBoss;

@@ -4,12 +4,12 @@
 // every step claimed with a conditional UPDATE or a unique notice key, so concurrent ticks and
 // restarts never repeat a notice. Jobs on the maintenance-clock queue wake it at the times that matter.
 import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
-import type { Database, Db } from '../db/open.js';
-import { maintenanceNotices, maintenanceWindows } from '../db/schema.js';
-import type { Enqueuer, ServiceSettings } from '../services/context.js';
-import { loadSchedules, sendMaintenanceNotices, windowClients, type NoticeEnv, type NoticeSchedule, type WindowRow } from '../services/maintenance/maintenance-notices.js';
-import { markCompleted, markStarted } from '../services/maintenance/maintenance-store.js';
-import { QUEUES } from '../services/queues.js';
+import type { Database, Db } from '../../db/open.js';
+import { maintenanceNotices, maintenanceWindows } from '../../db/schema.js';
+import type { Enqueuer, ServiceSettings } from '../context.js';
+import { QUEUES } from '../queues.js';
+import { loadSchedules, sendMaintenanceNotices, windowClients, type NoticeEnv, type NoticeSchedule, type WindowRow } from './maintenance-notices.js';
+import { markCompleted, markStarted } from './maintenance-store.js';
 
 export interface MaintenanceTickResult {
   started: number;
