@@ -16,9 +16,9 @@ const notUpward = (from) => ({
   group: folders('http', 'jobs', 'cli'),
   message: `${DESIGN} ${from} never import http/, jobs/ or cli/ ("dependencies point inward: http/jobs/cli → services → domain"). Queue names and job payloads live with the services that enqueue them.`,
 });
-const noServices = (from) => ({
+const noServices = (subject) => ({
   group: folders('services', 'http', 'jobs', 'cli'),
-  message: `${DESIGN} ${from} import no services (nor http/, jobs/, cli/): services call them, never the other way round.`,
+  message: `${DESIGN} ${subject} no services (nor http/, jobs/, cli/): services call them, never the other way round.`,
 });
 
 // domain/ "imports nothing impure" and "no imports from outside domain/": any relative import that
@@ -72,10 +72,10 @@ export default tseslint.config(
     },
   },
   ...domainLayers,
-  layer(['src/services/**/*.ts'], [notUpward('services')]),
-  layer(['src/channels/**/*.ts'], [noServices('channels')]),
-  layer(['src/db/**/*.ts'], [noServices('db/')]),
-  layer(['src/templates/**/*.ts'], [noServices('templates/')]),
+  layer(['src/services/**/*.ts'], [notUpward('services/')]),
+  layer(['src/channels/**/*.ts'], [noServices('channels/ import')]),
+  layer(['src/db/**/*.ts'], [noServices('db/ imports')]),
+  layer(['src/templates/**/*.ts'], [noServices('templates/ import')]),
   layer(['src/jobs/**/*.ts', 'src/cli/**/*.ts'], [{ group: folders('http'), message: `${DESIGN} jobs/ and cli/ call services, never http/ (routes are one edge, jobs and the CLI others).` }]),
   layer(['src/http/**/*.ts'], routesHoldNoSql),
   {
