@@ -88,7 +88,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     ...(opts.statusPages && { statusPages: opts.statusPages }),
   });
   const { reportFailure } = app;
-  const stopReportingDatabase = database.reportFailuresTo(reportFailure);
+  const stopReporting = [database.reportFailuresTo(reportFailure), queue.reportFailuresTo(reportFailure)];
   await queue.start();
   const mailer = opts.smtpUrl ? createMailer({ smtpUrl: opts.smtpUrl, from: mailFrom, messageIdDomain: settings.messageIdDomain }) : null;
   const runsJobs = opts.runsJobs ?? true;
@@ -117,7 +117,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
         await app.close();
         await queue.stop();
         mailer?.close();
-        stopReportingDatabase();
+        for (const stop of stopReporting) stop();
       })()),
   };
 }
