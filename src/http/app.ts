@@ -120,6 +120,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const clientPageListeners: (() => void)[] = [];
   const statusCache = new StatusCache(opts.statusPages, (err) => reportFailure('status-page-render', err));
   statusRoutes(app, { database: opts.database, settings: opts.settings, cache: statusCache, onClientPagesChanged: (l) => void clientPageListeners.push(l) });
+  // A speed-up: /status and its feeds are answered from memory before Fastify routes them (1.02 of a
+  // bare node:http server in bench:status); the measurement and what the path skips are in its file.
   await app.register(publicStatusFastPath, { cache: statusCache });
   await subscriptionRoutes(app, {
     database: opts.database,
