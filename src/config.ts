@@ -18,6 +18,7 @@ export const configSchema = z.object({
   HERALD_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   HERALD_PAST_OCCURRENCE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   HERALD_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS: z.enum(['true', 'false']).default('false'),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
@@ -56,6 +57,8 @@ export interface Config {
   isCookieSecure: boolean;
   pastOccurrenceMonths: number;
   trustProxy: boolean;
+  /** Public webhook subscriptions may point into private networks (for installations inside a closed network). */
+  allowsPrivateWebhookTargets: boolean;
   logLevel: Env['LOG_LEVEL'];
   smtpUrl: string | null;
   mailFrom: string;
@@ -97,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     isCookieSecure: e.HERALD_COOKIE_SECURE === 'auto' ? baseUrl.startsWith('https://') : e.HERALD_COOKIE_SECURE === 'true',
     pastOccurrenceMonths: e.HERALD_PAST_OCCURRENCE_MONTHS,
     trustProxy: e.HERALD_TRUST_PROXY === 'true',
+    allowsPrivateWebhookTargets: e.HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS === 'true',
     logLevel: e.LOG_LEVEL,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.HERALD_MAIL_FROM,

@@ -1,21 +1,19 @@
 // Puts one Herald instance together on an open database: templates, job queue, delivery workers,
-// the SLA clock, and the HTTP application. The server and the tests build Herald the same way.
+// the SLA and maintenance clocks, and the HTTP application. The server and the tests build Herald the same way.
 import type { FastifyInstance } from 'fastify';
 import { createMailer, type Mailer } from './channels/email.js';
 import type { Database } from './db/open.js';
 import { buildApp } from './http/app.js';
 import type { CacheOptions } from './http/status/status-cache.js';
+import { startIntake, type Intake, type IntakeOptions } from './intake.js';
 import { startDeliveryWorkers, type DeliverySettings } from './jobs/deliver.js';
 import { startStatusDeliveryWorkers } from './jobs/deliver-status.js';
 import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
-import { startIntake, type Intake, type IntakeOptions } from './intake.js';
-import { checkObligations, type StaffAlert } from './jobs/obligation-watch.js';
-import { tickMaintenance, type MaintenanceTickResult } from './jobs/maintenance-clock.js';
-import { QUEUES } from './services/queues.js';
+import { startMaintenanceClock } from './jobs/maintenance-clock.js';
+import { startObligationWatch } from './jobs/obligation-watch.js';
 import type { ServiceSettings } from './services/context.js';
+import type { MaintenanceTickResult } from './services/maintenance/maintenance-clock.js';
 import { ensureDefaultTemplates } from './services/templates/templates.js';
-import { sql } from 'drizzle-orm';
-import { rows } from './services/sql-rows.js';
 
 export interface HeraldOptions {
   database: Database;
@@ -35,6 +33,8 @@ export interface HeraldOptions {
   maintenanceIntervalMs?: number;
   isCookieSecure?: boolean;
   trustProxy?: boolean;
+  /** Public webhook subscriptions may point into private networks (default false). */
+  allowsPrivateWebhookTargets?: boolean;
   logLevel?: string;
   /** Monitoring hooks, the report form, and incoming mail (SMTP listener, IMAP mailbox). */
   intake?: IntakeOptions;
@@ -72,58 +72,34 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     messageIdDomain: mailDomain(mailFrom),
   };
   const delivery: DeliverySettings = { maxAttempts: 8, retryBaseMs: 30_000, retryMaxMs: 3_600_000, httpTimeoutMs: 10_000, ...opts.delivery };
+  const allowsPrivateWebhookTargets = opts.allowsPrivateWebhookTargets ?? false;
   await ensureDefaultTemplates(database.db, new Date());
   const queue = createJobQueue(database, { databaseUrl: opts.databaseUrl ?? null });
-  await queue.start();
-  const mailer = opts.smtpUrl ? createMailer({ smtpUrl: opts.smtpUrl, from: mailFrom, messageIdDomain: settings.messageIdDomain }) : null;
-  const runsJobs = opts.runsJobs ?? true;
-  if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery });
-  if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery });
-
-  /** Staff alerts also go out by e-mail when an SMTP server is configured (best effort: the in-app notification is the record). */
-  const mailAlerts = async (alerts: StaffAlert[]) => {
-    if (!mailer || !alerts.length) return;
-    for (const alert of alerts) {
-      const to = await rows<{ id: string; name: string; email: string }>(
-        database.db,
-        sql`SELECT id, name, email FROM users WHERE id::text IN (SELECT jsonb_array_elements_text(${JSON.stringify(alert.userIds)}::jsonb))`,
-      );
-      for (const user of to) {
-        await mailer.send({ deliveryId: `alert-${Date.now().toString(36)}-${user.id}`, to: { name: user.name, address: user.email }, subject: alert.subject, text: alert.text, html: '' });
-      }
-    }
-  };
-  const runWatch = async (now: Date) => {
-    const result = await checkObligations(database, now);
-    await mailAlerts(result.alerts).catch(() => {});
-    return { reminders: result.reminders, escalations: result.escalations };
-  };
-  const interval = opts.watchIntervalMs ?? 15_000;
-  let watching: Promise<unknown> = Promise.resolve();
-  const timer = runsJobs && interval > 0 ? setInterval(() => (watching = runWatch(new Date()).catch(() => {})), interval) : null;
-  timer?.unref();
-  const tick = (now: Date) => tickMaintenance({ database, settings, jobs: queue }, now);
-  if (runsJobs) {
-    await queue.boss.work(QUEUES.maintenanceClock, { pollingIntervalSeconds: 1, batchSize: 10 } as never, (async () => {
-      await tick(new Date());
-    }) as never);
-  }
-  const clockInterval = opts.maintenanceIntervalMs ?? opts.watchIntervalMs ?? 30_000;
-  let ticking: Promise<unknown> = Promise.resolve();
-  const clockTimer = runsJobs && clockInterval > 0 ? setInterval(() => (ticking = tick(new Date()).catch(() => {})), clockInterval) : null;
-  clockTimer?.unref();
-
+  // The app first: its logger and /metrics are where every background failure below is reported.
   const app = await buildApp({
     database,
     settings,
     jobs: queue,
     isCookieSecure: opts.isCookieSecure ?? false,
     trustProxy: opts.trustProxy ?? false,
+    allowsPrivateWebhookTargets,
     logLevel: opts.logLevel ?? 'info',
     ...(opts.intake?.http && { intake: opts.intake.http }),
     ...(opts.statusPages && { statusPages: opts.statusPages }),
   });
-  const intake = await startIntake({ database, queue, runsJobs, mailFrom, log: (line) => app.log.info(line), logError: (line) => app.log.error(line) }, opts.intake);
+  const { reportFailure } = app;
+  const stopReporting = [database.reportFailuresTo(reportFailure), queue.reportFailuresTo(reportFailure)];
+  await queue.start();
+  const mailer = opts.smtpUrl ? createMailer({ smtpUrl: opts.smtpUrl, from: mailFrom, messageIdDomain: settings.messageIdDomain }) : null;
+  const runsJobs = opts.runsJobs ?? true;
+  if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery });
+  if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery, allowsPrivateWebhookTargets });
+  const watch = startObligationWatch({ database, mailer, runsJobs, intervalMs: opts.watchIntervalMs ?? 15_000, reportFailure });
+  const clock = await startMaintenanceClock({ database, settings, queue, runsJobs, intervalMs: opts.maintenanceIntervalMs ?? opts.watchIntervalMs ?? 30_000, reportFailure });
+  const intake = await startIntake(
+    { database, queue, runsJobs, mailFrom, log: (line) => app.log.info(line), logError: (line) => reportFailure('mail-intake', new Error(line)) },
+    opts.intake,
+  );
   let stopping: Promise<void> | null = null;
   return {
     app,
@@ -131,18 +107,17 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     mailer,
     settings,
     intake,
-    checkObligations: runWatch,
-    tickMaintenance: tick,
+    checkObligations: watch.check,
+    tickMaintenance: clock.tick,
     stop: () =>
       (stopping ??= (async () => {
-        if (timer) clearInterval(timer);
-        await watching;
-        if (clockTimer) clearInterval(clockTimer);
-        await ticking;
+        await watch.stop();
+        await clock.stop();
         await intake.stop();
         await app.close();
         await queue.stop();
         mailer?.close();
+        for (const stop of stopReporting) stop();
       })()),
   };
 }

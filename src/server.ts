@@ -33,6 +33,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       delivery: config.delivery,
       isCookieSecure: config.isCookieSecure,
       trustProxy: config.trustProxy,
+      allowsPrivateWebhookTargets: config.allowsPrivateWebhookTargets,
       logLevel: config.logLevel,
       intake: {
         smtpPort: config.intake.smtpPort,
@@ -45,9 +46,9 @@ export async function startServer(config: Config, log: (line: string) => void = 
       },
     });
     app = herald.app;
-    void app;
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
+    // Start-up failed: `err` is what the operator must see; a failure while tidying up would only hide it.
     await herald?.stop().catch(() => {});
     await database.close();
     throw err;

@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhook } from '../src/channels/webhook.js';
+import { createHerald } from '../src/herald.js';
 import { rows } from '../src/services/sql-rows.js';
 import { buildAffectedIncident, buildClient, buildComponent, buildIncident } from './support/factories.js';
 import { startHttpReceiver, type HttpReceiver } from './support/http-receiver.js';
@@ -66,7 +67,8 @@ describe.each(testBackends())('status pages on %s', (kind) => {
   beforeAll(async () => {
     sink = await startSmtpSink();
     receiver = await startHttpReceiver();
-    t = await createTestApp(kind, { smtpUrl: sink.url, mailFrom: 'Herald Status <status@herald.test>', delivery: { retryBaseMs: 50 } });
+    // The webhook receiver runs on loopback: this installation allows private targets.
+    t = await createTestApp(kind, { smtpUrl: sink.url, mailFrom: 'Herald Status <status@herald.test>', delivery: { retryBaseMs: 50 }, allowsPrivateWebhookTargets: true });
     cat = await buildCatalog();
   });
   afterAll(async () => {
@@ -244,8 +246,11 @@ describe.each(testBackends())('status pages on %s', (kind) => {
   });
 
   it('refuses a public webhook subscription into the local network unless the installation allows it', async () => {
-    delete process.env.HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS;
-    const res = await t.app.inject({ method: 'POST', url: '/status/subscribe', payload: { channel: 'webhook', url: `${receiver.url}/hooks/refused`, componentIds: [] }, remoteAddress: nextIp() });
+    // A second instance on the same database, configured as installations are by default.
+    const guarded = await createHerald({ database: t.database, databaseUrl: t.db.url, baseUrl: 'http://herald.test', logLevel: 'silent', runsJobs: false, watchIntervalMs: 0 });
+    const res = await guarded.app
+      .inject({ method: 'POST', url: '/status/subscribe', payload: { channel: 'webhook', url: `${receiver.url}/hooks/refused`, componentIds: [] }, remoteAddress: nextIp() })
+      .finally(() => guarded.stop());
     expect(res.statusCode, res.body).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(JSON.parse(res.body)).toMatchObject({ field: 'url' });
@@ -254,8 +259,6 @@ describe.each(testBackends())('status pages on %s', (kind) => {
   });
 
   it('delivers updates to webhook subscribers, signed like client webhooks', async () => {
-    // The receiver runs on loopback: this installation allows private targets.
-    process.env.HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS = 'true';
     const res = await t.app.inject({ method: 'POST', url: '/status/subscribe', payload: { channel: 'webhook', url: `${receiver.url}/hooks/status`, componentIds: [] }, remoteAddress: nextIp() });
     expect(res.statusCode, res.body).toBe(202);
     const { secret } = JSON.parse(res.body) as { secret: string };

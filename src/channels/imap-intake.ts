@@ -82,6 +82,7 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
         lock.release();
       }
     } finally {
+      // A connection that cannot log out (it broke) is closed instead: nothing is left to report.
       await client.logout().catch(() => client.close());
     }
     return taken;
@@ -95,6 +96,7 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
       return current;
     }
     // A poll is under way and may have searched already: look again once it is done.
+    // The running poll's failure goes to its own caller (or to onError, from the timer): not again here.
     next ??= current
       .catch(() => 0)
       .then(() => {
@@ -114,6 +116,7 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
     stop: async () => {
       stopped = true;
       clearInterval(timer);
+      // Only waiting for polls under way to end: their failures were reported where they were started.
       await next?.catch(() => {});
       await current?.catch(() => {});
     },

@@ -1,7 +1,26 @@
 // Reads a received e-mail (RFC 5322 source) into what the intake needs: sender, subject, text,
 // threading headers and attachments. Used by the SMTP listener and the IMAP poller alike.
 import { simpleParser } from 'mailparser';
-import type { InboundMail } from '../services/intake/email-intake.js';
+
+export interface InboundAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/** A received mail as the intake reads it (the channel owns the shape it produces; the intake service takes it). */
+export interface InboundMail {
+  /** With angle brackets; null when the mail had none. */
+  messageId: string | null;
+  from: { address: string; name: string } | null;
+  subject: string;
+  text: string;
+  inReplyTo: string | null;
+  references: string[];
+  attachments: InboundAttachment[];
+  /** Auto-Submitted other than "no", or an out-of-office Precedence: never opens anything. */
+  isAutomatic: boolean;
+}
 
 const htmlToText = (html: string) =>
   html

@@ -32,15 +32,12 @@ export function isNonPublicAddress(address: string): boolean {
   return privateRanges.check(address, 'ipv4');
 }
 
-export function allowsPrivateWebhookTargets(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS === 'true';
-}
-
 /**
  * Why `url` may not be used as a public subscriber's webhook, or null when it may: it must be http(s)
- * and every address its host resolves to must be public.
+ * and every address its host resolves to must be public, unless `allowPrivate` (the installation's
+ * HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS, validated in config.ts).
  */
-export async function publicTargetRefusal(url: string, allowPrivate = allowsPrivateWebhookTargets()): Promise<string | null> {
+export async function publicTargetRefusal(url: string, allowPrivate: boolean): Promise<string | null> {
   let parsed: URL;
   try {
     parsed = new URL(url);

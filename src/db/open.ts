@@ -31,9 +31,33 @@ export interface Database {
    * statement; on PGlite (one process per data directory) they go straight to this process's listeners.
    */
   notify(channel: string, payload: string): void;
+  /**
+   * Where failures of the handle's own background work go (a NOTIFY batch that could not be sent, a
+   * LISTEN connection that could not be made again): the server logs and counts them. Until one is
+   * set they are written to stderr. Returns the function that removes it.
+   */
+  reportFailuresTo(report: ReportFailure): () => void;
   /** PGlite only: the underlying instance (tests dump and load it). */
   pglite?: PGlite;
   pool?: pg.Pool;
+}
+
+/** Tells of a failed background task by a short name (the server logs it and counts it in /metrics). */
+export type ReportFailure = (task: string, err: unknown) => void;
+
+/** The reporters a handle's background work tells its failures to; stderr while there are none. */
+function failureReporters() {
+  const reporters = new Set<ReportFailure>();
+  return {
+    report: (task: string, err: unknown) => {
+      if (!reporters.size) process.stderr.write(`${task} failed: ${(err as Error)?.message ?? String(err)}\n`);
+      for (const r of reporters) r(task, err);
+    },
+    reportFailuresTo: (report: ReportFailure) => {
+      reporters.add(report);
+      return () => void reporters.delete(report);
+    },
+  };
 }
 
 export type OpenOptions =
@@ -68,19 +92,22 @@ export function rawSql(text: string, params: unknown[] = []): SQL {
 }
 
 async function openPostgres(url: string, poolMax: number): Promise<Database> {
+  const failures = failureReporters();
   const pool = new pg.Pool({ connectionString: url, max: poolMax });
   pool.on('connect', (client) => nameStatements(client));
-  pool.on('error', () => {
-    /* an idle client lost its connection; the pool replaces it */
-  });
+  // An idle client lost its connection: the pool drops it and makes a new one when asked, so nothing
+  // is lost, but a database going away should be seen.
+  pool.on('error', (err) => failures.report('database-pool-idle-client', err));
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   // A connection of its own that does not wait for the disk at commit: an announcement is not data.
   let sender: pg.Client | null = null;
-  const notifier = batchedNotifier(async (text, values) => {
+  const notifier = batchedNotifier(failures.report, async (text, values) => {
     if (!sender) {
       const c = new pg.Client({ connectionString: url, options: '-c synchronous_commit=off', connectionTimeoutMillis: 5000 });
-      c.on('error', () => {
+      c.on('error', (err) => {
         if (sender === c) sender = null;
+        failures.report('database-notify-connection', err);
+        // Closing a connection that just broke may fail as well: there is nothing left to release.
         c.end().catch(() => {});
       });
       await c.connect();
@@ -90,6 +117,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
   }, async () => {
     const c = sender;
     sender = null;
+    // Closing at shutdown: a connection that is already broken has nothing left to release.
     await c?.end().catch(() => {});
   });
   return {
@@ -100,8 +128,9 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     ping: async () => {
       await pool.query('SELECT 1');
     },
-    listen: (channel, onMessage) => listenPostgres(url, channel, onMessage),
+    listen: (channel, onMessage) => listenPostgres(url, channel, onMessage, failures.report),
     notify: (channel, payload) => notifier.notify(channel, payload),
+    reportFailuresTo: failures.reportFailuresTo,
     close: async () => {
       await notifier.close();
       await pool.end();
@@ -121,7 +150,7 @@ const NOTIFY_BATCH = `SELECT pg_notify(n.channel, n.payload) FROM jsonb_to_recor
  * Collects announcements and sends them with `send` one batch at a time: what comes while a batch is
  * on its way goes with the next. A batch that fails is dropped (listeners also refresh on their own).
  */
-function batchedNotifier(send: (text: string, values: unknown[]) => Promise<void>, stop: () => Promise<void>) {
+function batchedNotifier(report: ReportFailure, send: (text: string, values: unknown[]) => Promise<void>, stop: () => Promise<void>) {
   let pending: { channel: string; payload: string }[] = [];
   let running: Promise<void> | null = null;
   let isClosed = false;
@@ -140,8 +169,9 @@ function batchedNotifier(send: (text: string, values: unknown[]) => Promise<void
       pending = later;
       try {
         await send(NOTIFY_BATCH, [JSON.stringify(batch)]);
-      } catch {
-        /* the listeners miss these; the connection is made again for the next */
+      } catch (err) {
+        // The listeners miss these (they also refresh on their own); the connection is made again for the next.
+        report('database-notify', err);
       }
     }
     running = null;
@@ -163,7 +193,7 @@ function batchedNotifier(send: (text: string, values: unknown[]) => Promise<void
 }
 
 /** A dedicated connection for LISTEN (pooled ones come and go); it reconnects after a failure. */
-async function listenPostgres(url: string, channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
+async function listenPostgres(url: string, channel: string, onMessage: (payload: string) => void, report: ReportFailure): Promise<() => Promise<void>> {
   if (!CHANNEL.test(channel)) throw new Error(`bad channel name ${channel}`);
   let client: pg.Client | null = null;
   let isStopped = false;
@@ -173,18 +203,36 @@ async function listenPostgres(url: string, channel: string, onMessage: (payload:
     c.on('notification', (n) => {
       if (n.channel === channel) onMessage(n.payload ?? '');
     });
-    c.on('error', () => {
+    c.on('error', (err) => {
+      report('database-listen', err);
+      // The connection just broke: ending it may fail too, and there is nothing left to release.
       c.end().catch(() => {});
-      if (!isStopped) retry = setTimeout(() => void connect().catch(() => {}), 1000);
+      reconnectSoon();
     });
-    await c.connect();
-    await c.query(`LISTEN ${channel}`);
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${channel}`);
+    } catch (err) {
+      c.end().catch(() => {});
+      throw err;
+    }
     client = c;
+  };
+  // Until the database is back, every second: a failed attempt tries again rather than stop listening.
+  const reconnectSoon = () => {
+    if (isStopped) return;
+    retry = setTimeout(() => {
+      connect().catch((err: unknown) => {
+        report('database-listen', err);
+        reconnectSoon();
+      });
+    }, 1000);
   };
   await connect();
   return async () => {
     isStopped = true;
     if (retry) clearTimeout(retry);
+    // At shutdown: a connection that is already broken has nothing left to release.
     await client?.end().catch(() => {});
   };
 }
@@ -209,6 +257,7 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
   // Queries go through the plan cache; pg-boss, listen and dumps use the instance itself.
   const db = drizzlePglite({ client: withPlanCache(client), schema }) as unknown as Db;
   let closed = false;
+  const failures = failureReporters();
   // This process is the only one on the data directory (it holds the lock), so its own announcements
   // go straight to its listeners, without a statement each; changes the database's triggers announce
   // (SQL run past the commands) still come through the engine.
@@ -218,7 +267,7 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
       try {
         onMessage(payload);
       } catch (err) {
-        process.stderr.write(`listener on ${channel} failed: ${(err as Error).message}\n`);
+        failures.report('database-listener', err);
       }
     }
   };
@@ -241,6 +290,7 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
       // After the caller's commit, as a NOTIFY would be heard: not within the caller's own turn.
       if (!closed && CHANNEL.test(channel) && listeners.get(channel)?.size) setImmediate(() => announce(channel, payload));
     },
+    reportFailuresTo: failures.reportFailuresTo,
     ping: async () => {
       await client.query('SELECT 1');
     },

@@ -1,10 +1,10 @@
 // Liveness, readiness and Prometheus metrics.
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { Database } from '../db/open.js';
 
-export function healthRoutes(app: FastifyInstance, database: Database) {
-  const registry = new Registry();
+/** `registry` is the app's: other parts of it (background failures) count into it too. */
+export function healthRoutes(app: FastifyInstance, database: Database, registry: Registry) {
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'herald_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const duration = new Histogram({
@@ -26,6 +26,7 @@ export function healthRoutes(app: FastifyInstance, database: Database) {
       await database.ping();
       return { status: 'ready', database: database.kind };
     } catch {
+      // The answer itself tells the probe; a failing probe every few seconds would only flood the log.
       return reply.code(503).type('application/problem+json').send({ type: 'urn:herald:problem:not_ready', title: 'not ready', status: 503, detail: 'The database does not answer.', code: 'not_ready' });
     }
   });

@@ -1,10 +1,13 @@
 // What the API shows of each stored row: dates as ISO strings, never a hash.
-import type { apiTokens, componentGroups, components, contacts, slaPolicies, users } from '../db/schema.js';
-import type { ClientRow } from '../services/clients/clients.js';
+import type { ApiTokenRow } from '../services/auth/api-tokens.js';
+import type { UserRow } from '../services/auth/users.js';
+import type { ComponentRow, GroupRow } from '../services/catalog/components.js';
+import type { ClientRow, ContactRow } from '../services/clients/clients.js';
+import type { SlaPolicyRow } from '../services/sla/sla-policies.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export const presentUser = (u: typeof users.$inferSelect) => ({
+export const presentUser = (u: UserRow) => ({
   id: u.id,
   email: u.email,
   name: u.name,
@@ -15,7 +18,7 @@ export const presentUser = (u: typeof users.$inferSelect) => ({
   createdAt: iso(u.createdAt),
 });
 
-export const presentToken = (t: typeof apiTokens.$inferSelect) => ({
+export const presentToken = (t: ApiTokenRow) => ({
   id: t.id,
   userId: t.userId,
   name: t.name,
@@ -24,7 +27,7 @@ export const presentToken = (t: typeof apiTokens.$inferSelect) => ({
   revokedAt: iso(t.revokedAt),
 });
 
-export const presentComponent = (c: typeof components.$inferSelect) => ({
+export const presentComponent = (c: ComponentRow) => ({
   id: c.id,
   name: c.name,
   description: c.description,
@@ -34,11 +37,11 @@ export const presentComponent = (c: typeof components.$inferSelect) => ({
   updatedAt: iso(c.updatedAt),
 });
 
-export const presentGroup = (g: typeof componentGroups.$inferSelect) => ({ id: g.id, name: g.name, description: g.description, position: g.position });
+export const presentGroup = (g: GroupRow) => ({ id: g.id, name: g.name, description: g.description, position: g.position });
 
 export const presentClient = (c: ClientRow) => ({ id: c.id, name: c.name, slug: c.slug, tier: c.tier, componentIds: c.componentIds, createdAt: iso(c.createdAt) });
 
-export const presentContact = (c: typeof contacts.$inferSelect) => ({
+export const presentContact = (c: ContactRow) => ({
   id: c.id,
   clientId: c.clientId,
   name: c.name,
@@ -49,7 +52,7 @@ export const presentContact = (c: typeof contacts.$inferSelect) => ({
   kinds: c.kinds as string[] | null,
 });
 
-export const presentPolicy = (p: typeof slaPolicies.$inferSelect) => ({
+export const presentPolicy = (p: SlaPolicyRow) => ({
   id: p.id,
   tier: p.tier,
   severity: p.severity,

@@ -3,12 +3,11 @@
 import '@fastify/cookie';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { and, eq } from 'drizzle-orm';
 import type { Database, Db } from '../db/open.js';
-import { idempotencyKeys } from '../db/schema.js';
 import { AppError } from '../services/app-error.js';
 import { authenticate, type Authenticated } from '../services/auth/credentials.js';
 import type { Ctx, Enqueuer, ServiceSettings } from '../services/context.js';
+import { findKeptAnswer, keepAnswer } from '../services/requests/idempotency-keys.js';
 import { pgErrorCode } from './problem.js';
 
 export const SESSION_COOKIE = 'herald_session';
@@ -103,14 +102,14 @@ export function createRunner(database: Database, settings: ServiceSettings, jobs
       const attempt = () =>
         inTransactionAnnouncing(async (tx, afterCommit) => {
           if (key) {
-            const [prior] = await tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.actorId, actor.userId), eq(idempotencyKeys.key, key)));
+            const prior = await findKeptAnswer(tx, actor.userId, key);
             if (prior) {
               if (prior.requestHash !== requestHash) throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used for a different request.', { field: 'Idempotency-Key' });
               return { status: prior.statusCode, body: prior.response, isReplay: true };
             }
           }
           const body = await fn({ actor, tx, now: new Date(), settings, jobs, afterCommit });
-          if (key) await tx.insert(idempotencyKeys).values({ actorId: actor.userId, key, route, requestHash, statusCode: status, response: (opts?.storedAs ? opts.storedAs(body) : body) ?? null });
+          if (key) await keepAnswer(tx, { actorId: actor.userId, key, route, requestHash, statusCode: status, response: opts?.storedAs ? opts.storedAs(body) : body });
           return { status, body, isReplay: false };
         });
       let result;

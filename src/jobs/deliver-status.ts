@@ -8,13 +8,16 @@ import { sendWebhook } from '../channels/webhook.js';
 import type { Database } from '../db/open.js';
 import { statusSubscriberDeliveries, statusSubscribers } from '../db/schema.js';
 import { retryDelayMs, type DeliverySettings } from './deliver.js';
-import { QUEUES, type JobQueue } from './job-queue.js';
+import { QUEUES } from '../services/queues.js';
+import type { JobQueue } from './job-queue.js';
 
 export interface StatusDeliveryDeps {
   database: Database;
   queue: JobQueue;
   mailer: Mailer | null;
   settings: DeliverySettings;
+  /** Webhook subscribers may be in private networks (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS). */
+  allowsPrivateWebhookTargets: boolean;
 }
 
 type Delivery = typeof statusSubscriberDeliveries.$inferSelect;
@@ -28,7 +31,7 @@ async function attempt(deps: StatusDeliveryDeps, d: Delivery): Promise<DeliveryA
   const [subscriber] = await deps.database.db.select().from(statusSubscribers).where(eq(statusSubscribers.id, d.subscriberId));
   if (!subscriber || subscriber.status !== 'active') return { ok: false, error: 'The subscription has ended.', isPermanent: true };
   // Checked again at each delivery: the name may resolve elsewhere than it did at sign-up.
-  const refusal = await publicTargetRefusal(subscriber.address);
+  const refusal = await publicTargetRefusal(subscriber.address, deps.allowsPrivateWebhookTargets);
   if (refusal) return { ok: false, error: `The webhook URL ${refusal}.`, isPermanent: true };
   return sendWebhook({ url: subscriber.address, secret: subscriber.secret ?? '', deliveryId: d.id, payload: payload.body ?? {}, timeoutMs: deps.settings.httpTimeoutMs });
 }

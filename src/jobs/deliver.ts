@@ -15,7 +15,8 @@ import { appendEvents } from '../services/incidents/incident-store.js';
 import { recordMaintenanceDeliveryFailure } from '../services/maintenance/maintenance-delivery.js';
 import { notify } from '../services/notifications.js';
 import { rows } from '../services/sql-rows.js';
-import { QUEUES, type JobQueue } from './job-queue.js';
+import { QUEUES } from '../services/queues.js';
+import type { JobQueue } from './job-queue.js';
 import { deliveryIdsOf, type DeliveryJobData } from '../services/communications/delivery-jobs.js';
 
 export interface DeliveryPayload {

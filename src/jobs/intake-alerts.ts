@@ -2,7 +2,8 @@
 // alert group wait for each other (the group row is locked while one is processed).
 import type { Database } from '../db/open.js';
 import { processAlertPayload } from '../services/intake/alert-payloads.js';
-import { QUEUES, type JobQueue } from './job-queue.js';
+import { QUEUES } from '../services/queues.js';
+import type { JobQueue } from './job-queue.js';
 
 export interface IntakeWorkerOptions {
   /** Workers (default: 4 on PostgreSQL, 1 on PGlite, which has one connection anyway). */

@@ -4,10 +4,8 @@
 import { PgBoss, fromDrizzle, fromPglite, type Db as BossDb } from 'pg-boss';
 import { sql } from 'drizzle-orm';
 import type { Db, Database } from '../db/open.js';
-
+import type { ReportFailure } from '../background-failures.js';
 import { QUEUES } from '../services/queues.js';
-
-export { QUEUES };
 
 export interface JobQueue {
   boss: PgBoss;
@@ -15,6 +13,8 @@ export interface JobQueue {
   enqueue(tx: Db, queue: string, jobs: { data: object; startAfter?: Date; id?: string }[]): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Where errors of pg-boss's own loops go (logged and counted); stderr until one is set. Returns the function that removes it. */
+  reportFailuresTo(report: ReportFailure): () => void;
 }
 
 /** pg-boss statements run inside a drizzle transaction (or on the database outside one). */
@@ -33,13 +33,19 @@ export function createJobQueue(database: Database, opts: { databaseUrl?: string 
     database.kind === 'pglite'
       ? new PgBoss({ ...common, db: fromPglite(database.pglite! as never), reindex: false, monitorVacuum: false })
       : new PgBoss({ ...common, connectionString: opts.databaseUrl!, max: 4 });
+  const reporters = new Set<ReportFailure>();
   boss.on('error', (err: unknown) => {
     // Errors of pg-boss's own loops (a lost connection, say) are retried by it; keep them visible.
-    process.stderr.write(`job queue: ${(err as Error).message ?? String(err)}\n`);
+    if (!reporters.size) process.stderr.write(`job queue: ${(err as Error).message ?? String(err)}\n`);
+    for (const report of reporters) report('job-queue', err);
   });
   let started = false;
   return {
     boss,
+    reportFailuresTo(report) {
+      reporters.add(report);
+      return () => void reporters.delete(report);
+    },
     async enqueue(tx, queue, jobs) {
       if (!jobs.length) return;
       const db = drizzleAdapter(tx);

@@ -2,7 +2,10 @@
 // is overdue the Incident Manager is alerted and the breach is written on the timeline.
 // Each step is claimed with one UPDATE … RETURNING, so several processes never repeat one.
 import { sql } from 'drizzle-orm';
+import { inBackground, type ReportFailure } from '../background-failures.js';
+import type { Mailer } from '../channels/email.js';
 import type { Database, Db } from '../db/open.js';
+import { userAddresses } from '../services/auth/user-addresses.js';
 import { appendEvents } from '../services/incidents/incident-store.js';
 import { notify } from '../services/notifications.js';
 import { iso, rows } from '../services/sql-rows.js';
@@ -88,4 +91,40 @@ export async function checkObligations(database: Database, now: Date): Promise<{
     return { reminders: reminded.length, escalations: overdue.length };
   });
   return { ...counts, alerts };
+}
+
+export interface ObligationWatch {
+  /** Runs the SLA clock once at `now` (tests drive it with their own clock). */
+  check(now: Date): Promise<{ reminders: number; escalations: number }>;
+  stop(): Promise<void>;
+}
+
+/** The SLA clock on a timer; staff alerts also go out by e-mail when an SMTP server is configured. */
+export function startObligationWatch(deps: { database: Database; mailer: Mailer | null; runsJobs: boolean; intervalMs: number; reportFailure: ReportFailure }): ObligationWatch {
+  const { database, mailer } = deps;
+  const mailAlerts = async (alerts: StaffAlert[]) => {
+    if (!mailer || !alerts.length) return;
+    for (const alert of alerts) {
+      for (const user of await userAddresses(database.db, alert.userIds)) {
+        const sent = await mailer.send({ deliveryId: `alert-${Date.now().toString(36)}-${user.id}`, to: { name: user.name, address: user.email }, subject: alert.subject, text: alert.text, html: '' });
+        if (!sent.ok) deps.reportFailure('staff-alert-mail', new Error(sent.error));
+      }
+    }
+  };
+  const check = async (now: Date) => {
+    const result = await checkObligations(database, now);
+    // Best effort: the in-app notification is the record; a mail that fails is reported, not retried.
+    await inBackground(deps.reportFailure, 'staff-alert-mail', () => mailAlerts(result.alerts));
+    return { reminders: result.reminders, escalations: result.escalations };
+  };
+  let watching: Promise<void> = Promise.resolve();
+  const timer = deps.runsJobs && deps.intervalMs > 0 ? setInterval(() => (watching = inBackground(deps.reportFailure, 'obligation-watch', () => check(new Date()))), deps.intervalMs) : null;
+  timer?.unref();
+  return {
+    check,
+    async stop() {
+      if (timer) clearInterval(timer);
+      await watching;
+    },
+  };
 }

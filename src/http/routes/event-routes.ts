@@ -1,23 +1,23 @@
 // Server-sent events: `incident` events ({id, key}) whenever an incident changes, so consoles
 // refresh without reloading. Client users hear only of incidents they may see.
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'drizzle-orm';
+import type { ReportFailure } from '../../background-failures.js';
 import type { Database } from '../../db/open.js';
-import { visibleToClient } from '../../services/incidents/incident-store.js';
-import { rows } from '../../services/sql-rows.js';
+import { isIncidentVisibleToClient } from '../../services/incidents/incident-visibility.js';
 
 const HEARTBEAT_MS = 15_000;
 /** How long the database stays listened to after the last stream closed. */
 const IDLE_LISTEN_MS = 60_000;
 
-export function eventRoutes(app: FastifyInstance, database: Database) {
+export function eventRoutes(app: FastifyInstance, database: Database, reportFailure: ReportFailure) {
   const subscribers = new Set<(change: { id: string; key: string }) => void>();
   const streams = new Set<{ end: () => void }>();
   const onPayload = (payload: string) => {
     let change: { id: string; key: string };
     try {
       change = JSON.parse(payload) as { id: string; key: string };
-    } catch {
+    } catch (err) {
+      reportFailure('live-updates-payload', err);
       return;
     }
     for (const s of subscribers) s(change);
@@ -39,13 +39,14 @@ export function eventRoutes(app: FastifyInstance, database: Database) {
   const stopListening = async () => {
     const current = listening;
     listening = null;
+    // A LISTEN that never started has nothing to stop (its failure was the stream's to answer).
     if (current) await (await current.catch(() => async () => {}))();
   };
   const stopListeningSoon = () => {
     if (subscribers.size || idleTimer) return;
     idleTimer = setTimeout(() => {
       idleTimer = null;
-      if (!subscribers.size) void stopListening().catch(() => {});
+      if (!subscribers.size) void stopListening().catch((err: unknown) => reportFailure('live-updates-unlisten', err));
     }, IDLE_LISTEN_MS);
     idleTimer.unref();
   };
@@ -72,15 +73,15 @@ export function eventRoutes(app: FastifyInstance, database: Database) {
       res.write('retry: 2000\n: connected\n\n');
       const isVisible = async (id: string) => {
         if (actor.role !== 'client' || !actor.clientId) return actor.role !== 'client';
-        const found = await rows(database.db, sql`SELECT 1 FROM incidents i WHERE i.id = ${id} AND ${visibleToClient(actor.clientId)}`);
-        return found.length > 0;
+        return isIncidentVisibleToClient(database.db, id, actor.clientId);
       };
       const send = (change: { id: string; key: string }) => {
         void isVisible(change.id).then(
           (ok) => {
             if (ok && !res.writableEnded) res.write(`event: incident\ndata: ${JSON.stringify({ id: change.id, key: change.key })}\n\n`);
           },
-          () => {},
+          // Not passed on: the console refreshes on the next change or reload anyway.
+          (err: unknown) => reportFailure('live-updates-visibility', err),
         );
       };
       subscribers.add(send);

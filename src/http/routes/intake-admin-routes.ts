@@ -2,17 +2,14 @@
 // and each client's secret report link.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { and, asc, eq, gt, or } from 'drizzle-orm';
 import { z } from 'zod';
-import { alertGroups, alerts, type integrations, type triageItems } from '../../db/schema.js';
 import { IMPACT_STATUSES } from '../../domain/types.js';
-import { requireStaff } from '../../services/context.js';
 import { INTEGRATION_KINDS } from '../../services/intake/alert-formats.js';
 import { getIncidentAttachment, listIncidentAttachments } from '../../services/intake/attachments.js';
-import { createIntegration, getIntegration, integrationStats, listIntegrations, updateIntegration } from '../../services/intake/integrations.js';
+import { createIntegration, getIntegration, integrationStats, listIntegrations, updateIntegration, type IntegrationRow } from '../../services/intake/integrations.js';
+import { listAlerts } from '../../services/intake/read-alerts.js';
 import { disableReportLink, getReportLink, rotateReportLink } from '../../services/intake/public-report.js';
-import { dismissTriageItem, getTriageItem, listTriageItems, promoteTriageItem, TRIAGE_KINDS, TRIAGE_STATUSES } from '../../services/intake/triage.js';
-import { decodeCursor, encodeCursor } from '../../services/pagination.js';
+import { dismissTriageItem, getTriageItem, listTriageItems, promoteTriageItem, TRIAGE_KINDS, TRIAGE_STATUSES, type TriageRow } from '../../services/intake/triage.js';
 import type { Runner } from '../request-context.js';
 import { idParam, incidentParam, optionalText, pageQuery, severity, slug, text, uuid, uuidList } from '../schemas.js';
 
@@ -21,7 +18,7 @@ const SAFE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp'
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-const presentIntegration = (row: typeof integrations.$inferSelect) => ({
+const presentIntegration = (row: IntegrationRow) => ({
   id: row.id,
   kind: row.kind,
   name: row.name,
@@ -38,7 +35,7 @@ const presentIntegration = (row: typeof integrations.$inferSelect) => ({
   updatedAt: iso(row.updatedAt),
 });
 
-const presentTriage = (row: typeof triageItems.$inferSelect) => ({
+const presentTriage = (row: TriageRow) => ({
   id: row.id,
   kind: row.kind,
   status: row.status,
@@ -128,27 +125,10 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
     },
     (req) =>
       run.query(req, async (ctx) => {
-        requireStaff(ctx);
-        const after = decodeCursor(req.query.cursor ?? null);
-        const q = req.query;
-        const found = await ctx.tx
-          .select({ alert: alerts, groupKey: alertGroups.groupKey, incidentId: alertGroups.incidentId })
-          .from(alerts)
-          .innerJoin(alertGroups, eq(alertGroups.id, alerts.groupId))
-          .where(
-            and(
-              q.integrationId ? eq(alerts.integrationId, q.integrationId) : undefined,
-              q.incidentId ? eq(alertGroups.incidentId, q.incidentId) : undefined,
-              q.status ? eq(alerts.status, q.status) : undefined,
-              after ? or(gt(alerts.firstSeenAt, new Date(after.at)), and(eq(alerts.firstSeenAt, new Date(after.at)), gt(alerts.id, after.id))) : undefined,
-            ),
-          )
-          .orderBy(asc(alerts.firstSeenAt), asc(alerts.id))
-          .limit(q.limit + 1);
-        const items = found.slice(0, q.limit);
-        const last = items.at(-1);
+        const { cursor, limit, ...filters } = req.query;
+        const page = await listAlerts(ctx, filters, { cursor: cursor ?? null, limit });
         return {
-          items: items.map(({ alert: a, groupKey, incidentId }) => ({
+          items: page.items.map(({ alert: a, groupKey, incidentId }) => ({
             id: a.id,
             integrationId: a.integrationId,
             groupKey,
@@ -165,7 +145,7 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
             firstSeenAt: iso(a.firstSeenAt),
             lastSeenAt: iso(a.lastSeenAt),
           })),
-          nextCursor: found.length > q.limit && last ? encodeCursor({ at: last.alert.firstSeenAt.toISOString(), id: last.alert.id }) : null,
+          nextCursor: page.nextCursor,
         };
       }),
   );

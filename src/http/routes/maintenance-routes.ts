@@ -2,7 +2,6 @@
 // maintenance calendar (iCal): public at /maintenance.ics, and per client at
 // /status/{client}/maintenance.ics?key=… with the client's secret status-page link.
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -19,9 +18,9 @@ import {
   updateMaintenance,
 } from '../../services/maintenance/maintenance-commands.js';
 import { deleteNoticeSchedule, listNoticeSchedules, putNoticeSchedule } from '../../services/maintenance/maintenance-schedules.js';
-import { getMaintenance, listMaintenance, listMaintenanceNotices, listPublicMaintenance } from '../../services/maintenance/read-maintenance.js';
-import { rows } from '../../services/sql-rows.js';
-import { isLinkSecret } from '../../services/status-pages/status-links.js';
+import { readMaintenanceCalendar } from '../../services/maintenance/maintenance-calendar.js';
+import { getMaintenance, listMaintenance, listMaintenanceNotices } from '../../services/maintenance/read-maintenance.js';
+import { findStatusPageClient, statusPageAccess } from '../../services/status-pages/status-page-clients.js';
 import { sendProblem } from '../problem.js';
 import type { Runner } from '../request-context.js';
 import { isoDate, optionalText, pageQuery, text, uuid, uuidList } from '../schemas.js';
@@ -169,21 +168,14 @@ export function maintenanceRoutes(app: FastifyInstance, run: Runner, database: D
   })();
   const base = settings.baseUrl.replace(/\/+$/, '');
   const calendar = async (request: FastifyRequest, reply: FastifyReply, clientId: string | null, name: string, url: string) => {
-    const now = Date.now();
-    let windows;
-    let names;
+    let shown;
     try {
-      windows = await listPublicMaintenance(database.db, { clientId, from: new Date(now - 90 * 86_400_000), to: new Date(now + 730 * 86_400_000), includeCancelled: true });
-      const ids = [...new Set(windows.flatMap((w) => w.componentIds))];
-      names = new Map(
-        ids.length
-          ? (await rows<{ id: string; name: string }>(database.db, sql`SELECT id, name FROM components WHERE id::text IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`)).map((c) => [c.id, c.name])
-          : [],
-      );
-    } catch {
+      shown = await readMaintenanceCalendar(database.db, clientId, new Date());
+    } catch (err) {
+      request.log.error({ err }, 'the maintenance calendar could not be read');
       return sendProblem(reply.header('retry-after', '5'), request, { status: 503, code: 'unavailable', detail: 'The calendar cannot be read right now; try again shortly.' });
     }
-    const body = buildCalendar(windows, { name, uidDomain: host, url, componentNames: names });
+    const body = buildCalendar(shown.windows, { name, uidDomain: host, url, componentNames: shown.componentNames });
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
     reply.headers({
       'content-type': 'text/calendar; charset=utf-8',
@@ -203,11 +195,9 @@ export function maintenanceRoutes(app: FastifyInstance, run: Runner, database: D
     const key = typeof rawKey === 'string' ? rawKey : '';
     const notFound = () => sendProblem(reply.header('cache-control', 'no-store'), request, { status: 404, code: 'not_found', detail: 'No calendar here, or it is private: use the secret link of the client’s status page.' });
     if (!/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(page) || !key) return notFound();
-    const [client] = await rows<{ id: string; name: string; secret_hash: string | null }>(
-      database.db,
-      sql`SELECT c.id, c.name, l.secret_hash FROM clients c LEFT JOIN status_page_links l ON l.client_id = c.id WHERE c.slug = ${page}`,
-    ).catch(() => []);
-    if (!client || !isLinkSecret(key, client.secret_hash)) return notFound();
+    // The database away: answered as no calendar here (a private calendar is never guessed at).
+    const client = await findStatusPageClient(database.db, page).catch((err: unknown) => void request.log.error({ err }, 'the status page client could not be read'));
+    if (!client || (await statusPageAccess(database.db, client, { key }, new Date())) !== 'key') return notFound();
     return calendar(request, reply, client.id, `${settings.companyName} maintenance for ${client.name}`, `${base}/status/${page}`);
   });
 }

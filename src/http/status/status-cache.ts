@@ -101,8 +101,11 @@ export class StatusCache {
   private readonly renderTimeoutMs: number;
   private readonly retryAfterFailureMs: number;
   private readonly refreshWindowMs: number;
+  private readonly onRenderFailure: (err: unknown) => void;
 
-  constructor(opts: CacheOptions = {}) {
+  /** `onRenderFailure` hears of every render that failed, whether a reader waited for it or not (the last copy is served meanwhile). */
+  constructor(opts: CacheOptions = {}, onRenderFailure: (err: unknown) => void = () => {}) {
+    this.onRenderFailure = onRenderFailure;
     this.maxAgeMs = opts.maxAgeMs ?? 60_000;
     this.renderTimeoutMs = opts.renderTimeoutMs ?? 3_000;
     this.retryAfterFailureMs = opts.retryAfterFailureMs ?? 2_000;
@@ -136,6 +139,7 @@ export class StatusCache {
     if (!slot || !entry) return null;
     if (this.isFresh(entry, now)) return entry;
     if (slot.render && this.isServableWhileRendering(slot, now) && now - slot.failedAt >= this.retryAfterFailureMs) {
+      // A failure is reported where the render fails (startRender); nobody waits for this one.
       this.startRender(slot, slot.render).catch(() => {});
       return entry;
     }
@@ -157,6 +161,7 @@ export class StatusCache {
       })
       .catch((err: unknown) => {
         s.failedAt = Date.now();
+        this.onRenderFailure(err);
         throw err;
       })
       .finally(() => {
@@ -182,6 +187,7 @@ export class StatusCache {
     if (current && now - slot.failedAt < this.retryAfterFailureMs) return { entry: current, staleSeconds: ageOf(current) };
     const pending = this.startRender(slot, render);
     if (current && this.isServableWhileRendering(slot, now)) {
+      // Reported where it fails (startRender); this reader has its answer already.
       pending.catch(() => {});
       return { entry: current, staleSeconds: null };
     }

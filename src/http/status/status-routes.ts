@@ -3,15 +3,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/open.js';
-import { authenticate } from '../../services/auth/credentials.js';
 import type { ServiceSettings } from '../../services/context.js';
 import { buildStatusDocument, pagePath, type StatusScope } from '../../services/status-pages/status-document.js';
-import { isLinkSecret } from '../../services/status-pages/status-links.js';
-import { rows } from '../../services/sql-rows.js';
+import { findStatusPageClient, statusPageAccess, type StatusPageClient } from '../../services/status-pages/status-page-clients.js';
 import { SESSION_COOKIE } from '../request-context.js';
-import { matchesEtag, rendered, responseFor, StatusCache, writeCached, type Format, type PageEntry } from './status-cache.js';
+import { matchesEtag, rendered, responseFor, StatusCache, type Format, type PageEntry } from './status-cache.js';
 import { renderAtom, renderRss } from './status-feeds.js';
 import { renderMessagePage, renderStatusHtml } from './status-html.js';
 
@@ -31,13 +28,6 @@ export interface StatusPageDeps {
   onClientPagesChanged?: (listener: () => void) => void;
 }
 
-interface ClientPage {
-  id: string;
-  name: string;
-  slug: string;
-  secretHash: string | null;
-}
-
 export function statusRoutes(app: FastifyInstance, deps: StatusPageDeps): StatusCache {
   const { database, settings } = deps;
   const cache = deps.cache ?? new StatusCache();
@@ -48,6 +38,7 @@ export function statusRoutes(app: FastifyInstance, deps: StatusPageDeps): Status
     cache.invalidate();
   });
   app.addHook('onClose', async () => {
+    // Closing: a listening connection that already broke has nothing left to release.
     for (const u of unlisten) await u().catch(() => {});
   });
 
@@ -91,39 +82,24 @@ export function statusRoutes(app: FastifyInstance, deps: StatusPageDeps): Status
     return send(request, reply, served.entry, format, served.staleSeconds);
   };
 
-  // The public page answers straight from memory, before routing, when a current copy is at hand.
-  const paths: Record<string, Format> = { '/status': 'html', '/status.json': 'json', '/status.atom': 'atom', '/status.rss': 'rss' };
-  const [fastifyHandler] = app.server.listeners('request') as ((req: unknown, res: unknown) => void)[];
-  if (fastifyHandler) {
-    app.server.removeListener('request', fastifyHandler);
-    app.server.on('request', (req, res) => {
-      const format = req.url!.startsWith('/status') && (req.method === 'GET' || req.method === 'HEAD') ? paths[req.url!] : undefined;
-      const entry = format ? cache.peek('public') : null;
-      if (entry && format) return writeCached(req, res, entry.formats[format]);
-      fastifyHandler.call(app.server, req, res);
-    });
-  }
-
+  // When a current copy is at hand, the public page is answered before routing by the plugin in
+  // public-status-fast-path.ts (registered in app.ts); these routes answer the rest.
   for (const [suffix, format] of Object.entries(FORMATS)) {
     app.get(`/status${suffix}`, { schema: { hide: true }, config: { isPublic: true } }, (request, reply) => publicPage(request, reply, format));
   }
 
   // Which client a page name means, and the hash of its secret link; re-read after any change.
-  const clientPages = new Map<string, { generation: number; page: ClientPage | null }>();
+  const clientPages = new Map<string, { generation: number; page: StatusPageClient | null }>();
   let clientGeneration = 0;
   app.addHook('onReady', async () => {
     unlisten.push(await database.listen('herald_status', () => clientGeneration++));
     deps.onClientPagesChanged?.(() => clientGeneration++);
   });
-  const findClient = async (slug: string): Promise<ClientPage | null> => {
+  const findClient = async (slug: string): Promise<StatusPageClient | null> => {
     const known = clientPages.get(slug);
     if (known && known.generation === clientGeneration) return known.page;
     try {
-      const [row] = await rows<{ id: string; name: string; slug: string; secret_hash: string | null }>(
-        database.db,
-        sql`SELECT c.id, c.name, c.slug, l.secret_hash FROM clients c LEFT JOIN status_page_links l ON l.client_id = c.id WHERE c.slug = ${slug}`,
-      );
-      const page = row ? { id: row.id, name: row.name, slug: row.slug, secretHash: row.secret_hash } : null;
+      const page = await findStatusPageClient(database.db, slug);
       if (clientPages.size > 10_000) clientPages.clear();
       clientPages.set(slug, { generation: clientGeneration, page });
       return page;
@@ -135,14 +111,12 @@ export function statusRoutes(app: FastifyInstance, deps: StatusPageDeps): Status
   };
 
   /** The secret link, or a session of a user who may see this client's page (its own users, or staff). */
-  const mayView = async (request: FastifyRequest, client: ClientPage, key: string | undefined): Promise<'key' | 'session' | null> => {
-    if (key) return isLinkSecret(key, client.secretHash) ? 'key' : null;
-    const cookie = request.cookies[SESSION_COOKIE];
-    if (!cookie) return null;
-    const auth = await authenticate(database.db, cookie, 'session', new Date()).catch(() => null);
-    if (!auth) return null;
-    return auth.actor.role !== 'client' || auth.actor.clientId === client.id ? 'session' : null;
-  };
+  // A session that cannot be checked (the database away) sees what a visitor without one sees.
+  const mayView = (request: FastifyRequest, client: StatusPageClient, key: string | undefined) =>
+    statusPageAccess(database.db, client, { key, sessionToken: request.cookies[SESSION_COOKIE] }, new Date()).catch((err: unknown) => {
+      request.log.warn({ err }, 'a status page session could not be checked');
+      return null;
+    });
 
   const notFoundPage = (reply: FastifyReply) =>
     reply

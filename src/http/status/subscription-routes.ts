@@ -3,16 +3,14 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/open.js';
 import { publicTargetRefusal } from '../../channels/public-target.js';
 import { AppError } from '../../services/app-error.js';
 import { uuid } from '../schemas.js';
-import { authenticate } from '../../services/auth/credentials.js';
 import type { Enqueuer, ServiceSettings } from '../../services/context.js';
-import { rows } from '../../services/sql-rows.js';
-import { getStatusLink, isLinkSecret, rotateStatusLink } from '../../services/status-pages/status-links.js';
+import { getStatusLink, rotateStatusLink } from '../../services/status-pages/status-links.js';
+import { findStatusPageClient, statusPageAccess } from '../../services/status-pages/status-page-clients.js';
 import { confirmSubscription, subscribeByEmail, subscribeWebhook, unsubscribe, type PageRef } from '../../services/status-pages/subscriptions.js';
 import type { Runner } from '../request-context.js';
 import { SESSION_COOKIE } from '../request-context.js';
@@ -26,6 +24,8 @@ export interface SubscriptionRouteDeps {
   run: Runner;
   /** Sign-ups per address and window (default 5 per 10 minutes). */
   rateLimit?: { max: number; timeWindow: string | number };
+  /** Public webhook subscriptions may point into private networks (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS). */
+  allowsPrivateWebhookTargets: boolean;
   /** Called once a client's secret link was rotated (and committed): this instance's pages must know at once. */
   clientPagesChanged?: () => void;
 }
@@ -63,18 +63,10 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
   /** The page a sign-up is for; a private page needs its secret link or a session that may see it. */
   const pageFor = async (request: FastifyRequest, slug: string | null): Promise<PageRef> => {
     if (!slug) return { clientId: null, path: '/status', title: `${settings.companyName} status` };
-    const [client] = await rows<{ id: string; name: string; slug: string; secret_hash: string | null }>(
-      database.db,
-      sql`SELECT c.id, c.name, c.slug, l.secret_hash FROM clients c LEFT JOIN status_page_links l ON l.client_id = c.id WHERE c.slug = ${slug}`,
-    );
+    const client = await findStatusPageClient(database.db, slug);
     const key = one((request.body as Record<string, unknown> | undefined)?.key) ?? one((request.query as Record<string, unknown>).key);
-    let isAllowed = false;
-    if (client && typeof key === 'string' && key) isAllowed = isLinkSecret(key, client.secret_hash);
-    else if (client && request.cookies[SESSION_COOKIE]) {
-      const auth = await authenticate(database.db, request.cookies[SESSION_COOKIE]!, 'session', new Date());
-      isAllowed = !!auth && (auth.actor.role !== 'client' || auth.actor.clientId === client.id);
-    }
-    if (!client || !isAllowed) throw new AppError('not_found', 'No such status page, or it is private.');
+    const visitor = { key: typeof key === 'string' && key ? key : undefined, sessionToken: request.cookies[SESSION_COOKIE] };
+    if (!client || !(await statusPageAccess(database.db, client, visitor, new Date()))) throw new AppError('not_found', 'No such status page, or it is private.');
     return { clientId: client.id, path: `/status/${client.slug}`, title: `${settings.companyName} status for ${client.name}` };
   };
 
@@ -82,7 +74,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const input = parseSubscribe(request.body);
     const page = await pageFor(request, slug);
     if (input.channel === 'webhook') {
-      const refusal = await publicTargetRefusal(input.url);
+      const refusal = await publicTargetRefusal(input.url, deps.allowsPrivateWebhookTargets);
       if (refusal) throw new AppError('invalid_input', `Invalid url: the webhook URL ${refusal}.`, { field: 'url' });
     }
     const now = new Date();

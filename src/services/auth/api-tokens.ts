@@ -7,6 +7,8 @@ import { notFound } from '../app-error.js';
 import type { Ctx } from '../context.js';
 import { forgetCredential, issueCredential } from './credentials.js';
 
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+
 export async function insertApiToken(db: Db, userId: string, input: { name: string; expiresInDays?: number | null | undefined }, now: Date) {
   const id = randomUUID();
   const { token, secretHash } = await issueCredential('token', id);

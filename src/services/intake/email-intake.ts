@@ -6,27 +6,9 @@ import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/open.js';
 import { inboundEmails, intakeAttachments, triageItems } from '../../db/schema.js';
+import type { InboundAttachment, InboundMail } from '../../channels/inbound-mail.js';
 import { rows } from '../sql-rows.js';
 import { appendIntakeEvent, openIntakeIncident } from './open-intake-incident.js';
-
-export interface InboundAttachment {
-  filename: string;
-  contentType: string;
-  content: Buffer;
-}
-
-export interface InboundMail {
-  /** With angle brackets; null when the mail had none. */
-  messageId: string | null;
-  from: { address: string; name: string } | null;
-  subject: string;
-  text: string;
-  inReplyTo: string | null;
-  references: string[];
-  attachments: InboundAttachment[];
-  /** Auto-Submitted other than "no", or an out-of-office Precedence: never opens anything. */
-  isAutomatic: boolean;
-}
 
 export interface EmailIntakeSettings {
   /** Attachments larger than this are listed but not kept (default 10 MB). */

@@ -6,7 +6,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../db/open.js';
 import { clientReportLinks, clients, triageItems } from '../../db/schema.js';
-import { AppError, notFound } from '../app-error.js';
+import { notFound } from '../app-error.js';
 import { clientScope, requireAdmin, type Ctx } from '../context.js';
 import { openIntakeIncident } from './open-intake-incident.js';
 
@@ -134,5 +134,3 @@ export async function submitPublicReport(database: Database, link: ReportLink, i
     return { status: 'opened', incidentKey: incident.key } as const;
   });
 }
-
-export const reportInputError = (field: string, message: string) => new AppError('invalid_input', message, { field });

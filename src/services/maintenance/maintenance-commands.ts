@@ -5,11 +5,11 @@
 import { eq } from 'drizzle-orm';
 import { clients, components, incidents, maintenanceComponents, maintenanceWindows } from '../../db/schema.js';
 import { MAX_PLAN_AHEAD_DAYS, MAX_WINDOW_MINUTES, type MaintenanceKind } from '../../domain/maintenance.js';
-import { scheduleClockWakeUps, transitionNotices } from '../../jobs/maintenance-clock.js';
 import { AppError } from '../app-error.js';
 import { recomputeComponentStatuses } from '../catalog/components.js';
 import { requireWriter, type Ctx } from '../context.js';
 import { assertExisting } from '../incidents/report-incident.js';
+import { scheduleClockWakeUps, transitionNotices } from './maintenance-clock.js';
 import { informedClientIds, sendMaintenanceNotices, windowClients, type NoticeEnv } from './maintenance-notices.js';
 import { findWindow, getMaintenance } from './read-maintenance.js';
 import { appendMaintenanceEvents, markCompleted, markStarted, setComponentsAndClients } from './maintenance-store.js';
