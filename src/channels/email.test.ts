@@ -3,6 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink, type SmtpSinkOptions } from '../../test/support/smtp-sink.js';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { foldLines } from 'nodemailer/lib/mime-funcs';
+import MimeNode from 'nodemailer/lib/mime-node';
+import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
 import { classifySmtpError, createMailer, createMessageBuilder, parseSmtpUrl, type EmailMessage, type Mailer, type MailerOptions } from './email.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -263,6 +266,50 @@ describe('building a message', () => {
     const lines = built.raw.toString('utf8').split('\r\n');
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(78);
     expect(built.raw.toString('utf8')).not.toMatch(/[^\r]\n/);
+  });
+});
+
+// createMessageBuilder uses three of nodemailer's internal modules (not its public API), verified with
+// nodemailer 10.6.0, pinned exactly in package.json. These pin the exact output of each function it
+// calls, so an upgrade that changes one fails here, by name, before a message goes out differently.
+describe('breaks when nodemailer’s internals change', () => {
+  const headers = new MimeNode(false, { textEncoding: 'Q' });
+
+  it('still has the internal functions and constructor the builder calls', () => {
+    expect(typeof MimeNode).toBe('function');
+    expect(typeof headers.encodeHeaderValue).toBe('function');
+    expect(typeof foldLines).toBe('function');
+    expect(typeof encodeQuotedPrintable).toBe('function');
+    expect(typeof wrapQuotedPrintable).toBe('function');
+  });
+
+  it('MimeNode.encodeHeaderValue encodes addresses, text, ids and dates as the builder expects', () => {
+    expect(headers.encodeHeaderValue('From', 'Brightline Hosting <status@brightline.example>')).toBe('Brightline Hosting <status@brightline.example>');
+    expect(headers.encodeHeaderValue('From', { name: 'Störung & Co', address: 'status@brightline.example' })).toBe('=?UTF-8?Q?St=C3=B6rung_=26_Co?= <status@brightline.example>');
+    expect(headers.encodeHeaderValue('To', { name: 'Jürgen "J" Müller', address: 'j@exämple.com' })).toBe('=?UTF-8?Q?J=C3=BCrgen_=22J=22_M=C3=BCller?= <j@xn--exmple-cua.com>');
+    // The envelope address is read from this (brackets stripped).
+    expect(headers.encodeHeaderValue('To', 'j@exämple.com')).toBe('j@xn--exmple-cua.com');
+    expect(headers.encodeHeaderValue('Subject', 'Störung: Größe')).toBe('=?UTF-8?Q?St=C3=B6rung=3A_Gr=C3=B6=C3=9Fe?=');
+    expect(headers.encodeHeaderValue('Subject', 'Plain =41 subject')).toBe('Plain =41 subject');
+    expect(headers.encodeHeaderValue('Message-ID', '<abc@brightline.example>')).toBe('<abc@brightline.example>');
+    expect(headers.encodeHeaderValue('In-Reply-To', '<first@brightline.example>')).toBe('<first@brightline.example>');
+    expect(headers.encodeHeaderValue('References', ['<a@b.example>', '<c@d.example>'])).toBe('<a@b.example> <c@d.example>');
+    expect(headers.encodeHeaderValue('Date', new Date('2026-12-02T07:00:00Z'))).toBe('Wed, 02 Dec 2026 07:00:00 +0000');
+    expect(headers.encodeHeaderValue('List-Unsubscribe', '<https://status.example/u?t=1>')).toBe('<https://status.example/u?t=1>');
+  });
+
+  it('mime-funcs.foldLines folds a header at 76 with CRLF and a space', () => {
+    expect(foldLines(`Subject: ${'word '.repeat(30).trim()}`, 76)).toBe(
+      `Subject: ${'word '.repeat(13).trim()}\r\n ${'word '.repeat(15).trim()}\r\n word word`,
+    );
+    expect(foldLines('Subject: =?UTF-8?Q?St=C3=B6rung=3A_die_API_antwortet_mit_502_f=C3=BCr_alle_Kunden?= =?UTF-8?Q?_in_Europa?=', 76)).toBe(
+      'Subject:\r\n =?UTF-8?Q?St=C3=B6rung=3A_die_API_antwortet_mit_502_f=C3=BCr_alle_Kunden?=\r\n =?UTF-8?Q?_in_Europa?=',
+    );
+  });
+
+  it('qp.encode and qp.wrap write quoted-printable UTF-8 in lines of at most 76', () => {
+    expect(encodeQuotedPrintable('Grüße = x\r\n.\r\nEnde ')).toBe('Gr=C3=BC=C3=9Fe =3D x\r\n.\r\nEnde=20');
+    expect(wrapQuotedPrintable(encodeQuotedPrintable(`${'x'.repeat(100)}ü`), 76)).toBe(`${'x'.repeat(75)}=\r\n${'x'.repeat(25)}=C3=BC`);
   });
 });
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_KINDS, type MessageKind } from '../domain/types.js';
 import { DEFAULT_TEMPLATES, defaultTemplate } from './defaults.js';
-import { renderTemplate, validateTemplate, type EmailParts } from './engine.js';
+import type { EmailParts } from './template-parts.js';
+import { renderTemplate } from './template-renderer.js';
+import { validateTemplate } from './template-validation.js';
 import type { Language } from './texts.js';
 import { sampleContext, validationContexts, type TemplateContext } from './variables.js';
 

@@ -4,7 +4,7 @@
 import { MESSAGE_KINDS, type MessageKind } from '../domain/types.js';
 import { chatText, htmlBody, subject, textBody } from './defaults/compose.js';
 import { de, en, type Phrases } from './defaults/phrases.js';
-import { CHANNELS, type Channel, type ChatParts, type EmailParts, type PartsOf } from './engine.js';
+import { CHANNELS, type Channel, type ChatParts, type EmailParts, type PartsOf } from './template-parts.js';
 import { LANGUAGES, resolveLanguage, type Language } from './texts.js';
 
 const PHRASES: Record<Language, Phrases> = { en, de };

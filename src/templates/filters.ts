@@ -1,7 +1,6 @@
 // Herald's own Liquid filters: dates in the reader's language and time zone. Without arguments they
 // use contact.language and contact.timeZone, so `{{ nextUpdateAt | datetime }}` is what a template needs.
 import type { Context, Liquid } from 'liquidjs';
-import { getSync } from './fast-render.js';
 import { formatDate, formatDateTime, formatDuration, formatTime } from './dates.js';
 
 export interface FilterDoc {
@@ -34,7 +33,7 @@ interface FilterThis {
 
 function fromContact(self: FilterThis, field: 'language' | 'timeZone', fallback: string): string {
   try {
-    const value = getSync(self.context, ['contact', field]);
+    const value = self.context.getSync(['contact', field]);
     return typeof value === 'string' && value ? value : fallback;
   } catch {
     return fallback; // strictVariables throws when the scope has no contact: the default stands

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAINTENANCE_TEMPLATE_KINDS } from '../domain/maintenance.js';
-import type { EmailParts } from './engine.js';
+import type { EmailParts } from './template-parts.js';
 import { buildMaintenanceContext, DEFAULT_MAINTENANCE_TEMPLATES, renderMaintenanceTemplate, validateMaintenanceTemplate } from './maintenance.js';
 
 describe('maintenance-notice templates', () => {

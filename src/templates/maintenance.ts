@@ -2,7 +2,10 @@
 // can use), the shipped English and German texts for e-mail and chat, and checking and rendering in
 // the same sandboxed Liquid as the incident templates.
 import { MAINTENANCE_NOTICE_KINDS, templateKindOf, type MaintenanceKind, type MaintenanceNoticeKind, type MaintenanceTemplateKind } from '../domain/maintenance.js';
-import { checkTemplateParts, renderParts, type Channel, type ChatParts, type EmailParts, type PartsOf, type TemplateIssue } from './engine.js';
+import type { TemplateIssue } from './template-issues.js';
+import type { Channel, ChatParts, EmailParts, PartsOf } from './template-parts.js';
+import { renderParts } from './template-renderer.js';
+import { checkTemplateParts } from './template-validation.js';
 import { markdownToHtml, markdownToText } from './markdown.js';
 import { LANGUAGES, resolveLanguage, type Language } from './texts.js';
 

@@ -1,131 +1,126 @@
-// The author's Markdown as safe HTML and as plain text, for message.bodyHtml and message.bodyText.
-// A small subset (paragraphs, line breaks, headings, lists, quotes, code, emphasis, http(s)/mailto
-// links) rendered from HTML-escaped input, so no markup from the author survives: safe by
-// construction rather than by sanitising afterwards.
+// The author's Markdown (CommonMark, with tables and strikethrough) as safe HTML and as plain text, for
+// message.bodyHtml and message.bodyText. markdown-it with raw HTML off writes every tag the author types
+// as text, and only http(s) and mailto links become links: safe by construction, not by sanitising after.
+import MarkdownIt, { type Token } from 'markdown-it';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const SAFE_LINK = /^(https?:|mailto:)/i;
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
-
-const SAFE_URL = /^(https?:\/\/|mailto:)/i;
-
-/** Inline Markdown of one escaped line; kept HTML waits behind private-use placeholders until the end. */
-function inline(raw: string): string {
-  const kept: string[] = [];
-  const keep = (html: string) => `\uE000${kept.push(html) - 1}\uE001`;
-  let s = escapeHtml(raw);
-  s = s.replace(/`([^`]+)`/g, (_, code: string) => keep(`<code>${code}</code>`));
-  s = s.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (whole: string, text: string, url: string) =>
-    SAFE_URL.test(url) ? keep(`<a href="${url}">${text}</a>`) : whole,
-  );
-  s = s.replace(/(^|[\s(])(https?:\/\/[^\s<]*[^\s<.,;:!?)'"&])/g, (_, lead: string, url: string) => `${lead}${keep(`<a href="${url}">${url}</a>`)}`);
-  s = s.replace(/\*\*(?=\S)(.+?)\*\*|__(?=\S)(.+?)__/g, (_, a?: string, b?: string) => `<strong>${a ?? b}</strong>`);
-  s = s.replace(/\*(?=\S)([^*]+?)\*|(?<![\w])_(?=\S)([^_]+?)_(?![\w])/g, (_, a?: string, b?: string) => `<em>${a ?? b}</em>`);
-  return s.replace(/\uE000(\d+)\uE001/g, (_, i: string) => kept[Number(i)]!);
-}
-
-const BULLET = /^\s*[-*+]\s+(.*)$/;
-const NUMBERED = /^\s*\d+[.)]\s+(.*)$/;
-const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
-const QUOTE = /^>\s?(.*)$/;
-const FENCE = /^\s*(```|~~~)/;
-
-function lines(md: string): string[] {
-  // The author's text loses the private-use characters inline() uses as placeholders.
-  return md.replace(/[\uE000\uE001]/g, '').replace(/\r\n?/g, '\n').split('\n');
-}
-
-/** The fewest #s any heading outside code uses: that level becomes h3. */
-function topHeadingLevel(src: string[]): number {
-  let top = 6;
-  let inCode = false;
-  for (const line of src) {
-    if (FENCE.test(line)) inCode = !inCode;
-    const heading = inCode ? null : HEADING.exec(line);
-    if (heading) top = Math.min(top, heading[1]!.length);
-  }
-  return top;
-}
+const md = new MarkdownIt('default', {
+  html: false,
+  // A line break in the author's text stays one: messages are typed in a text box, not an editor.
+  breaks: true,
+  linkify: true,
+  typographer: false,
+});
+// Only links with a scheme: "status.example.com" in a sentence stays text.
+md.linkify.set({ fuzzyLink: false, fuzzyIP: false });
+// markdown-it decodes entities and percent-escapes before this check, so `&#106;avascript:` is caught too.
+md.validateLink = (url) => SAFE_LINK.test(url.trim());
+// No images: a message shows no remote content (a tracking pixel, a picture standing in for text).
+md.disable('image');
 
 /**
- * Markdown → HTML fragment. The author's top heading level becomes h3, without gaps below it: the
- * e-mail around the body owns h1 and h2, and screen readers navigate by heading level.
+ * The author's top heading level becomes h3, the next h4, without gaps: the e-mail around the body owns
+ * h1 and h2, and screen readers navigate by heading level.
  */
-export function markdownToHtml(md: string): string {
-  const src = lines(md);
-  const top = topHeadingLevel(src);
-  const out: string[] = [];
-  let para: string[] = [];
-  const flush = () => {
-    if (para.length) out.push(`<p>${para.map(inline).join('<br>')}</p>`);
-    para = [];
-  };
-  for (let i = 0; i < src.length; i++) {
-    const line = src[i]!;
-    if (FENCE.test(line)) {
-      flush();
-      const code: string[] = [];
-      while (++i < src.length && !FENCE.test(src[i]!)) code.push(src[i]!);
-      out.push(`<pre><code>${escapeHtml(code.join('\n'))}</code></pre>`);
-      continue;
-    }
-    if (!line.trim()) {
-      flush();
-      continue;
-    }
-    const heading = HEADING.exec(line);
-    if (heading) {
-      flush();
-      const level = Math.min(6, heading[1]!.length - top + 3);
-      out.push(`<h${level}>${inline(heading[2]!)}</h${level}>`);
-      continue;
-    }
-    const listKind = BULLET.test(line) ? 'ul' : NUMBERED.test(line) ? 'ol' : null;
-    if (listKind) {
-      flush();
-      const pattern = listKind === 'ul' ? BULLET : NUMBERED;
-      const items: string[] = [];
-      for (; i < src.length; i++) {
-        const item = pattern.exec(src[i]!);
-        if (item) items.push(item[1]!);
-        else if (src[i]!.trim() && /^\s+/.test(src[i]!) && items.length) items[items.length - 1] += ` ${src[i]!.trim()}`;
-        else break;
-      }
-      i--;
-      out.push(`<${listKind}>${items.map((t) => `<li>${inline(t)}</li>`).join('')}</${listKind}>`);
-      continue;
-    }
-    if (QUOTE.test(line)) {
-      flush();
-      const quoted: string[] = [];
-      for (; i < src.length && QUOTE.test(src[i]!); i++) quoted.push(QUOTE.exec(src[i]!)![1]!);
-      i--;
-      out.push(`<blockquote>${markdownToHtml(quoted.join('\n'))}</blockquote>`);
-      continue;
-    }
-    para.push(line.trim());
-  }
-  flush();
-  return out.join('\n');
+function shiftHeadings(tokens: Token[]): void {
+  const headings = tokens.filter((t) => t.type === 'heading_open' || t.type === 'heading_close');
+  if (!headings.length) return;
+  const top = Math.min(...headings.map((t) => Number(t.tag.slice(1))));
+  for (const t of headings) t.tag = `h${Math.min(6, Number(t.tag.slice(1)) - top + 3)}`;
 }
 
-/** Markdown → plain text for the text part and chat: markers removed, links written as "text (url)". */
-export function markdownToText(md: string): string {
-  return lines(md)
-    .filter((line) => !FENCE.test(line))
-    .map((line) =>
-      line
-        .replace(HEADING, (_, _hashes: string, text: string) => text)
-        .replace(/^(\s*)[*+]\s+/, '$1- ')
-        .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_, text: string, url: string) => (text === url ? url : `${text} (${url})`))
-        .replace(/`([^`]+)`/g, '$1')
-        .replace(/\*\*(?=\S)(.+?)\*\*|__(?=\S)(.+?)__/g, (_, a?: string, b?: string) => a ?? b ?? '')
-        .replace(/\*(?=\S)([^*]+?)\*|(?<![\w])_(?=\S)([^_]+?)_(?![\w])/g, (_, a?: string, b?: string) => a ?? b ?? '')
-        .trimEnd(),
-    )
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
+/** Markdown → an HTML fragment with no markup from the author. */
+export function markdownToHtml(source: string): string {
+  const env = {};
+  const tokens = md.parse(source, env);
+  shiftHeadings(tokens);
+  return md.renderer.render(tokens, md.options, env).trim();
+}
+
+/** The text of inline tokens: markers dropped, a link written as "text (url)" unless it shows its address. */
+function inlineText(children: Token[]): string {
+  let out = '';
+  const links: { href: string; start: number; isAuto: boolean }[] = [];
+  for (const t of children) {
+    if (t.type === 'text' || t.type === 'code_inline') out += t.content;
+    else if (t.type === 'softbreak' || t.type === 'hardbreak') out += '\n';
+    else if (t.type === 'link_open') links.push({ href: String(t.attrGet('href') ?? ''), start: out.length, isAuto: t.markup === 'linkify' || t.markup === 'autolink' });
+    else if (t.type === 'link_close') {
+      const link = links.pop();
+      if (link && !link.isAuto && out.slice(link.start) !== link.href) out += ` (${link.href})`;
+    }
+  }
+  return out;
+}
+
+/** Markdown → plain text for the text part and chat: lists as "- " and "1. ", quotes as "> ", code as is. */
+export function markdownToText(source: string): string {
+  let text = '';
+  /** Open lists, innermost last: the next number of an ordered one, null for bullets. */
+  const lists: (number | null)[] = [];
+  let quoteDepth = 0;
+  let itemPrefix: string | null = null;
+  let row: string[] | null = null;
+  // The items of a list and the rows of a table sit on consecutive lines; other blocks a blank line apart.
+  let isTight = false;
+  const push = (block: string) => {
+    const indent = '  '.repeat(Math.max(0, lists.length - 1));
+    const lines = block.split('\n').map((line, i) => (i === 0 && itemPrefix !== null ? `${indent}${itemPrefix}${line}` : lists.length ? `${indent}  ${line}` : line));
+    const quoted = lines.map((line) => `${'> '.repeat(quoteDepth)}${line}`.trimEnd()).join('\n');
+    text += !text ? quoted : `${isTight ? '\n' : '\n\n'}${quoted}`;
+    itemPrefix = null;
+    isTight = lists.length > 0;
+  };
+  for (const t of md.parse(source, {})) {
+    switch (t.type) {
+      case 'bullet_list_open':
+      case 'ordered_list_open':
+        lists.push(t.type === 'ordered_list_open' ? Number(t.attrGet('start') ?? 1) : null);
+        break;
+      case 'bullet_list_close':
+      case 'ordered_list_close':
+        lists.pop();
+        isTight = lists.length > 0;
+        break;
+      case 'list_item_open': {
+        const n = lists.at(-1);
+        itemPrefix = typeof n === 'number' ? `${n}. ` : '- ';
+        if (typeof n === 'number') lists[lists.length - 1] = n + 1;
+        break;
+      }
+      case 'blockquote_open':
+        quoteDepth++;
+        break;
+      case 'blockquote_close':
+        quoteDepth--;
+        break;
+      case 'thead_open':
+        isTight = false;
+        break;
+      case 'tr_open':
+        row = [];
+        break;
+      case 'tr_close':
+        push(row!.join(' | '));
+        row = null;
+        isTight = true;
+        break;
+      case 'table_close':
+        isTight = false;
+        break;
+      case 'inline':
+        if (row) row.push(inlineText(t.children ?? []));
+        else push(inlineText(t.children ?? []));
+        break;
+      case 'fence':
+      case 'code_block':
+        push(t.content.replace(/\n$/, ''));
+        break;
+      case 'hr':
+        push('---');
+        break;
+    }
+  }
+  return text.trim();
 }

@@ -2,6 +2,7 @@
 // documentation (the editor and the docs show it; a test keeps it equal to the context), and
 // `buildContext` the only way a context is made, so every template sees the same shape.
 import type { ComponentStatus, ContactRole, DisclosureLevel, Disclosures, MessageKind, Severity, TechState } from '../domain/types.js';
+import { LruMap } from './lru-map.js';
 import { markdownToHtml, markdownToText } from './markdown.js';
 import { sampleData, type SampleVariant } from './sample-data.js';
 import { LEVEL_TEXT, STATE_TEXT, STATUS_TEXT, resolveLanguage, type Language } from './texts.js';
@@ -78,17 +79,12 @@ function isoOrNull(value: string | null | undefined): string | null {
 
 const iso = (value: string) => isoOrNull(value) ?? value;
 
-// One message body goes to every recipient: convert it once, not once per contact.
-const bodies = new Map<string, { bodyHtml: string; bodyText: string }>();
+// One message body goes to every recipient: convert it once, not once per contact. Keyed by the text
+// alone, so the same for every database a process opens.
+const bodies = new LruMap<string, { bodyHtml: string; bodyText: string }>(100);
 
 function convertBody(body: string): { bodyHtml: string; bodyText: string } {
-  let converted = bodies.get(body);
-  if (!converted) {
-    converted = { bodyHtml: markdownToHtml(body), bodyText: markdownToText(body) };
-    if (bodies.size >= 100) bodies.delete(bodies.keys().next().value!);
-    bodies.set(body, converted);
-  }
-  return converted;
+  return bodies.getOrSet(body, () => ({ bodyHtml: markdownToHtml(body), bodyText: markdownToText(body) }));
 }
 
 /** The `contact` of a template context: the recipient, in the message's language. */

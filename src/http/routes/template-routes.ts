@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { FILTERS } from '../../templates/filters.js';
 import { VARIABLES } from '../../templates/variables.js';
-import { validateTemplate } from '../../templates/engine.js';
+import { validateTemplate } from '../../templates/index.js';
 import type { MessageKind } from '../../domain/types.js';
 import { decideCommunication, previewCommunication, previewTemplate } from '../../services/communications/send-communication.js';
 import { getCommunication } from '../../services/communications/read-communications.js';

@@ -5,7 +5,7 @@
 // for a message to a few clients, their contacts. A message is one of the busiest commands; as a
 // dozen statements it spent more time on round trips than on its work.
 import { json } from '../sql-rows.js';
-import type { PastOccurrence } from '../../domain/messages/plain-message.js';
+import type { PastOccurrence } from '../../domain/messages/past-occurrence.js';
 import type { MessageKind } from '../../domain/types.js';
 import { query } from '../../db/raw.js';
 import type { Ctx } from '../context.js';

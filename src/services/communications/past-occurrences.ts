@@ -1,6 +1,6 @@
 // Earlier incidents of the same client on the same components, for the initial notice: one SQL
 // expression, used by the message context (per client of a message) and by the API (one client).
-import type { PastOccurrence } from '../../domain/messages/plain-message.js';
+import type { PastOccurrence } from '../../domain/messages/past-occurrence.js';
 import { query } from '../../db/raw.js';
 import type { Ctx } from '../context.js';
 import { json } from '../sql-rows.js';

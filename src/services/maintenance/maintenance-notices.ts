@@ -11,7 +11,7 @@ import { clientComponents, clientEndpoints, clients, communicationRecipients, co
 import { DEFAULT_NOTICE_SCHEDULE, templateKindOf, type MaintenanceKind, type MaintenanceNoticeKind } from '../../domain/maintenance.js';
 import type { Actor } from '../../domain/types.js';
 import { QUEUES } from '../queues.js';
-import type { ChatParts, EmailParts } from '../../templates/engine.js';
+import type { ChatParts, EmailParts } from '../../templates/index.js';
 import { buildMaintenanceContext, DEFAULT_MAINTENANCE_TEMPLATES, renderMaintenanceTemplate, type MaintenanceTemplateData } from '../../templates/maintenance.js';
 import { resolveLanguage } from '../../templates/texts.js';
 import type { Enqueuer, ServiceSettings } from '../context.js';

@@ -7,7 +7,7 @@ import type { MessageKind } from '../../domain/types.js';
 import { DEFAULT_TEMPLATES } from '../../templates/defaults.js';
 import { DEFAULT_MAINTENANCE_TEMPLATES, validateMaintenanceTemplate } from '../../templates/maintenance.js';
 import { isMaintenanceTemplateKind } from '../../domain/maintenance.js';
-import { validateTemplate, type Channel, type PartsOf } from '../../templates/engine.js';
+import { validateTemplate, type Channel, type PartsOf } from '../../templates/index.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireStaff, requireWriter, type Ctx } from '../context.js';
 

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTemplate } from './defaults.js';
-import { TemplateRenderError, renderTemplate, validateTemplate, type EmailParts } from './engine.js';
-import { sampleData } from './sample-data.js';
-import { buildContext, sampleContext } from './variables.js';
+import type { EmailParts } from './template-parts.js';
+import { validateTemplate } from './template-validation.js';
 
 /** A minimal template that makes every statement, so tests see only the problem they plant. */
 const STATEMENTS = [
@@ -117,68 +115,5 @@ describe('validateTemplate', () => {
 
   it('refuses a part that is too large', () => {
     expect(validateTemplate('chat', chat(`${STATEMENTS}${' '.repeat(100_001)}`))).toMatchObject([{ code: 'too-large' }]);
-  });
-});
-
-describe('renderTemplate', () => {
-  const hostile = buildContext(
-    {
-      ...sampleData('initial', 'en'),
-      contact: { name: '<script>alert("x")</script>', email: 'a@b.example', role: 'technical' },
-      client: { name: 'Tom & Jerry <Ltd>', slug: 'tj' },
-    },
-    'en',
-  );
-
-  it('escapes every value in the HTML part, but not the author’s already-safe HTML', () => {
-    const out = renderTemplate('email', defaultTemplate('initial', 'en', 'email'), hostile);
-    expect(out.html).not.toContain('<script>');
-    expect(out.html).toContain('Dear &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;,');
-    expect(out.html).toContain('Tom &amp; Jerry &lt;Ltd&gt;');
-    expect(out.html).toContain('<div class="hb-msg"><p>Since 17:45 UTC');
-  });
-
-  it('leaves text parts unescaped: they are plain text', () => {
-    const out = renderTemplate('email', defaultTemplate('initial', 'en', 'email'), hostile);
-    expect(out.text).toContain('Dear <script>alert("x")</script>,');
-    expect(out.text).toContain('Tom & Jerry <Ltd>');
-  });
-
-  it('keeps the subject on one line', () => {
-    const context = buildContext({ ...sampleData('update', 'en'), incident: { ...sampleData('update', 'en').incident, title: 'a\r\nBcc: x@evil.example' } }, 'en');
-    const out = renderTemplate('email', email({ subject: '{{ incident.title }}\n\n [{{ incident.key }}] ' }), context);
-    expect(out.subject).toBe('a Bcc: x@evil.example [INC-1042]');
-  });
-
-  it('formats dates with the filters, by default in the contact’s language and zone', () => {
-    const text = '{{ disclosures.nextUpdateAt | datetime: contact.language }}|{{ nextUpdateAt | datetime }}|{{ nextUpdateAt | datetime: "en", "UTC" }}';
-    expect(renderTemplate('chat', chat(text), sampleContext('initial', 'en')).text).toBe('23 Nov 2026, 19:30 UTC|23 Nov 2026, 19:30 UTC|23 Nov 2026, 19:30 UTC');
-    expect(renderTemplate('chat', chat(text), sampleContext('initial', 'de')).text).toBe('23.11.2026, 20:30 MEZ|23.11.2026, 20:30 MEZ|23 Nov 2026, 19:30 UTC');
-  });
-
-  it('cannot read a file, whatever the tag', () => {
-    for (const tag of ['{% include "package.json" %}', '{% render "package.json" %}', '{% layout "package.json" %}', '{% liquid\ninclude "package.json"\n%}']) {
-      expect(() => renderTemplate('chat', chat(tag), sampleContext('initial', 'en'))).toThrow(TemplateRenderError);
-    }
-  });
-
-  it('cannot reach prototypes or functions of the context', () => {
-    expect(() => renderTemplate('chat', chat('{{ incident.constructor }}'), sampleContext('initial', 'en'))).toThrow(/unknown variable/);
-    expect(() => renderTemplate('chat', chat('{{ components.__proto__ }}'), sampleContext('initial', 'en'))).toThrow(TemplateRenderError);
-  });
-
-  it('throws an error naming part and line when a part fails', () => {
-    try {
-      renderTemplate('email', email({ text: 'ok\n{{ nope }}' }), sampleContext('initial', 'en'));
-      expect.unreachable();
-    } catch (err) {
-      expect(err).toBeInstanceOf(TemplateRenderError);
-      expect((err as TemplateRenderError).issues).toEqual([{ part: 'text', line: 2, column: 4, code: 'unknown-variable', message: 'unknown variable "nope"', kind: 'initial' }]);
-      expect((err as Error).message).toBe('text line 2: unknown variable "nope"');
-    }
-  });
-
-  it('collapses runs of blank lines in text parts', () => {
-    expect(renderTemplate('chat', chat('a  \n\n\n\n{% if false %}x{% endif %}\n\nb\n'), sampleContext('initial', 'en')).text).toBe('a\n\nb');
   });
 });
