@@ -3,7 +3,6 @@
 // rolled back (test/support/service-context.ts), on one database per backend.
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { Db } from '../../src/db/open.js';
 import { addBusinessDays, addMinutes } from '../../src/domain/sla/sla-clock.js';
 import type { Actor, MessageKind } from '../../src/domain/types.js';
 import { AppError } from '../../src/services/app-error.js';
@@ -16,7 +15,7 @@ import { reportIncident } from '../../src/services/incidents/report-incident.js'
 import { createSlaPolicy } from '../../src/services/sla/sla-policies.js';
 import { rows } from '../../src/services/sql-rows.js';
 import { buildActor, buildAffectedIncidentThrough, buildCatalogThrough } from '../support/factories.js';
-import { serviceCtx, useServiceDatabase } from '../support/service-context.js';
+import { useServiceDatabase, type ServiceScope } from '../support/service-context.js';
 import { testBackends } from '../support/test-database.js';
 
 const MINUTE_MS = 60_000;
@@ -45,20 +44,21 @@ async function expectRefusal(pending: Promise<unknown>, code: string, missing?: 
 }
 
 describe.each(testBackends())('incident commands on %s', (kind) => {
-  const db = useServiceDatabase(kind, async (tx) => {
-    const admin = await buildActor(tx, 'admin');
-    await createSlaPolicy(serviceCtx(tx, admin, T0), PLATINUM_SEV2);
+  const db = useServiceDatabase(kind, async (scope) => {
+    const admin = await buildActor(scope.tx, 'admin');
+    await createSlaPolicy(scope.ctx(admin, T0), PLATINUM_SEV2);
   });
 
   /** An admin, a member, and a standard client using one component, in the test's transaction. */
-  async function scene(tx: Db) {
+  async function scene(scope: ServiceScope) {
+    const { tx } = scope;
     // What the tests before wrote was rolled back: each starts from the seeded database.
     expect(await rows(tx, sql`SELECT id FROM incidents`)).toEqual([]);
     const admin = await buildActor(tx, 'admin', { name: 'Ada Admin' });
     const member = await buildActor(tx, 'member', { name: 'Mira Member' });
-    const as = (actor: Actor, minutes = 0) => serviceCtx(tx, actor, at(minutes));
+    const as = (actor: Actor, minutes = 0) => scope.ctx(actor, at(minutes));
     const catalog = await buildCatalogThrough(as(admin));
-    return { tx, admin, member, as, ...catalog };
+    return { admin, member, as, ...catalog };
   }
 
   const openObligations = async (ctx: Parameters<typeof listObligations>[0], id: string) => (await listObligations(ctx, id)).filter((o) => o.status === 'open');
@@ -66,8 +66,8 @@ describe.each(testBackends())('incident commands on %s', (kind) => {
     obligations.find((o) => o.kind === kind && o.clientId === clientId)?.dueAt;
 
   it('refuses to close while the RCA is owed, and closes once it is sent', () =>
-    db.rolledBack(async (tx) => {
-      const { admin, member: manager, as, componentId, clientId } = await scene(tx);
+    db.rolledBack(async (scope) => {
+      const { admin, member: manager, as, componentId, clientId } = await scene(scope);
       const incident = await buildAffectedIncidentThrough(as(admin), componentId);
       await assignRoles(as(admin), incident.id, { incidentManagerId: manager.userId });
       await sendCommunication(as(admin, 5), incident.id, { kind: 'initial' });
@@ -83,8 +83,8 @@ describe.each(testBackends())('incident commands on %s', (kind) => {
     }));
 
   it('refuses an initial notice naming the missing disclosures, and records nothing of it', () =>
-    db.rolledBack(async (tx) => {
-      const { admin, as, componentId, clientId } = await scene(tx);
+    db.rolledBack(async (scope) => {
+      const { admin, as, componentId, clientId } = await scene(scope);
       const incident = await buildAffectedIncidentThrough(as(admin), componentId, { isDisclosed: false });
       await updateDisclosures(as(admin), incident.id, { impactSummary: 'Logins fail for about half of the users.', dataLoss: { level: 'none', details: null } });
 
@@ -95,11 +95,11 @@ describe.each(testBackends())('incident commands on %s', (kind) => {
     }));
 
   it('lets a client user report for their own organisation, but neither they nor a viewer may change an incident', () =>
-    db.rolledBack(async (tx) => {
-      const { admin, as, componentId, clientId } = await scene(tx);
+    db.rolledBack(async (scope) => {
+      const { admin, as, componentId, clientId } = await scene(scope);
       const other = await buildCatalogThrough(as(admin));
-      const clientUser = await buildActor(tx, 'client', { clientId });
-      const viewer = await buildActor(tx, 'viewer');
+      const clientUser = await buildActor(scope.tx, 'client', { clientId });
+      const viewer = await buildActor(scope.tx, 'viewer');
       const incident = await buildAffectedIncidentThrough(as(admin), componentId);
       const obligationId = incident.state.obligations[0]!.id;
 
@@ -129,8 +129,8 @@ describe.each(testBackends())('incident commands on %s', (kind) => {
     }));
 
   it('waives an obligation only with a written reason, given by the Incident Manager', () =>
-    db.rolledBack(async (tx) => {
-      const { admin, member: manager, as, componentId, clientId } = await scene(tx);
+    db.rolledBack(async (scope) => {
+      const { admin, member: manager, as, componentId, clientId } = await scene(scope);
       const incident = await buildAffectedIncidentThrough(as(admin), componentId);
       await assignRoles(as(admin), incident.id, { incidentManagerId: manager.userId });
       const initial = incident.state.obligations.find((o) => o.kind === 'initial' && o.clientId === clientId)!;
@@ -148,8 +148,8 @@ describe.each(testBackends())('incident commands on %s', (kind) => {
     }));
 
   it('records on the timeline who acted, when, and what changed from what', () =>
-    db.rolledBack(async (tx) => {
-      const { admin, member, as, componentId, clientId } = await scene(tx);
+    db.rolledBack(async (scope) => {
+      const { admin, member, as, componentId, clientId } = await scene(scope);
       const incident = await buildAffectedIncidentThrough(as(admin), componentId);
       await classifyIncident(as(member, 3), incident.id, { severity: 'SEV1', impacts: [{ componentId, status: 'major_outage' }], isClientAffected: true, reason: 'Every login fails now.' });
       await assignRoles(as(member, 4), incident.id, { incidentManagerId: member.userId });
@@ -176,8 +176,8 @@ describe.each(testBackends())('incident commands on %s', (kind) => {
     }));
 
   it("sets each obligation's deadline from the SLA policy of the severity and the client's tier", () =>
-    db.rolledBack(async (tx) => {
-      const { admin, as, componentId, clientId: standard } = await scene(tx);
+    db.rolledBack(async (scope) => {
+      const { admin, as, componentId, clientId: standard } = await scene(scope);
       const { clientId: platinum } = await buildCatalogThrough(as(admin), { tier: 'platinum', componentId });
       const incident = await buildAffectedIncidentThrough(as(admin), componentId);
       let open = await openObligations(as(admin), incident.id);

@@ -17,22 +17,33 @@ export const TEST_SETTINGS: ServiceSettings = {
   messageIdDomain: 'herald.test',
 };
 
-/**
- * A context for `actor` at `now`, writing through `tx`. `tx` is a transaction already, so a command
- * locks the incident and writes in it: the path a route takes for a request with an Idempotency-Key.
- */
-export function serviceCtx(tx: Db, actor: Actor, now: Date, settings: ServiceSettings = TEST_SETTINGS): Ctx {
-  return { actor, tx, now, settings, jobs: null };
+/** Where a test's verbs run: the file's database and the test's transaction on it. */
+export interface ServiceScope {
+  database: Database;
+  tx: Db;
+  /** A context for `actor` at `now`, in this transaction (see serviceCtx). */
+  ctx(actor: Actor, now: Date): Ctx;
 }
+
+/**
+ * A context for `actor` at `now`, writing through `scope.tx`. That is a transaction already, so a
+ * command locks the incident and writes in it: the path a route takes for a request with an
+ * Idempotency-Key.
+ */
+export function serviceCtx(scope: Pick<ServiceScope, 'database' | 'tx'>, actor: Actor, now: Date, settings: ServiceSettings = TEST_SETTINGS): Ctx {
+  return { actor, tx: scope.tx, now, settings, jobs: null };
+}
+
+const scopeOf = (database: Database, tx: Db): ServiceScope => ({ database, tx, ctx: (actor, now) => serviceCtx({ database, tx }, actor, now) });
 
 class RolledBack extends Error {}
 
 /** Runs `fn` in a transaction and rolls it back, whatever `fn` did; returns what `fn` returned. */
-export async function inRolledBackTransaction<T>(database: Database, fn: (tx: Db) => Promise<T>): Promise<T> {
+export async function inRolledBackTransaction<T>(database: Database, fn: (scope: ServiceScope) => Promise<T>): Promise<T> {
   let result: { value: T } | null = null;
   try {
     await database.transaction(async (tx) => {
-      result = { value: await fn(tx) };
+      result = { value: await fn(scopeOf(database, tx)) };
       throw new RolledBack('rolled back on purpose');
     });
   } catch (err) {
@@ -45,18 +56,18 @@ export interface ServiceDatabase {
   /** The file's database (set once `beforeAll` has run). */
   readonly database: Database;
   /** Runs a test body in a transaction that is rolled back afterwards. */
-  rolledBack<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  rolledBack<T>(fn: (scope: ServiceScope) => Promise<T>): Promise<T>;
 }
 
 /**
  * A test database of `kind` for the tests of the enclosing describe: opened before them (then `seed`
  * runs and commits, for data every test needs) and dropped after them.
  */
-export function useServiceDatabase(kind: BackendKind, seed?: (tx: Db) => Promise<void>): ServiceDatabase {
+export function useServiceDatabase(kind: BackendKind, seed?: (scope: ServiceScope) => Promise<void>): ServiceDatabase {
   let opened: TestDatabase | null = null;
   beforeAll(async () => {
-    opened = await openTestDatabase(kind);
-    if (seed) await opened.database.transaction(seed);
+    const { database } = (opened = await openTestDatabase(kind));
+    if (seed) await database.transaction((tx) => seed(scopeOf(database, tx)));
   });
   afterAll(async () => {
     await opened?.drop();
