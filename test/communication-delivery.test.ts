@@ -12,6 +12,7 @@ import { incidentDeliveryProof } from '../src/services/communications/delivery-p
 import type { Ctx } from '../src/services/context.js';
 import { testBackends } from './support/test-database.js';
 import { eventually, expectProblem, expectStatus } from './support/http-assertions.js';
+import { obligationsOf, timelineOf } from './support/incident-reads.js';
 
 /** Recipients whose mail server refuses them for good (550 at RCPT TO). */
 const BOUNCING_DOMAIN = 'bounce.example';
@@ -40,12 +41,6 @@ interface ProofRow {
   result: string;
   createdAt: string;
   sentAt: string | null;
-}
-
-interface TimelineEvent {
-  type: string;
-  actorId: string | null;
-  data: any;
 }
 
 /**
@@ -112,10 +107,6 @@ function settledProof(caller: Caller, incidentId: string, isDone: (rows: ProofRo
     },
     timeoutMs,
   );
-}
-
-async function timelineOf(caller: Caller, incidentId: string): Promise<TimelineEvent[]> {
-  return (await expectStatus(caller.get(url(incidentId, '/timeline?order=asc&limit=200')), 200)).body.items;
 }
 
 async function addEndpoint(admin: Caller, clientId: string, kind: 'webhook' | 'slack' | 'teams', endpointUrl: string) {
@@ -449,7 +440,7 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
       const initialId = held.body.communication.id as string;
       expect(await proofOf(t.admin, incident.id)).toEqual([]);
       expect(mailTo(contact)).toEqual([]);
-      const owed = (await expectStatus(t.admin.get(url(incident.id, '/obligations')), 200)).body.items;
+      const owed = await obligationsOf(t.admin, incident.id);
       expect(owed.find((o: { kind: string; clientId: string }) => o.kind === 'initial' && o.clientId === client.id)).toMatchObject({ status: 'open' });
       const asked = await expectStatus(manager.get('/api/v1/notifications'), 200);
       expect(asked.body.items.some((n: { kind: string; incidentId: string }) => n.kind === 'communication.approval_requested' && n.incidentId === incident.id)).toBe(true);
@@ -465,7 +456,7 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
       expect(approved.body.communication).not.toHaveProperty('recipients');
       await eventually('the approved notice in the sink', () => mailTo(contact).length === 1);
       expect(mailTo(contact)[0]!.subject).toMatch(/^Incident notice: /);
-      const met = (await expectStatus(t.admin.get(url(incident.id, '/obligations')), 200)).body.items;
+      const met = await obligationsOf(t.admin, incident.id);
       expect(met.find((o: { kind: string }) => o.kind === 'initial')).toMatchObject({ status: 'met', metByCommunicationId: initialId });
       await expectProblem(manager.post(`/api/v1/communications/${initialId}/approval`, { isApproved: true }), { status: 409, code: 'conflict' });
 
@@ -492,7 +483,7 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
       const told = await expectStatus(commsLead.get('/api/v1/notifications'), 200);
       expect(told.body.items.some((n: { kind: string; incidentId: string }) => n.kind === 'communication.rejected' && n.incidentId === incident.id)).toBe(true);
       // The next update is still owed, and the rejected one reached nobody.
-      const stillOwed = (await expectStatus(t.admin.get(url(incident.id, '/obligations')), 200)).body.items;
+      const stillOwed = await obligationsOf(t.admin, incident.id);
       expect(stillOwed.filter((o: { kind: string; status: string }) => o.kind === 'update' && o.status === 'open')).toHaveLength(1);
       expect(mailTo(contact)).toHaveLength(1);
     } finally {

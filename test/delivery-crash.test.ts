@@ -19,17 +19,17 @@
 // deliveries left 'sending' from the database the killed server left behind and asserts that there are
 // at most emailInFlight of them, that every duplicate is one of them, and that no Message-ID arrives
 // more than twice.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DELIVERY_WORKER_DEFAULTS } from '../src/jobs/deliver.js';
 import { expectBody } from './support/http-assertions.js';
+import { useProcessHarness } from './support/process-harness.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
-import { assertBuilt, createTokenOverHttp, httpApi, startHerald, type HeraldProcess, type RunningHerald, type ServeOptions, type HttpApi } from './support/server-process.js';
-import { createPgDatabase, testBackends, unpackPgliteDataDir } from './support/test-database.js';
+import { createTokenOverHttp, httpApi, startHerald, type RunningHerald, type ServeOptions, type HttpApi } from './support/server-process.js';
+import { createPgDatabase, testBackends } from './support/test-database.js';
 
 const RECIPIENTS = 2000;
 /** SIGKILL once the sink holds this many messages: some, far from all. */
@@ -39,26 +39,7 @@ const IN_FLIGHT = DELIVERY_WORKER_DEFAULTS.emailInFlight;
 const ADMIN = { adminEmail: 'crash-admin@example.com', adminPassword: 'correct horse battery staple' };
 const MAIL_DOMAIN = 'crash.example';
 
-const children: HeraldProcess[] = [];
-const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(assertBuilt);
-
-afterEach(async () => {
-  await Promise.all(children.splice(0).map((c) => c.stop('SIGKILL')));
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-
-function tempDir(prefix: string): string {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  return root;
-}
-
-/** A PGlite data directory of its own, unpacked from the migrated one the test setup prepared. */
-function pgliteDataDir(): string {
-  return unpackPgliteDataDir(join(tempDir('herald-crash-'), 'data'));
-}
+const harness = useProcessHarness();
 
 type Query = (text: string, params?: unknown[]) => Promise<{ rows: any[] }>;
 
@@ -154,14 +135,14 @@ interface Backend {
 }
 
 function pgliteBackend(): Backend {
-  const dataDir = pgliteDataDir();
+  const dataDir = harness.pgliteDataDir('herald-crash-');
   return {
     kind: 'pglite',
     serve: { dataDir },
     readsCopy: true,
     offline: (fn) => withPglite(dataDir, fn),
     afterCrash: (fn) => {
-      const copy = join(tempDir('herald-crash-copy-'), 'data');
+      const copy = join(harness.tempDir('herald-crash-copy-'), 'data');
       cpSync(dataDir, copy, { recursive: true });
       return withPglite(copy, fn);
     },
@@ -185,7 +166,7 @@ async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T |
 async function crashInTheMiddleOfSending(backend: Backend) {
   const { kind, serve } = backend;
   const sink: SmtpSink = await startSmtpSink({ parse: false });
-  cleanups.push(() => sink.close());
+  harness.cleanup(() => sink.close());
   const opts: ServeOptions = { ...ADMIN, ...serve, extra: { SMTP_URL: sink.url, HERALD_MAIL_FROM: `Herald <status@${MAIL_DOMAIN}>`, ...serve.extra } };
   const timings: Record<string, number> = {};
   let mark = Date.now();
@@ -195,11 +176,7 @@ async function crashInTheMiddleOfSending(backend: Backend) {
     if (process.env.HERALD_CRASH_TRACE) console.log(`${kind} ${name}: ${timings[name]} ms, sink ${sink.messages.length}`);
   };
 
-  const start = async () => {
-    const s = await startHerald(opts);
-    children.push(s);
-    return s;
-  };
+  const start = async () => harness.track(await startHerald(opts));
   const catalog = await backend.offline(seedCatalog);
   lap('seed');
   const first: RunningHerald = await start();
@@ -319,7 +296,7 @@ describe('a crash in the middle of sending one message to 2,000 recipients', () 
 
   it.runIf(testBackends().includes('postgres'))('PostgreSQL: after SIGKILL and restart every recipient has the message, once', { timeout: 120_000 }, async () => {
     const { url, drop } = await createPgDatabase();
-    cleanups.push(drop);
+    harness.cleanup(drop);
     await crashInTheMiddleOfSending(pgBackend(url));
   });
 });

@@ -2,39 +2,25 @@
 // write answered 2xx survives a SIGKILL right after it, on PGlite and on PostgreSQL, and concurrent
 // commands on one incident lose none of each other's changes; the PGlite data-directory lock refuses
 // a second server, is taken over after a crash, and is released by a clean SIGTERM shutdown.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createPgDatabase, testBackends, unpackPgliteDataDir } from './support/test-database.js';
-import { assertBuilt, createTokenOverHttp, httpApi, serveEnv, spawnHerald, startHerald, type HeraldProcess, type RunningHerald, type ServeOptions, type HttpApi } from './support/server-process.js';
+import { describe, expect, it } from 'vitest';
+import { useProcessHarness } from './support/process-harness.js';
+import { createTokenOverHttp, httpApi, serveEnv, spawnHerald, startHerald, type RunningHerald, type ServeOptions, type HttpApi } from './support/server-process.js';
+import { createPgDatabase, testBackends } from './support/test-database.js';
 
 const ADMIN = { adminEmail: 'durability-admin@example.com', adminPassword: 'correct horse battery staple' };
 const CHAINS = 60; // incidents, each driven through report → classify → disclosures → note
 const KILL_AT = 200; // SIGKILL the moment this many writes have been answered 2xx (others are still in flight)
 
-const children: HeraldProcess[] = [];
-const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(assertBuilt);
-
-afterEach(async () => {
-  await Promise.all(children.splice(0).map((c) => c.stop('SIGKILL')));
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const harness = useProcessHarness();
 
 async function start(opts: ServeOptions): Promise<RunningHerald> {
-  const s = await startHerald({ ...ADMIN, ...opts });
-  children.push(s);
-  return s;
+  return harness.track(await startHerald({ ...ADMIN, ...opts }));
 }
 
 /** A fresh temporary PGlite data directory, seeded with the migrated one the test setup prepared. */
-function tempDataDir(): string {
-  const root = mkdtempSync(join(tmpdir(), 'herald-durability-'));
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  return unpackPgliteDataDir(join(root, 'data'));
-}
+const tempDataDir = () => harness.pgliteDataDir('herald-durability-');
 
 /** Catalog the writes need: a component used by a client with a contact. */
 async function prepareCatalog(a: HttpApi) {
@@ -202,7 +188,7 @@ describe('durability of acknowledged writes', () => {
 
   it.runIf(testBackends().includes('postgres'))('PostgreSQL: every write answered 2xx is there after SIGKILL and restart', { timeout: 120_000 }, async () => {
     const { url, drop } = await createPgDatabase();
-    cleanups.push(drop);
+    harness.cleanup(drop);
     await crashAndRecover({ databaseUrl: url }, null);
   });
 });
@@ -215,7 +201,7 @@ describe('PGlite data directory lock', () => {
     expect(readFileSync(lockFile, 'utf8')).toBe(String(first.pid));
 
     const second = spawnHerald(['serve'], serveEnv({ dataDir, ...ADMIN }));
-    children.push(second);
+    harness.track(second);
     const refused = await second.exited;
     expect(refused.code, second.output()).toBe(2);
     expect(second.output()).toContain(`The data directory ${dataDir} is in use by another Herald process (pid ${first.pid})`);

@@ -8,6 +8,7 @@ import { recipientsOf } from './support/recipients.js';
 import { createTestApp, type Caller, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
 import { expectProblem, expectStatus } from './support/http-assertions.js';
+import { obligationsOf, timelineOf } from './support/incident-reads.js';
 
 const MINUTE_MS = 60_000;
 
@@ -21,23 +22,6 @@ function expectInOrder(actual: string[], expected: string[]) {
 
 const url = (id: string, path = '') => `/api/v1/incidents/${id}${path}`;
 const send = (caller: Caller, id: string, body: Record<string, unknown>) => caller.post(url(id, '/communications'), body);
-
-interface ObligationView {
-  id: string;
-  kind: string;
-  clientId: string;
-  dueAt: string;
-  status: string;
-  createdAt: string;
-  closedAt: string | null;
-  metByCommunicationId: string | null;
-  waiver: { by: string; reason: string } | null;
-  wasOnTime: boolean | null;
-}
-
-async function obligationsOf(caller: Caller, id: string): Promise<ObligationView[]> {
-  return (await expectStatus(caller.get(url(id, '/obligations')), 200)).body.items;
-}
 
 /** An earlier incident of the clients using `componentId`, run to the end: notices, RCA, closed. */
 async function buildClosedIncidentWithRca(admin: Caller, componentId: string) {
@@ -250,8 +234,7 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     expect(versions.body.items[1].disclosures.remediation).toBeNull();
     for (const v of versions.body.items) expect(v).toMatchObject({ actorId: admin.userId, at: expect.any(String) });
 
-    const timeline = await expectStatus(admin.get(url(incident.id, '/timeline?order=asc&limit=200')), 200);
-    const events = timeline.body.items as { type: string; actorId: string; actor: string; data: any }[];
+    const events = await timelineOf(admin, incident.id);
     for (const e of events) expect(e.actor).toEqual(expect.any(String));
     const assigned = events.filter((e) => e.type === 'role.assigned');
     expect(assigned.map((e) => [e.data.role, e.data.after])).toEqual([

@@ -15,6 +15,7 @@ import { recipientsOf } from './support/recipients.js';
 import { createTokenOverHttp, startHerald } from './support/server-process.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
+import { timelineOf } from './support/incident-reads.js';
 
 describe.each(testBackends())('e-mail intake on %s', (kind) => {
   let t: TestApp;
@@ -23,7 +24,7 @@ describe.each(testBackends())('e-mail intake on %s', (kind) => {
   let component: { id: string };
 
   const incidentsNow = async () => rows<{ id: string; number: number; title: string; description: string; source: string; reporter_client_id: string | null }>(t.database.db, sql`SELECT id, number, title, description, source, reporter_client_id FROM incidents ORDER BY number`);
-  const timeline = async (id: string) => (await t.admin.get(`/api/v1/incidents/${id}/timeline?order=asc&limit=200`)).body.items as { type: string; actor: string; data: Record<string, any> }[];
+  const timeline = (id: string) => timelineOf(t.admin, id);
 
   beforeAll(async () => {
     t = await createTestApp(kind, { intake: { smtpPort: 0, smtpHost: '127.0.0.1', maxMailBytes: 512 * 1024, maxAttachmentBytes: 64 * 1024 } });

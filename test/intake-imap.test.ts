@@ -19,6 +19,7 @@ import { recipientsOf } from './support/recipients.js';
 import { startHerald } from './support/server-process.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
+import { timelineOf } from './support/incident-reads.js';
 
 const skipReason = hasDovecot ? '' : ` (skipped: ${DOVECOT_BIN} is missing; install dovecot-imapd)`;
 
@@ -35,7 +36,7 @@ describe.skipIf(!hasDovecot).each(testBackends())(`IMAP e-mail intake on %s${ski
   let component: { id: string };
 
   const incidentsNow = async () => rows<{ id: string; number: number; title: string; description: string; source: string; reporter_client_id: string | null }>(t.database.db, sql`SELECT id, number, title, description, source, reporter_client_id FROM incidents ORDER BY number`);
-  const timeline = async (id: string) => (await t.admin.get(`/api/v1/incidents/${id}/timeline?order=asc&limit=200`)).body.items as { type: string; actor: string; data: Record<string, any> }[];
+  const timeline = (id: string) => timelineOf(t.admin, id);
   const flagsOf = async (messageId: string) => (await dovecot.inbox()).find((m) => m.messageId === messageId)?.flags;
 
   beforeAll(async () => {

@@ -9,26 +9,10 @@ import { buildClient, buildComponent, buildIncident, fullDisclosures } from './s
 import { createTestApp, type Caller, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
 import { expectBody } from './support/http-assertions.js';
+import { obligationsOf, timelineOf, type TimelineEvent } from './support/incident-reads.js';
 
 const MINUTE = 60_000;
 const at = (ms: number) => new Date(ms);
-
-interface Obligation {
-  id: string;
-  kind: string;
-  clientId: string;
-  dueAt: string;
-  status: string;
-  createdAt: string;
-  wasOnTime: boolean | null;
-}
-
-interface TimelineEvent {
-  type: string;
-  at: string;
-  actorId: string | null;
-  data: any;
-}
 
 interface Notification {
   id: string;
@@ -68,18 +52,13 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
     return { lead, manager, client, incident, url, initial: initial.communication, update: obligations[0]! };
   }
 
-  async function obligationsOf(incidentId: string): Promise<Obligation[]> {
-    return (await expectBody(t.admin.get(`/api/v1/incidents/${incidentId}/obligations`))).items;
-  }
-
   async function openUpdates(incidentId: string) {
-    return (await obligationsOf(incidentId)).filter((o) => o.kind === 'update' && o.status === 'open');
+    return (await obligationsOf(t.admin, incidentId)).filter((o) => o.kind === 'update' && o.status === 'open');
   }
 
   /** The SLA clock's entries on the incident's timeline, oldest first. */
   async function clockEvents(incidentId: string): Promise<TimelineEvent[]> {
-    const timeline = await expectBody(t.admin.get(`/api/v1/incidents/${incidentId}/timeline?order=asc&limit=200`));
-    return (timeline.items as TimelineEvent[]).filter((e) => e.type.startsWith('obligation.') && !['obligation.opened', 'obligation.met', 'obligation.cancelled', 'obligation.rescheduled'].includes(e.type));
+    return (await timelineOf(t.admin, incidentId)).filter((e) => e.type.startsWith('obligation.') && !['obligation.opened', 'obligation.met', 'obligation.cancelled', 'obligation.rescheduled'].includes(e.type));
   }
 
   async function notificationsOf(user: Caller, incidentId: string): Promise<Notification[]> {
@@ -148,7 +127,7 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
 
     await expectBody(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(Date.now() + 45 * MINUTE).toISOString() }));
     const sent = await expectBody(lead.post(`${url}/communications`, { kind: 'update', body: 'We rolled back the release; checkout recovers.' }), 201);
-    const obligations = await obligationsOf(incident.id);
+    const obligations = await obligationsOf(t.admin, incident.id);
     expect(obligations.find((o) => o.id === first.id)).toMatchObject({ status: 'met', metByCommunicationId: sent.communication.id, wasOnTime: true });
     const [next] = await openUpdates(incident.id);
     expect(next!.id).not.toBe(first.id);
@@ -188,7 +167,7 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
     const late = (await expectBody(lead.post(`${url}/communications`, { kind: 'update', body: 'Checkout works again for most clients.' }), 201)).communication;
     expect(late.isPromiseKept).toBe(false);
     // The obligation kept its deadline (the new draft time did not move it), so it was met late.
-    expect((await obligationsOf(incident.id)).find((o) => o.id === owed!.id)).toMatchObject({ status: 'met', dueAt: new Date(soon).toISOString(), wasOnTime: false });
+    expect((await obligationsOf(t.admin, incident.id)).find((o) => o.id === owed!.id)).toMatchObject({ status: 'met', dueAt: new Date(soon).toISOString(), wasOnTime: false });
 
     // As stored, not only as answered.
     for (const [id, expected] of [[initial.id, null], [kept.id, true], [late.id, false]] as const) {
@@ -223,7 +202,7 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
     const [owed] = await openUpdates(incident.id);
     expect(owed!.id).not.toBe(update.id);
     expect(Date.parse(owed!.dueAt)).toBe(next);
-    expect((await obligationsOf(incident.id)).find((o) => o.id === update.id)).toMatchObject({ status: 'met', metByCommunicationId: sent.id });
+    expect((await obligationsOf(t.admin, incident.id)).find((o) => o.id === update.id)).toMatchObject({ status: 'met', metByCommunicationId: sent.id });
     // And an edit of the draft after this message leaves it alone too.
     await expectBody(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(next + 10 * MINUTE).toISOString() }));
     expect((await openUpdates(incident.id)).map((o) => o.dueAt)).toEqual([new Date(next).toISOString()]);
