@@ -1,29 +1,13 @@
 // Reading an incident's timeline and obligations through the API, as the console does.
+import type { getTimeline, listObligations } from '../../src/services/incidents/read-incidents.js';
 import { expectBody } from './http-assertions.js';
 import type { Caller } from './test-app.js';
 
-export interface TimelineEvent {
-  seq: number;
-  at: string;
-  actorId: string | null;
-  actor: string;
-  type: string;
-  data: any;
-}
+/** A timeline event as the API presents it (the service's own shape), its data open to any reading. */
+export type TimelineEvent = Omit<Awaited<ReturnType<typeof getTimeline>>['items'][number], 'data'> & { data: any };
 
-export interface ObligationView {
-  id: string;
-  kind: string;
-  clientId: string;
-  dueAt: string;
-  status: string;
-  createdAt: string;
-  closedAt: string | null;
-  metByCommunicationId: string | null;
-  waiver: { by: string; reason: string } | null;
-  isOverdue: boolean;
-  wasOnTime: boolean | null;
-}
+/** An obligation as the API presents it; the waiver is stored as JSON, this is its shape. */
+export type ObligationView = Omit<Awaited<ReturnType<typeof listObligations>>[number], 'waiver'> & { waiver: { by: string; reason: string } | null };
 
 /** The incident's timeline, oldest first (up to 200 events, more than any test writes). */
 export async function timelineOf(caller: Caller, incidentId: string): Promise<TimelineEvent[]> {
