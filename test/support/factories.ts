@@ -1,6 +1,5 @@
 // Factories for test data: catalog and incidents built through the API, as a user would (a Caller),
 // or through the service verbs with a Ctx, for the service-tier tests (the `…Through(ctx)` ones).
-import { expect } from 'vitest';
 import type { Db } from '../../src/db/open.js';
 import type { Actor, Disclosures, InstallRole, Severity } from '../../src/domain/types.js';
 import { insertUser } from '../../src/services/auth/users.js';
@@ -10,15 +9,14 @@ import type { Ctx } from '../../src/services/context.js';
 import { classifyIncident } from '../../src/services/incidents/classify-incident.js';
 import { updateDisclosures } from '../../src/services/incidents/incident-commands.js';
 import { reportIncident } from '../../src/services/incidents/report-incident.js';
+import { expectBody } from './http-assertions.js';
 import type { Caller } from './test-app.js';
 
 let n = 0;
 const unique = () => `${Date.now().toString(36)}${(++n).toString(36)}`;
 
 export async function buildComponent(admin: Caller, name = `Component ${unique()}`) {
-  const res = await admin.post('/api/v1/components', { name });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as { id: string; name: string; status: string };
+  return expectBody<{ id: string; name: string; status: string }>(admin.post('/api/v1/components', { name }), 201);
 }
 
 export async function buildClient(
@@ -26,21 +24,19 @@ export async function buildClient(
   opts: { name?: string; tier?: string; componentIds?: string[]; contacts?: { name: string; email: string; language?: string }[] } = {},
 ) {
   const u = unique();
-  const res = await admin.post('/api/v1/clients', { name: opts.name ?? `Client ${u}`, slug: `client-${u}`, tier: opts.tier ?? 'standard', componentIds: opts.componentIds ?? [] });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const client = await expectBody<{ id: string; name: string; slug: string }>(
+    admin.post('/api/v1/clients', { name: opts.name ?? `Client ${u}`, slug: `client-${u}`, tier: opts.tier ?? 'standard', componentIds: opts.componentIds ?? [] }),
+    201,
+  );
   const contacts = [];
   for (const c of opts.contacts ?? [{ name: `Contact ${u}`, email: `contact-${u}@client.example` }]) {
-    const added = await admin.post(`/api/v1/clients/${res.body.id}/contacts`, c);
-    expect(added.status, JSON.stringify(added.body)).toBe(201);
-    contacts.push(added.body as { id: string; email: string; name: string });
+    contacts.push(await expectBody<{ id: string; email: string; name: string }>(admin.post(`/api/v1/clients/${client.id}/contacts`, c), 201));
   }
-  return { ...(res.body as { id: string; name: string; slug: string }), contacts };
+  return { ...client, contacts };
 }
 
 export async function buildIncident(caller: Caller, body: Record<string, unknown> = {}) {
-  const res = await caller.post('/api/v1/incidents', { title: `Incident ${unique()}`, description: 'Something broke.', ...body });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as { id: string; key: string; stage: string };
+  return expectBody<{ id: string; key: string; stage: string }>(caller.post('/api/v1/incidents', { title: `Incident ${unique()}`, description: 'Something broke.', ...body }), 201);
 }
 
 export const fullDisclosures = (now = Date.now()): Disclosures => ({
@@ -63,11 +59,8 @@ const affectingClassification = (componentId: string, severity: string) => ({
 /** An incident classified as affecting the clients that use `componentId`, with complete disclosures. */
 export async function buildAffectedIncident(admin: Caller, componentId: string, severity = 'SEV2') {
   const incident = await buildIncident(admin);
-  const c = await admin.post(`/api/v1/incidents/${incident.id}/classification`, affectingClassification(componentId, severity));
-  expect(c.status, JSON.stringify(c.body)).toBe(200);
-  const d = await admin.post(`/api/v1/incidents/${incident.id}/disclosures`, fullDisclosures());
-  expect(d.status, JSON.stringify(d.body)).toBe(200);
-  return d.body as { id: string; key: string; affectedClients: { clientId: string }[] };
+  await expectBody(admin.post(`/api/v1/incidents/${incident.id}/classification`, affectingClassification(componentId, severity)));
+  return expectBody<{ id: string; key: string; affectedClients: { clientId: string }[] }>(admin.post(`/api/v1/incidents/${incident.id}/disclosures`, fullDisclosures()));
 }
 
 /** A user of `role` (a client user needs `clientId`), as the actor a verb is called with. */
