@@ -147,6 +147,23 @@ describe.each(testBackends())('incident commands on %s', (kind) => {
       expect(items.find((e) => e.type === 'obligation.waived')).toMatchObject({ actorId: manager.userId, data: { obligationId: initial.id, reason: 'The client was told by phone.' } });
     }));
 
+  it('gives incident roles only to active admins and members, naming the others', () =>
+    db.rolledBack(async (scope) => {
+      const { admin, member, as, componentId, clientId } = await scene(scope);
+      const viewer = await buildActor(scope.tx, 'viewer');
+      const clientUser = await buildActor(scope.tx, 'client', { clientId });
+      const incident = await buildAffectedIncidentThrough(as(admin), componentId);
+
+      const refused = await expectRefusal(
+        assignRoles(as(admin, 1), incident.id, { incidentManagerId: member.userId, communicationLeadId: viewer.userId, technicalTeamIds: [clientUser.userId, member.userId] }),
+        'invalid_input',
+      );
+      expect(refused.details.field).toBe('roles');
+      expect([...refused.details.missing!].sort()).toEqual([viewer.userId, clientUser.userId].sort());
+      const assigned = await assignRoles(as(admin, 2), incident.id, { incidentManagerId: member.userId, technicalTeamIds: [member.userId, admin.userId] });
+      expect(assigned.state.roles).toMatchObject({ incidentManagerId: member.userId, communicationLeadId: null, technicalTeamIds: [member.userId, admin.userId] });
+    }));
+
   it('records on the timeline who acted, when, and what changed from what', () =>
     db.rolledBack(async (scope) => {
       const { admin, member, as, componentId, clientId } = await scene(scope);
