@@ -21,7 +21,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { openDatabase, rawSql, type Database } from '../src/db/open.js';
-import { createTokenOverHttp, startHerald, type RunningHerald, type ServeOptions } from '../test/support/server-process.js';
+import { createTokenOverHttp, httpApi, startHerald, type HttpApi, type RunningHerald, type ServeOptions } from '../test/support/server-process.js';
 import { startSmtpSink, type SmtpSink } from '../test/support/smtp-sink.js';
 import { ensureBuilt, withFreshPgDatabase } from './support.js';
 
@@ -191,19 +191,6 @@ interface Answer {
   body: any;
 }
 
-function api(url: string, token: string) {
-  const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
-  };
-  return { post: (p: string, b: unknown) => call('POST', p, b), get: (p: string) => call('GET', p) };
-}
-
 function expectStatus(res: Answer, status: number, what: string) {
   if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status}: ${JSON.stringify(res.body).slice(0, 500)}`);
   return res.body;
@@ -237,7 +224,7 @@ interface TargetResult {
 async function fanout(
   server: RunningHerald,
   sink: SmtpSink,
-  a: ReturnType<typeof api>,
+  a: HttpApi,
   incidentId: string,
   body: Record<string, unknown>,
 ): Promise<FanoutResult> {
@@ -303,7 +290,7 @@ async function benchHerald(label: string, serve: ServeOptions, prepare: () => Pr
     const rssAfterStartMb = procStatusKb(server.pid, 'VmRSS') / 1024;
     console.log(`  server started in ${startSeconds.toFixed(1)} s: RSS ${rssAfterStartMb.toFixed(0)} MB (peak so far ${(procStatusKb(server.pid, 'VmHWM') / 1024).toFixed(0)} MB)`);
     const token = await createTokenOverHttp(server.url, ADMIN.adminEmail, ADMIN.adminPassword);
-    const a = api(server.url, token);
+    const a = httpApi(server.url, token);
     const incident = expectStatus(await a.post('/api/v1/incidents', { title: 'Payments fail', description: 'Card payments are declined.' }), 201, 'incident');
     const classified = expectStatus(
       await a.post(`/api/v1/incidents/${incident.id}/classification`, {

@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAffectedIncident, buildClient, buildComponent, buildIncident, fullDisclosures } from './support/factories.js';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest, type Responder } from './support/http-receiver.js';
 import { startSmtpSink, type SinkMail, type SmtpSink } from './support/smtp-sink.js';
-import { createTestApp, type Caller, type Response, type TestApp } from './support/test-app.js';
+import { createTestApp, type Caller, type TestApp } from './support/test-app.js';
 import { incidentDeliveryProof } from '../src/services/communications/delivery-proof.js';
 import type { Ctx } from '../src/services/context.js';
 import { testBackends } from './support/test-database.js';
+import { eventually, expectProblem, expectStatus } from './support/http-assertions.js';
+import { obligationsOf, timelineOf } from './support/incident-reads.js';
 
 /** Recipients whose mail server refuses them for good (550 at RCPT TO). */
 const BOUNCING_DOMAIN = 'bounce.example';
@@ -39,38 +41,6 @@ interface ProofRow {
   result: string;
   createdAt: string;
   sentAt: string | null;
-}
-
-interface TimelineEvent {
-  type: string;
-  actorId: string | null;
-  data: any;
-}
-
-async function expectStatus<T = any>(pending: Promise<Response<T>>, status: number): Promise<Response<T>> {
-  const res = await pending;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  return res;
-}
-
-async function expectProblem(pending: Promise<Response>, status: number, code: string) {
-  const res = await pending;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, code });
-  return res.body as { code: string; detail: string; missing?: string[]; issues?: { part: string; line: number | null; message: string }[] };
-}
-
-/** Polls `probe` until it returns something truthy; fails naming `what` (and the last value seen) after timeoutMs. */
-async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    last = await probe();
-    if (last) return last as T;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /**
@@ -137,10 +107,6 @@ function settledProof(caller: Caller, incidentId: string, isDone: (rows: ProofRo
     },
     timeoutMs,
   );
-}
-
-async function timelineOf(caller: Caller, incidentId: string): Promise<TimelineEvent[]> {
-  return (await expectStatus(caller.get(url(incidentId, '/timeline?order=asc&limit=200')), 200)).body.items;
 }
 
 async function addEndpoint(admin: Caller, clientId: string, kind: 'webhook' | 'slack' | 'teams', endpointUrl: string) {
@@ -474,13 +440,13 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
       const initialId = held.body.communication.id as string;
       expect(await proofOf(t.admin, incident.id)).toEqual([]);
       expect(mailTo(contact)).toEqual([]);
-      const owed = (await expectStatus(t.admin.get(url(incident.id, '/obligations')), 200)).body.items;
+      const owed = await obligationsOf(t.admin, incident.id);
       expect(owed.find((o: { kind: string; clientId: string }) => o.kind === 'initial' && o.clientId === client.id)).toMatchObject({ status: 'open' });
       const asked = await expectStatus(manager.get('/api/v1/notifications'), 200);
       expect(asked.body.items.some((n: { kind: string; incidentId: string }) => n.kind === 'communication.approval_requested' && n.incidentId === incident.id)).toBe(true);
 
-      await expectProblem(commsLead.post(`/api/v1/communications/${initialId}/approval`, { isApproved: true }), 403, 'not_approver');
-      await expectProblem(bystander.post(`/api/v1/communications/${initialId}/approval`, { isApproved: true }), 403, 'not_approver');
+      await expectProblem(commsLead.post(`/api/v1/communications/${initialId}/approval`, { isApproved: true }), { status: 403, code: 'not_approver' });
+      await expectProblem(bystander.post(`/api/v1/communications/${initialId}/approval`, { isApproved: true }), { status: 403, code: 'not_approver' });
       expect((await expectStatus(t.admin.get(`/api/v1/communications/${initialId}`), 200)).body.status).toBe('pending_approval');
 
       const approved = await expectStatus(manager.post(`/api/v1/communications/${initialId}/approval`, { isApproved: true, note: 'Reads well.' }), 200);
@@ -490,9 +456,9 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
       expect(approved.body.communication).not.toHaveProperty('recipients');
       await eventually('the approved notice in the sink', () => mailTo(contact).length === 1);
       expect(mailTo(contact)[0]!.subject).toMatch(/^Incident notice: /);
-      const met = (await expectStatus(t.admin.get(url(incident.id, '/obligations')), 200)).body.items;
+      const met = await obligationsOf(t.admin, incident.id);
       expect(met.find((o: { kind: string }) => o.kind === 'initial')).toMatchObject({ status: 'met', metByCommunicationId: initialId });
-      await expectProblem(manager.post(`/api/v1/communications/${initialId}/approval`, { isApproved: true }), 409, 'conflict');
+      await expectProblem(manager.post(`/api/v1/communications/${initialId}/approval`, { isApproved: true }), { status: 409, code: 'conflict' });
 
       const events = await timelineOf(t.admin, incident.id);
       const approval = events.filter((e) => e.type.startsWith('communication.'));
@@ -517,7 +483,7 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
       const told = await expectStatus(commsLead.get('/api/v1/notifications'), 200);
       expect(told.body.items.some((n: { kind: string; incidentId: string }) => n.kind === 'communication.rejected' && n.incidentId === incident.id)).toBe(true);
       // The next update is still owed, and the rejected one reached nobody.
-      const stillOwed = (await expectStatus(t.admin.get(url(incident.id, '/obligations')), 200)).body.items;
+      const stillOwed = await obligationsOf(t.admin, incident.id);
       expect(stillOwed.filter((o: { kind: string; status: string }) => o.kind === 'update' && o.status === 'open')).toHaveLength(1);
       expect(mailTo(contact)).toHaveLength(1);
     } finally {
@@ -560,13 +526,13 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
       // An unclosed {% if %} on line 3 of the text.
       const lines = original.text.split('\n');
       const unclosed = [...lines.slice(0, 2), '{% if disclosures.impactSummary %}We know the impact.', ...lines.slice(2)].join('\n');
-      const syntax = await expectProblem(t.admin.patch(tmpl, { parts: { ...original, text: unclosed } }), 422, 'invalid_template');
+      const syntax = await expectProblem(t.admin.patch(tmpl, { parts: { ...original, text: unclosed } }), { status: 422, code: 'invalid_template' });
       expect(syntax.issues).toEqual([expect.objectContaining({ part: 'text', line: 3 })]);
       expect(syntax.detail).toContain('text line 3');
 
       // An unknown variable on line 5 of the text.
       const unknown = [...lines.slice(0, 4), 'Internal notes: {{ incident.internalNotes }}', ...lines.slice(4)].join('\n');
-      const variable = await expectProblem(t.admin.patch(tmpl, { parts: { ...original, text: unknown } }), 422, 'invalid_template');
+      const variable = await expectProblem(t.admin.patch(tmpl, { parts: { ...original, text: unknown } }), { status: 422, code: 'invalid_template' });
       expect(variable.issues).toEqual([expect.objectContaining({ part: 'text', line: 5, message: expect.stringContaining('incident.internalNotes') })]);
 
       const unchanged = await expectStatus(t.admin.get(tmpl), 200);

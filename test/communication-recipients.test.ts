@@ -8,14 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/services/sql-rows.js';
 import { buildAffectedIncident, buildClient, buildComponent } from './support/factories.js';
 import { recipientsOf } from './support/recipients.js';
-import { createTestApp, type Response, type TestApp } from './support/test-app.js';
+import { createTestApp, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
-
-async function expectStatus<T = any>(pending: Promise<Response<T>>, status: number): Promise<Response<T>> {
-  const res = await pending;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  return res;
-}
+import { expectProblem, expectStatus } from './support/http-assertions.js';
 
 describe.each(testBackends())('message recipients on %s', (kind) => {
   let t: TestApp;
@@ -87,10 +82,8 @@ describe.each(testBackends())('message recipients on %s', (kind) => {
     expect((await outsider.get(`/api/v1/communications/${message.id}/recipients`)).status).toBe(404);
 
     // A cursor that is not one is refused, naming the field.
-    const bad = await t.admin.get(`/api/v1/communications/${message.id}/recipients?cursor=not-a-cursor`);
-    expect(bad.status).toBe(400);
-    expect(String(bad.headers['content-type'])).toMatch(/^application\/problem\+json/);
-    expect(bad.body).toMatchObject({ field: 'cursor' });
+    const bad = await expectProblem(t.admin.get(`/api/v1/communications/${message.id}/recipients?cursor=not-a-cursor`), { status: 400 });
+    expect(bad).toMatchObject({ field: 'cursor' });
   });
 
   it('records a message to more recipients than are built at a time whole: one copy per contact', async () => {

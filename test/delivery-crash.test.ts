@@ -19,16 +19,16 @@
 // deliveries left 'sending' from the database the killed server left behind and asserts that there are
 // at most emailInFlight of them, that every duplicate is one of them, and that no Message-ID arrives
 // more than twice.
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DELIVERY_WORKER_DEFAULTS } from '../src/jobs/deliver.js';
+import { expectBody } from './support/http-assertions.js';
+import { useProcessHarness } from './support/process-harness.js';
 import { startSmtpSink, type SmtpSink } from './support/smtp-sink.js';
-import { CLI, createTokenOverHttp, startHerald, type HeraldProcess, type RunningHerald, type ServeOptions } from './support/server-process.js';
+import { createTokenOverHttp, httpApi, startHerald, type RunningHerald, type ServeOptions, type HttpApi } from './support/server-process.js';
 import { createPgDatabase, testBackends } from './support/test-database.js';
 
 const RECIPIENTS = 2000;
@@ -39,55 +39,7 @@ const IN_FLIGHT = DELIVERY_WORKER_DEFAULTS.emailInFlight;
 const ADMIN = { adminEmail: 'crash-admin@example.com', adminPassword: 'correct horse battery staple' };
 const MAIL_DOMAIN = 'crash.example';
 
-const children: HeraldProcess[] = [];
-const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-});
-
-afterEach(async () => {
-  await Promise.all(children.splice(0).map((c) => c.stop('SIGKILL')));
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-
-function tempDir(prefix: string): string {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  return root;
-}
-
-/** A PGlite data directory of its own, unpacked from the migrated one the test setup prepared. */
-function pgliteDataDir(): string {
-  const dataDir = join(tempDir('herald-crash-'), 'data');
-  mkdirSync(dataDir);
-  execFileSync('tar', ['-xzf', inject('pgliteDump'), '-C', dataDir], { stdio: 'ignore' });
-  return dataDir;
-}
-
-interface Api {
-  post(path: string, body: unknown): Promise<{ status: number; body: any }>;
-  get(path: string): Promise<{ status: number; body: any }>;
-}
-
-function api(url: string, token: string): Api {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
-  };
-  return { post: (p, b) => call('POST', p, b), get: (p) => call('GET', p) };
-}
-
-async function expectCreated(pending: Promise<{ status: number; body: any }>, status = 201) {
-  const res = await pending;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  return res.body;
-}
+const harness = useProcessHarness();
 
 type Query = (text: string, params?: unknown[]) => Promise<{ rows: any[] }>;
 
@@ -129,12 +81,12 @@ async function withPg<T>(url: string, fn: (query: Query) => Promise<T>): Promise
 }
 
 /** An incident affecting the client, classified, with every disclosure an initial notice needs. */
-async function prepareIncident(a: Api, catalog: { componentId: string; clientId: string }) {
+async function prepareIncident(a: HttpApi, catalog: { componentId: string; clientId: string }) {
   const contacts = await a.get(`/api/v1/clients/${catalog.clientId}/contacts`);
   expect(contacts.status).toBe(200);
   expect(contacts.body.items).toHaveLength(RECIPIENTS);
-  const incident = await expectCreated(a.post('/api/v1/incidents', { title: 'Payments fail', description: 'Card payments are declined.' }));
-  const classified = await expectCreated(
+  const incident = await expectBody(a.post('/api/v1/incidents', { title: 'Payments fail', description: 'Card payments are declined.' }), 201);
+  const classified = await expectBody(
     a.post(`/api/v1/incidents/${incident.id}/classification`, {
       severity: 'SEV3',
       impacts: [{ componentId: catalog.componentId, status: 'major_outage' }],
@@ -145,7 +97,7 @@ async function prepareIncident(a: Api, catalog: { componentId: string; clientId:
   );
   expect(classified.affectedClients.map((c: { clientId: string }) => c.clientId)).toEqual([catalog.clientId]);
   const now = Date.now();
-  await expectCreated(
+  await expectBody(
     a.post(`/api/v1/incidents/${incident.id}/disclosures`, {
       impactSummary: 'Card payments are declined for about a third of the transactions.',
       dataLoss: { level: 'none', details: null },
@@ -183,14 +135,14 @@ interface Backend {
 }
 
 function pgliteBackend(): Backend {
-  const dataDir = pgliteDataDir();
+  const dataDir = harness.pgliteDataDir('herald-crash-');
   return {
     kind: 'pglite',
     serve: { dataDir },
     readsCopy: true,
     offline: (fn) => withPglite(dataDir, fn),
     afterCrash: (fn) => {
-      const copy = join(tempDir('herald-crash-copy-'), 'data');
+      const copy = join(harness.tempDir('herald-crash-copy-'), 'data');
       cpSync(dataDir, copy, { recursive: true });
       return withPglite(copy, fn);
     },
@@ -214,7 +166,7 @@ async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T |
 async function crashInTheMiddleOfSending(backend: Backend) {
   const { kind, serve } = backend;
   const sink: SmtpSink = await startSmtpSink({ parse: false });
-  cleanups.push(() => sink.close());
+  harness.cleanup(() => sink.close());
   const opts: ServeOptions = { ...ADMIN, ...serve, extra: { SMTP_URL: sink.url, HERALD_MAIL_FROM: `Herald <status@${MAIL_DOMAIN}>`, ...serve.extra } };
   const timings: Record<string, number> = {};
   let mark = Date.now();
@@ -224,17 +176,13 @@ async function crashInTheMiddleOfSending(backend: Backend) {
     if (process.env.HERALD_CRASH_TRACE) console.log(`${kind} ${name}: ${timings[name]} ms, sink ${sink.messages.length}`);
   };
 
-  const start = async () => {
-    const s = await startHerald(opts);
-    children.push(s);
-    return s;
-  };
+  const start = async () => harness.track(await startHerald(opts));
   const catalog = await backend.offline(seedCatalog);
   lap('seed');
   const first: RunningHerald = await start();
   lap('start');
   const token = await createTokenOverHttp(first.url, ADMIN.adminEmail, ADMIN.adminPassword);
-  const before = api(first.url, token);
+  const before = httpApi(first.url, token);
   const incidentId = await prepareIncident(before, catalog);
   lap('incident');
 
@@ -273,7 +221,7 @@ async function crashInTheMiddleOfSending(backend: Backend) {
   const inFlightAtKill = countAtKill('sending');
   expect(inFlightAtKill, "deliveries 'sending' at the kill").toBeLessThanOrEqual(IN_FLIGHT);
 
-  const after = api(second.url, token);
+  const after = httpApi(second.url, token);
   const distinct = () => new Set(sink.messages.map((m) => m.messageId)).size;
   let traced = 0;
   const proof = await waitFor('every delivery to be sent', 90_000, async () => {
@@ -348,7 +296,7 @@ describe('a crash in the middle of sending one message to 2,000 recipients', () 
 
   it.runIf(testBackends().includes('postgres'))('PostgreSQL: after SIGKILL and restart every recipient has the message, once', { timeout: 120_000 }, async () => {
     const { url, drop } = await createPgDatabase();
-    cleanups.push(drop);
+    harness.cleanup(drop);
     await crashInTheMiddleOfSending(pgBackend(url));
   });
 });

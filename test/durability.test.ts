@@ -2,69 +2,28 @@
 // write answered 2xx survives a SIGKILL right after it, on PGlite and on PostgreSQL, and concurrent
 // commands on one incident lose none of each other's changes; the PGlite data-directory lock refuses
 // a second server, is taken over after a crash, and is released by a clean SIGTERM shutdown.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useProcessHarness } from './support/process-harness.js';
+import { createTokenOverHttp, httpApi, serveEnv, spawnHerald, startHerald, type RunningHerald, type ServeOptions, type HttpApi } from './support/server-process.js';
 import { createPgDatabase, testBackends } from './support/test-database.js';
-import { CLI, createTokenOverHttp, serveEnv, spawnHerald, startHerald, type HeraldProcess, type RunningHerald, type ServeOptions } from './support/server-process.js';
 
 const ADMIN = { adminEmail: 'durability-admin@example.com', adminPassword: 'correct horse battery staple' };
 const CHAINS = 60; // incidents, each driven through report → classify → disclosures → note
 const KILL_AT = 200; // SIGKILL the moment this many writes have been answered 2xx (others are still in flight)
 
-const children: HeraldProcess[] = [];
-const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(() => {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
-});
-
-afterEach(async () => {
-  await Promise.all(children.splice(0).map((c) => c.stop('SIGKILL')));
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+const harness = useProcessHarness();
 
 async function start(opts: ServeOptions): Promise<RunningHerald> {
-  const s = await startHerald({ ...ADMIN, ...opts });
-  children.push(s);
-  return s;
+  return harness.track(await startHerald({ ...ADMIN, ...opts }));
 }
 
-/**
- * A fresh temporary PGlite data directory, seeded with the migrated data directory the test setup
- * prepared (unpacking it is much faster than initdb in every server process).
- */
-function tempDataDir(): string {
-  const root = mkdtempSync(join(tmpdir(), 'herald-durability-'));
-  cleanups.push(() => rmSync(root, { recursive: true, force: true }));
-  const dataDir = join(root, 'data');
-  mkdirSync(dataDir);
-  execFileSync('tar', ['-xzf', inject('pgliteDump'), '-C', dataDir], { stdio: 'ignore' });
-  return dataDir;
-}
-
-interface Api {
-  post(path: string, body: unknown): Promise<{ status: number; body: any }>;
-  get(path: string): Promise<{ status: number; body: any }>;
-}
-
-function api(url: string, token: string): Api {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
-  };
-  return { post: (p, b) => call('POST', p, b), get: (p) => call('GET', p) };
-}
+/** A fresh temporary PGlite data directory, seeded with the migrated one the test setup prepared. */
+const tempDataDir = () => harness.pgliteDataDir('herald-durability-');
 
 /** Catalog the writes need: a component used by a client with a contact. */
-async function prepareCatalog(a: Api) {
+async function prepareCatalog(a: HttpApi) {
   const comp = await a.post('/api/v1/components', { name: 'Login service' });
   expect(comp.status, JSON.stringify(comp.body)).toBe(201);
   const client = await a.post('/api/v1/clients', { name: 'Acme', slug: 'acme', tier: 'standard', componentIds: [comp.body.id] });
@@ -91,7 +50,7 @@ const noteOf = (i: number) => `Note ${i}`;
  * Drives CHAINS incidents concurrently and SIGKILLs the server synchronously when the KILL_AT-th write
  * is answered 2xx. Returns what was acknowledged, per incident.
  */
-async function writeThenKill(server: RunningHerald, a: Api, componentId: string) {
+async function writeThenKill(server: RunningHerald, a: HttpApi, componentId: string) {
   const acked: Acked[] = Array.from({ length: CHAINS }, (_, i) => ({ id: null, title: titleOf(i), classified: false, disclosed: false, noted: false }));
   let ackCount = 0;
   let killed = false;
@@ -133,7 +92,7 @@ async function writeThenKill(server: RunningHerald, a: Api, componentId: string)
   return { acked, ackCount, refused, exit, cutOff: settled.filter((s) => s.status === 'rejected').length };
 }
 
-async function verifyAcked(a: Api, acked: Acked[]) {
+async function verifyAcked(a: HttpApi, acked: Acked[]) {
   const problems: string[] = [];
   let checked = 0;
   const queue = acked.map((x, i) => ({ ...x, i })).filter((x) => x.id);
@@ -172,9 +131,9 @@ async function verifyAcked(a: Api, acked: Acked[]) {
 async function crashAndRecover(opts: ServeOptions, lockFile: string | null) {
   const first = await start(opts);
   const token = await createTokenOverHttp(first.url, ADMIN.adminEmail, ADMIN.adminPassword);
-  const { componentId } = await prepareCatalog(api(first.url, token));
+  const { componentId } = await prepareCatalog(httpApi(first.url, token));
 
-  const run = await writeThenKill(first, api(first.url, token), componentId);
+  const run = await writeThenKill(first, httpApi(first.url, token), componentId);
   expect(run.refused, 'every write should be accepted').toEqual([]);
   expect(run.ackCount).toBe(KILL_AT);
   expect(run.exit.signal).toBe('SIGKILL');
@@ -182,7 +141,7 @@ async function crashAndRecover(opts: ServeOptions, lockFile: string | null) {
 
   const second = await start(opts);
   if (lockFile) expect(readFileSync(lockFile, 'utf8')).toBe(String(second.pid)); // the stale lock was taken over
-  const a = api(second.url, token); // the token was written before the crash too
+  const a = httpApi(second.url, token); // the token was written before the crash too
   const { problems, checked } = await verifyAcked(a, run.acked);
   expect(problems).toEqual([]);
   expect(checked).toBe(KILL_AT);
@@ -198,7 +157,7 @@ async function crashAndRecover(opts: ServeOptions, lockFile: string | null) {
  * Accepted writes must also survive each other: commands on one incident at the same time each
  * see what the one before them committed (no lost update of the affected clients).
  */
-async function concurrentCommandsKeepEveryChange(a: Api, componentId: string) {
+async function concurrentCommandsKeepEveryChange(a: HttpApi, componentId: string) {
   const extra: string[] = [];
   for (let i = 0; i < 12; i++) {
     const c = await a.post('/api/v1/clients', { name: `Concurrent ${i}`, slug: `concurrent-${i}`, tier: 'standard' });
@@ -229,7 +188,7 @@ describe('durability of acknowledged writes', () => {
 
   it.runIf(testBackends().includes('postgres'))('PostgreSQL: every write answered 2xx is there after SIGKILL and restart', { timeout: 120_000 }, async () => {
     const { url, drop } = await createPgDatabase();
-    cleanups.push(drop);
+    harness.cleanup(drop);
     await crashAndRecover({ databaseUrl: url }, null);
   });
 });
@@ -242,7 +201,7 @@ describe('PGlite data directory lock', () => {
     expect(readFileSync(lockFile, 'utf8')).toBe(String(first.pid));
 
     const second = spawnHerald(['serve'], serveEnv({ dataDir, ...ADMIN }));
-    children.push(second);
+    harness.track(second);
     const refused = await second.exited;
     expect(refused.code, second.output()).toBe(2);
     expect(second.output()).toContain(`The data directory ${dataDir} is in use by another Herald process (pid ${first.pid})`);

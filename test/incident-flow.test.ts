@@ -5,26 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAffectedIncident, buildClient, buildComponent, buildIncident, fullDisclosures } from './support/factories.js';
 import { recipientsOf } from './support/recipients.js';
-import { createTestApp, type Caller, type Response, type TestApp } from './support/test-app.js';
+import { createTestApp, type Caller, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
+import { expectProblem, expectStatus } from './support/http-assertions.js';
+import { obligationsOf, timelineOf } from './support/incident-reads.js';
 
 const MINUTE_MS = 60_000;
-
-async function expectStatus<T = any>(pending: Promise<Response<T>>, status: number): Promise<Response<T>> {
-  const res = await pending;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  return res;
-}
-
-/** A refusal: the given 4xx status, as RFC 9457 problem+json naming the code. */
-async function expectProblem(pending: Promise<Response>, status: number, code: string) {
-  const res = await pending;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, code, type: `urn:herald:problem:${code}` });
-  expect(res.body.detail).toEqual(expect.any(String));
-  return res.body as { code: string; detail: string; missing?: string[]; field?: string };
-}
 
 
 /** Asserts that `expected` occurs in `actual` in this order, other items allowed between. */
@@ -36,23 +22,6 @@ function expectInOrder(actual: string[], expected: string[]) {
 
 const url = (id: string, path = '') => `/api/v1/incidents/${id}${path}`;
 const send = (caller: Caller, id: string, body: Record<string, unknown>) => caller.post(url(id, '/communications'), body);
-
-interface ObligationView {
-  id: string;
-  kind: string;
-  clientId: string;
-  dueAt: string;
-  status: string;
-  createdAt: string;
-  closedAt: string | null;
-  metByCommunicationId: string | null;
-  waiver: { by: string; reason: string } | null;
-  wasOnTime: boolean | null;
-}
-
-async function obligationsOf(caller: Caller, id: string): Promise<ObligationView[]> {
-  return (await expectStatus(caller.get(url(id, '/obligations')), 200)).body.items;
-}
 
 /** An earlier incident of the clients using `componentId`, run to the end: notices, RCA, closed. */
 async function buildClosedIncidentWithRca(admin: Caller, componentId: string) {
@@ -98,7 +67,7 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     expect(classified.body.affectedClients).toEqual([]);
     expect(classified.body.obligations).toEqual([]);
 
-    const refused = await expectProblem(member.post(url(incident.id, '/close'), {}), 422, 'internal_summary_required');
+    const refused = await expectProblem(member.post(url(incident.id, '/close'), {}), { status: 422, code: 'internal_summary_required' });
     expect(refused.missing).toEqual(['internalSummary']);
 
     const documented = await expectStatus(member.post(url(incident.id, '/internal-summary'), { summary: 'Queue worker ran out of memory; raised its limit.' }), 200);
@@ -167,7 +136,7 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     expect(classified.body.nextObligation).toMatchObject({ kind: 'initial', isOverdue: false });
 
     // Nothing goes out before the message states what a client is owed.
-    const incomplete = await expectProblem(send(admin, incident.id, { kind: 'initial' }), 422, 'missing_disclosures');
+    const incomplete = await expectProblem(send(admin, incident.id, { kind: 'initial' }), { status: 422, code: 'missing_disclosures' });
     expect(incomplete.missing).toEqual(['impactSummary', 'dataLoss', 'dataExposure', 'nextUpdateAt']);
     expect(incomplete.detail).toContain('impactSummary');
 
@@ -240,7 +209,7 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
 
     // The RCA needs the planned remediation and the analysis itself.
     await expectStatus(admin.post(url(incident.id, '/disclosures'), { remediation: null }), 200);
-    const noRca = await expectProblem(send(commsLead, incident.id, { kind: 'rca' }), 422, 'missing_disclosures');
+    const noRca = await expectProblem(send(commsLead, incident.id, { kind: 'rca' }), { status: 422, code: 'missing_disclosures' });
     expect(noRca.missing).toEqual(['remediation', 'body']);
     await expectStatus(admin.post(url(incident.id, '/disclosures'), { remediation: 'Canary releases for the login service.' }), 200);
     const rca = await expectStatus(send(commsLead, incident.id, { kind: 'rca', body: 'A release removed the session store configuration.' }), 201);
@@ -265,8 +234,7 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     expect(versions.body.items[1].disclosures.remediation).toBeNull();
     for (const v of versions.body.items) expect(v).toMatchObject({ actorId: admin.userId, at: expect.any(String) });
 
-    const timeline = await expectStatus(admin.get(url(incident.id, '/timeline?order=asc&limit=200')), 200);
-    const events = timeline.body.items as { type: string; actorId: string; actor: string; data: any }[];
+    const events = await timelineOf(admin, incident.id);
     for (const e of events) expect(e.actor).toEqual(expect.any(String));
     const assigned = events.filter((e) => e.type === 'role.assigned');
     expect(assigned.map((e) => [e.data.role, e.data.after])).toEqual([
@@ -333,8 +301,7 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     const incident = await buildIncident(t.admin);
     const refused = await expectProblem(
       t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { incidentManagerId: member, communicationLeadId: viewer, technicalTeamIds: [clientUser, leaver, member, nobody] }),
-      400,
-      'invalid_input',
+      { status: 400, code: 'invalid_input' },
     );
     expect(refused.field).toBe('roles');
     expect([...refused.missing!].sort()).toEqual([viewer, clientUser, leaver, nobody].sort());
@@ -344,9 +311,9 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
     expect(assigned.body.roles).toMatchObject({ incidentManagerId: member, technicalTeamIds: [member] });
     // Disabled since, the same member is refused even where the assignment would change nothing.
     await expectStatus(t.admin.patch(`/api/v1/users/${member}`, { isDisabled: true }), 200);
-    const again = await expectProblem(t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { incidentManagerId: member }), 400, 'invalid_input');
+    const again = await expectProblem(t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { incidentManagerId: member }), { status: 400, code: 'invalid_input' });
     expect(again.missing).toEqual([member]);
-    const refusedChange = await expectProblem(t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { communicationLeadId: member }), 400, 'invalid_input');
+    const refusedChange = await expectProblem(t.admin.post(`/api/v1/incidents/${incident.id}/roles`, { communicationLeadId: member }), { status: 400, code: 'invalid_input' });
     expect(refusedChange.missing).toEqual([member]);
     expect((await expectStatus(t.admin.get(`/api/v1/incidents/${incident.id}`), 200)).body.roles.communicationLeadId).toBeNull();
   });
@@ -395,9 +362,9 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
       await expectStatus(manager.post(url(incident.id, '/state'), { state: 'resolved' }), 200);
       await expectStatus(send(t.admin, incident.id, { kind: 'resolution' }), 201);
 
-      const open = await expectProblem(manager.post(url(incident.id, '/close'), {}), 409, 'open_obligations');
+      const open = await expectProblem(manager.post(url(incident.id, '/close'), {}), { status: 409, code: 'open_obligations' });
       expect(open.missing).toEqual([`rca:${client.id}`]);
-      await expectProblem(other.post(url(incident.id, '/close'), { waiveReason: 'The client declined an RCA.' }), 403, 'not_incident_manager');
+      await expectProblem(other.post(url(incident.id, '/close'), { waiveReason: 'The client declined an RCA.' }), { status: 403, code: 'not_incident_manager' });
       expect((await expectStatus(manager.get(url(incident.id)), 200)).body.stage).toBe('active');
 
       const closed = await expectStatus(manager.post(url(incident.id, '/close'), { waiveReason: 'The client declined an RCA.' }), 200);
@@ -411,21 +378,21 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
       await buildClient(t.admin, { componentIds: [component.id] });
       const incident = await buildAffectedIncident(t.admin, component.id);
       await expectStatus(t.admin.post(url(incident.id, '/disclosures'), { dataExposure: null }), 200);
-      const problem = await expectProblem(send(t.admin, incident.id, { kind: 'initial' }), 422, 'missing_disclosures');
+      const problem = await expectProblem(send(t.admin, incident.id, { kind: 'initial' }), { status: 422, code: 'missing_disclosures' });
       expect(problem.missing).toEqual(['dataExposure']);
       expect((await expectStatus(t.admin.get(`/api/v1/outbox?incidentId=${incident.id}`), 200)).body.items).toEqual([]);
     });
 
     it('refuses an update before the incident is classified', async () => {
       const incident = await buildIncident(t.admin);
-      await expectProblem(send(t.admin, incident.id, { kind: 'update', body: 'Still looking.' }), 409, 'not_classified');
+      await expectProblem(send(t.admin, incident.id, { kind: 'update', body: 'Still looking.' }), { status: 409, code: 'not_classified' });
     });
 
     it('refuses an update before the initial notice went out', async () => {
       const component = await buildComponent(t.admin);
       const client = await buildClient(t.admin, { componentIds: [component.id] });
       const incident = await buildAffectedIncident(t.admin, component.id);
-      const problem = await expectProblem(send(t.admin, incident.id, { kind: 'update', body: 'Still looking.' }), 409, 'initial_not_sent');
+      const problem = await expectProblem(send(t.admin, incident.id, { kind: 'update', body: 'Still looking.' }), { status: 409, code: 'initial_not_sent' });
       expect(problem.missing).toEqual([client.id]);
     });
 
@@ -435,10 +402,10 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
       const incident = await buildAffectedIncident(t.admin, component.id);
       await expectStatus(t.admin.post(url(incident.id, '/state'), { state: 'resolved' }), 200);
 
-      const outOfOrder = await expectProblem(t.admin.post(url(incident.id, '/state'), { state: 'monitoring' }), 409, 'transition_not_allowed');
+      const outOfOrder = await expectProblem(t.admin.post(url(incident.id, '/state'), { state: 'monitoring' }), { status: 409, code: 'transition_not_allowed' });
       expect(outOfOrder.missing).toEqual(['resolved->monitoring']);
-      await expectProblem(t.admin.post(url(incident.id, '/state'), { state: 'resolved' }), 409, 'already_in_state');
-      const noNote = await expectProblem(t.admin.post(url(incident.id, '/state'), { state: 'investigating' }), 422, 'reason_required');
+      await expectProblem(t.admin.post(url(incident.id, '/state'), { state: 'resolved' }), { status: 409, code: 'already_in_state' });
+      const noNote = await expectProblem(t.admin.post(url(incident.id, '/state'), { state: 'investigating' }), { status: 422, code: 'reason_required' });
       expect(noNote.missing).toEqual(['note']);
 
       const reopened = await expectStatus(t.admin.post(url(incident.id, '/state'), { state: 'investigating', note: 'Errors are back.' }), 200);
@@ -458,12 +425,12 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
       const own = await expectStatus(clientUser.get(url(incidentA.id)), 200);
       expect(own.body).toMatchObject({ id: incidentA.id, isAffectingYou: true });
       expect(own.body).not.toHaveProperty('affectedClients');
-      await expectProblem(clientUser.get(url(incidentB.id)), 404, 'not_found');
-      await expectProblem(clientUser.get(url(incidentB.key)), 404, 'not_found');
-      await expectProblem(clientUser.get(url(incidentB.id, '/communications')), 404, 'not_found');
+      await expectProblem(clientUser.get(url(incidentB.id)), { status: 404, code: 'not_found' });
+      await expectProblem(clientUser.get(url(incidentB.key)), { status: 404, code: 'not_found' });
+      await expectProblem(clientUser.get(url(incidentB.id, '/communications')), { status: 404, code: 'not_found' });
       const noticeB = await expectStatus(send(t.admin, incidentB.id, { kind: 'initial' }), 201);
-      await expectProblem(clientUser.get(`/api/v1/communications/${noticeB.body.communication.id}`), 404, 'not_found');
-      await expectProblem(clientUser.get('/api/v1/outbox'), 403, 'forbidden');
+      await expectProblem(clientUser.get(`/api/v1/communications/${noticeB.body.communication.id}`), { status: 404, code: 'not_found' });
+      await expectProblem(clientUser.get('/api/v1/outbox'), { status: 403, code: 'forbidden' });
 
       const reported = await expectStatus(clientUser.post('/api/v1/incidents', { title: 'We cannot log in' }), 201);
       const listed = await expectStatus(clientUser.get('/api/v1/incidents?limit=200'), 200);
@@ -477,12 +444,11 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
       const viewer = await t.user('viewer');
       const incident = await buildIncident(t.admin);
       await expectStatus(viewer.get(url(incident.id)), 200);
-      await expectProblem(viewer.post('/api/v1/incidents', { title: 'Viewer report' }), 403, 'forbidden');
-      await expectProblem(viewer.post(url(incident.id, '/notes'), { text: 'A viewer note' }), 403, 'forbidden');
+      await expectProblem(viewer.post('/api/v1/incidents', { title: 'Viewer report' }), { status: 403, code: 'forbidden' });
+      await expectProblem(viewer.post(url(incident.id, '/notes'), { text: 'A viewer note' }), { status: 403, code: 'forbidden' });
       await expectProblem(
         viewer.post(url(incident.id, '/classification'), { severity: 'SEV4', impacts: [], isClientAffected: false, reason: 'Looks harmless.' }),
-        403,
-        'forbidden',
+        { status: 403, code: 'forbidden' },
       );
       expect((await expectStatus(viewer.get(url(incident.id)), 200)).body.stage).toBe('reported');
     });
@@ -496,8 +462,8 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
       const incident = await buildAffectedIncident(t.admin, component.id);
       await expectStatus(t.admin.post(url(incident.id, '/roles'), { communicationLeadId: lead.userId, incidentManagerId: manager.userId }), 200);
 
-      await expectProblem(send(bystander, incident.id, { kind: 'initial' }), 403, 'not_communication_lead');
-      await expectProblem(send(t.admin, incident.id, { kind: 'initial' }), 403, 'not_communication_lead');
+      await expectProblem(send(bystander, incident.id, { kind: 'initial' }), { status: 403, code: 'not_communication_lead' });
+      await expectProblem(send(t.admin, incident.id, { kind: 'initial' }), { status: 403, code: 'not_communication_lead' });
       expect((await expectStatus(t.admin.get(`/api/v1/outbox?incidentId=${incident.id}`), 200)).body.items).toEqual([]);
       await expectStatus(send(lead, incident.id, { kind: 'initial' }), 201);
       await expectStatus(send(manager, incident.id, { kind: 'update', body: 'Rolling back.' }), 201);
@@ -513,7 +479,7 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
       expect(again.body.id).toBe(first.body.id);
       expect(again.body.key).toBe(first.body.key);
 
-      const reused = await expectProblem(t.admin.post('/api/v1/incidents', { ...body, title: 'Something else' }, { 'idempotency-key': key }), 422, 'idempotency_key_reused');
+      const reused = await expectProblem(t.admin.post('/api/v1/incidents', { ...body, title: 'Something else' }, { 'idempotency-key': key }), { status: 422, code: 'idempotency_key_reused' });
       expect(reused.field).toBe('Idempotency-Key');
       const listed = await expectStatus(t.admin.get('/api/v1/incidents?limit=200'), 200);
       expect(listed.body.items.filter((i: { title: string }) => i.title === body.title)).toHaveLength(1);
@@ -521,11 +487,11 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
 
     it('answers 404 for an incident that does not exist', async () => {
       const missing = randomUUID();
-      await expectProblem(t.admin.get(url(missing)), 404, 'not_found');
-      await expectProblem(t.admin.get(url('INC-999999999')), 404, 'not_found');
-      await expectProblem(t.admin.get(url(missing, '/timeline')), 404, 'not_found');
-      await expectProblem(t.admin.post(url(missing, '/notes'), { text: 'Hello?' }), 404, 'not_found');
-      await expectProblem(send(t.admin, missing, { kind: 'initial' }), 404, 'not_found');
+      await expectProblem(t.admin.get(url(missing)), { status: 404, code: 'not_found' });
+      await expectProblem(t.admin.get(url('INC-999999999')), { status: 404, code: 'not_found' });
+      await expectProblem(t.admin.get(url(missing, '/timeline')), { status: 404, code: 'not_found' });
+      await expectProblem(t.admin.post(url(missing, '/notes'), { text: 'Hello?' }), { status: 404, code: 'not_found' });
+      await expectProblem(send(t.admin, missing, { kind: 'initial' }), { status: 404, code: 'not_found' });
     });
 
     it('logs in with a session cookie that needs the CSRF token for changes, and refuses wrong passwords', async () => {
@@ -546,13 +512,13 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
       expect(session.body).toMatchObject({ via: 'session', csrfToken, user: { email } });
 
       const report = { title: 'Reported from a browser session' };
-      await expectProblem(t.anonymous.post('/api/v1/incidents', report, { cookie }), 403, 'csrf_failed');
-      await expectProblem(t.anonymous.post('/api/v1/incidents', report, { cookie, 'x-csrf-token': 'not-the-token' }), 403, 'csrf_failed');
+      await expectProblem(t.anonymous.post('/api/v1/incidents', report, { cookie }), { status: 403, code: 'csrf_failed' });
+      await expectProblem(t.anonymous.post('/api/v1/incidents', report, { cookie, 'x-csrf-token': 'not-the-token' }), { status: 403, code: 'csrf_failed' });
       const made = await expectStatus(t.anonymous.post('/api/v1/incidents', report, { cookie, 'x-csrf-token': csrfToken }), 201);
       expect(made.body.reporterId).toBe(member.userId);
 
-      await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password: 'not the password' }), 401, 'unauthenticated');
-      await expectProblem(t.anonymous.post('/api/v1/incidents', report), 401, 'unauthenticated');
+      await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password: 'not the password' }), { status: 401, code: 'unauthenticated' });
+      await expectProblem(t.anonymous.post('/api/v1/incidents', report), { status: 401, code: 'unauthenticated' });
     });
 
     it('locks an account out after five wrong passwords', async () => {
@@ -560,11 +526,11 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
       const email = `lockout-${kind}-${randomUUID()}@example.test`;
       await t.user('member', { email, password });
       for (let i = 0; i < 5; i++) {
-        await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password: `wrong password ${i}` }), 401, 'unauthenticated');
+        await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password: `wrong password ${i}` }), { status: 401, code: 'unauthenticated' });
       }
-      await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password: 'wrong password 6' }), 429, 'rate_limited');
+      await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password: 'wrong password 6' }), { status: 429, code: 'rate_limited' });
       // Locked even with the right password: the count is per account, not per guess.
-      await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password }), 429, 'rate_limited');
+      await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password }), { status: 429, code: 'rate_limited' });
     });
   });
 });

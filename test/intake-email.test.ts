@@ -11,10 +11,11 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../src/services/sql-rows.js';
 import { buildAffectedIncident, buildClient, buildComponent } from './support/factories.js';
-import { recipientsOf } from './support/recipients.js';
-import { createTokenOverHttp, startHerald } from './support/server-process.js';
+import { createTokenOverHttp, httpApi, startHerald } from './support/server-process.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
+import { expectBody } from './support/http-assertions.js';
+import { expectKeptAttachment, expectReplyOnTimeline, expectReportedByMail, expectUnknownSenderInTriage, incidentsNow as incidentsIn, noticeToAlice, replyTo } from './support/intake-mail.js';
 
 describe.each(testBackends())('e-mail intake on %s', (kind) => {
   let t: TestApp;
@@ -22,8 +23,7 @@ describe.each(testBackends())('e-mail intake on %s', (kind) => {
   let client: Awaited<ReturnType<typeof buildClient>>;
   let component: { id: string };
 
-  const incidentsNow = async () => rows<{ id: string; number: number; title: string; description: string; source: string; reporter_client_id: string | null }>(t.database.db, sql`SELECT id, number, title, description, source, reporter_client_id FROM incidents ORDER BY number`);
-  const timeline = async (id: string) => (await t.admin.get(`/api/v1/incidents/${id}/timeline?order=asc&limit=200`)).body.items as { type: string; actor: string; data: Record<string, any> }[];
+  const incidentsNow = () => incidentsIn(t);
 
   beforeAll(async () => {
     t = await createTestApp(kind, { intake: { smtpPort: 0, smtpHost: '127.0.0.1', maxMailBytes: 512 * 1024, maxAttachmentBytes: 64 * 1024 } });
@@ -51,21 +51,13 @@ describe.each(testBackends())('e-mail intake on %s', (kind) => {
       ],
     });
     expect(info.accepted).toEqual(['incidents@herald.test']);
-    const all = await incidentsNow();
-    expect(all).toHaveLength(before + 1);
-    const incident = all.at(-1)!;
-    expect(incident).toMatchObject({ title: 'Checkout fails with error 502', source: 'client', reporter_client_id: client.id });
-    expect(incident.description).toContain('every checkout ends with a 502 page');
+    const { incident, events } = await expectReportedByMail(t, before, { title: 'Checkout fails with error 502', descriptionContains: 'every checkout ends with a 502 page', clientId: client.id });
     const api = (await t.admin.get(`/api/v1/incidents/${incident.id}`)).body;
     expect(api).toMatchObject({ source: 'client', reporterClientId: client.id, reportedClientIds: [client.id] });
-    const events = await timeline(incident.id);
-    expect(events[0]).toMatchObject({ type: 'incident.reported', actor: 'Alice Park <alice@acme.example> (e-mail)' });
     const attachments = events.find((e) => e.type === 'email.attachments')!.data;
     expect(attachments.attachments).toMatchObject([{ filename: 'checkout.png', sizeBytes: screenshot.length }]);
     expect(attachments.droppedAttachments).toMatchObject([{ filename: 'huge.log', sizeBytes: 100 * 1024 }]);
-    const [kept] = await rows<{ content: Buffer | Uint8Array; content_type: string }>(t.database.db, sql`SELECT content, content_type FROM intake_attachments WHERE incident_id = ${incident.id}`);
-    expect(Buffer.from(kept!.content).equals(screenshot)).toBe(true);
-    expect(kept!.content_type).toBe('image/png');
+    await expectKeptAttachment(t, incident.id, screenshot, 'image/png');
     // The client's user sees the incident the contact reported.
     const portal = await t.user('client', { clientId: client.id });
     expect((await portal.get(`/api/v1/incidents/${incident.id}`)).status).toBe(200);
@@ -73,23 +65,11 @@ describe.each(testBackends())('e-mail intake on %s', (kind) => {
 
   it('puts a reply to a notice on the existing incident instead of opening a new one', async () => {
     const incident = await buildAffectedIncident(t.admin, component.id);
-    const sent = await t.admin.post(`/api/v1/incidents/${incident.id}/communications`, { kind: 'initial', body: 'We are investigating checkout errors.' });
-    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
-    const notice = (await recipientsOf(t.admin, sent.body.communication.id)).find((r) => r.to === 'alice@acme.example')!;
-    expect(notice.messageId).toMatch(/^<.+@.+>$/);
+    const notice = await noticeToAlice(t, incident.id);
     const before = (await incidentsNow()).length;
-    await transport.sendMail({
-      from: 'Alice Park <alice@acme.example>',
-      to: 'status@herald.test',
-      subject: `Re: ${notice.subject}`,
-      inReplyTo: notice.messageId,
-      references: [notice.messageId],
-      text: 'Thanks. It still fails for orders over 100 EUR.\n\n> We are investigating checkout errors.',
-    });
+    await transport.sendMail(replyTo(notice));
     expect(await incidentsNow()).toHaveLength(before);
-    const reply = (await timeline(incident.id)).find((e) => e.type === 'email.received');
-    expect(reply).toMatchObject({ actor: 'Alice Park <alice@acme.example> (e-mail)', data: { from: 'alice@acme.example', subject: `Re: ${notice.subject}` } });
-    expect(reply!.data.text).toContain('orders over 100 EUR');
+    await expectReplyOnTimeline(t, incident.id, notice);
   });
 
   it('sends a mail from an unknown sender to triage, not to an incident, and a person can promote it', async () => {
@@ -102,10 +82,8 @@ describe.each(testBackends())('e-mail intake on %s', (kind) => {
       attachments: [{ filename: 'note.txt', content: 'details' }],
     });
     expect(await incidentsNow()).toHaveLength(before);
-    const queue = (await t.admin.get('/api/v1/triage?kind=email&status=open')).body.items;
-    expect(queue).toHaveLength(1);
-    expect(queue[0]).toMatchObject({ kind: 'email', reason: 'unknown_sender', sender: 'someone@unknown.example', title: 'Your site is down!!', description: 'Nothing loads.' });
-    const promoted = await t.admin.post(`/api/v1/triage/${queue[0].id}/promotion`, { clientId: client.id });
+    const waiting = await expectUnknownSenderInTriage(t, { sender: 'someone@unknown.example', title: 'Your site is down!!', description: 'Nothing loads.' });
+    const promoted = await t.admin.post(`/api/v1/triage/${waiting.id}/promotion`, { clientId: client.id });
     expect(promoted.status, JSON.stringify(promoted.body)).toBe(201);
     const incident = (await t.admin.get(`/api/v1/incidents/${promoted.body.incident.id}`)).body;
     expect(incident).toMatchObject({ title: 'Your site is down!!', source: 'client', reporterClientId: client.id });
@@ -151,16 +129,13 @@ describe('e-mail intake in the server process', () => {
     try {
       expect(server.output()).toContain(`SMTP listening on port ${port}`);
       const token = await createTokenOverHttp(server.url, admin.adminEmail, admin.adminPassword);
-      const call = async (path: string, body?: unknown) => {
-        const res = await fetch(`${server.url}${path}`, { method: body ? 'POST' : 'GET', headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-        return (await res.json()) as any;
-      };
-      const client = await call('/api/v1/clients', { name: 'Process Client', slug: 'process-client' });
-      await call(`/api/v1/clients/${client.id}/contacts`, { name: 'Dana', email: 'dana@process.example' });
+      const api = httpApi(server.url, token);
+      const client = await expectBody(api.post('/api/v1/clients', { name: 'Process Client', slug: 'process-client' }), 201);
+      await expectBody(api.post(`/api/v1/clients/${client.id}/contacts`, { name: 'Dana', email: 'dana@process.example' }), 201);
       const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true });
       await transport.sendMail({ from: 'dana@process.example', to: 'incidents@herald.test', subject: 'VPN drops every hour', text: 'Since Monday.' });
       transport.close();
-      const list = await call('/api/v1/incidents');
+      const list = await expectBody(api.get('/api/v1/incidents'));
       expect(list.items.find((i: { title: string }) => i.title === 'VPN drops every hour')).toMatchObject({ source: 'client', reporterClientId: client.id });
     } finally {
       const exit = await server.stop('SIGTERM');

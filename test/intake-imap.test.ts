@@ -15,10 +15,10 @@ import { createHerald } from '../src/herald.js';
 import { rows } from '../src/services/sql-rows.js';
 import { hasDovecot, startDovecot, DOVECOT_BIN, type Dovecot } from './support/dovecot.js';
 import { buildAffectedIncident, buildClient, buildComponent } from './support/factories.js';
-import { recipientsOf } from './support/recipients.js';
 import { startHerald } from './support/server-process.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
+import { expectKeptAttachment, expectReplyOnTimeline, expectReportedByMail, expectUnknownSenderInTriage, incidentsNow as incidentsIn, noticeToAlice, replyTo } from './support/intake-mail.js';
 
 const skipReason = hasDovecot ? '' : ` (skipped: ${DOVECOT_BIN} is missing; install dovecot-imapd)`;
 
@@ -34,8 +34,7 @@ describe.skipIf(!hasDovecot).each(testBackends())(`IMAP e-mail intake on %s${ski
   let client: Awaited<ReturnType<typeof buildClient>>;
   let component: { id: string };
 
-  const incidentsNow = async () => rows<{ id: string; number: number; title: string; description: string; source: string; reporter_client_id: string | null }>(t.database.db, sql`SELECT id, number, title, description, source, reporter_client_id FROM incidents ORDER BY number`);
-  const timeline = async (id: string) => (await t.admin.get(`/api/v1/incidents/${id}/timeline?order=asc&limit=200`)).body.items as { type: string; actor: string; data: Record<string, any> }[];
+  const incidentsNow = () => incidentsIn(t);
   const flagsOf = async (messageId: string) => (await dovecot.inbox()).find((m) => m.messageId === messageId)?.flags;
 
   beforeAll(async () => {
@@ -65,17 +64,9 @@ describe.skipIf(!hasDovecot).each(testBackends())(`IMAP e-mail intake on %s${ski
     );
     expect(await flagsOf('<imap-first@acme.example>')).not.toContain('\\Seen');
     expect(await t.herald.intake.pollImap!()).toBe(1);
-    const all = await incidentsNow();
-    expect(all).toHaveLength(before + 1);
-    const incident = all.at(-1)!;
-    expect(incident).toMatchObject({ title: 'Checkout fails with error 502', source: 'client', reporter_client_id: client.id });
-    expect(incident.description).toContain('every checkout ends with a 502 page');
-    const events = await timeline(incident.id);
-    expect(events[0]).toMatchObject({ type: 'incident.reported', actor: 'Alice Park <alice@acme.example> (e-mail)' });
+    const { incident, events } = await expectReportedByMail(t, before, { title: 'Checkout fails with error 502', descriptionContains: 'every checkout ends with a 502 page', clientId: client.id });
     expect(events.find((e) => e.type === 'email.attachments')!.data.attachments).toMatchObject([{ filename: 'checkout.png', sizeBytes: screenshot.length }]);
-    const [kept] = await rows<{ content: Buffer | Uint8Array; content_type: string }>(t.database.db, sql`SELECT content, content_type FROM intake_attachments WHERE incident_id = ${incident.id}`);
-    expect(Buffer.from(kept!.content).equals(screenshot)).toBe(true);
-    expect(kept!.content_type).toBe('image/png');
+    await expectKeptAttachment(t, incident.id, screenshot, 'image/png');
     // Taken in: marked \Seen in the mailbox, and the next poll leaves it alone.
     expect(await flagsOf('<imap-first@acme.example>')).toContain('\\Seen');
     expect(await t.herald.intake.pollImap!()).toBe(0);
@@ -84,26 +75,12 @@ describe.skipIf(!hasDovecot).each(testBackends())(`IMAP e-mail intake on %s${ski
 
   it('puts a reply to a notice on the existing incident instead of opening a new one', async () => {
     const incident = await buildAffectedIncident(t.admin, component.id);
-    const sent = await t.admin.post(`/api/v1/incidents/${incident.id}/communications`, { kind: 'initial', body: 'We are investigating checkout errors.' });
-    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
-    const notice = (await recipientsOf(t.admin, sent.body.communication.id)).find((r) => r.to === 'alice@acme.example')!;
-    expect(notice.messageId).toMatch(/^<.+@.+>$/);
+    const notice = await noticeToAlice(t, incident.id);
     const before = (await incidentsNow()).length;
-    await dovecot.deliver(
-      await compose({
-        from: 'Alice Park <alice@acme.example>',
-        to: 'status@herald.test',
-        subject: `Re: ${notice.subject}`,
-        inReplyTo: notice.messageId,
-        references: [notice.messageId],
-        text: 'Thanks. It still fails for orders over 100 EUR.\n\n> We are investigating checkout errors.',
-      }),
-    );
+    await dovecot.deliver(await compose(replyTo(notice)));
     expect(await t.herald.intake.pollImap!()).toBe(1);
     expect(await incidentsNow()).toHaveLength(before);
-    const reply = (await timeline(incident.id)).find((e) => e.type === 'email.received');
-    expect(reply).toMatchObject({ actor: 'Alice Park <alice@acme.example> (e-mail)', data: { from: 'alice@acme.example', subject: `Re: ${notice.subject}` } });
-    expect(reply!.data.text).toContain('orders over 100 EUR');
+    await expectReplyOnTimeline(t, incident.id, notice);
   });
 
   it('sends a mail from an unknown sender to triage, not to an incident', async () => {
@@ -111,9 +88,7 @@ describe.skipIf(!hasDovecot).each(testBackends())(`IMAP e-mail intake on %s${ski
     await dovecot.deliver(await compose({ from: 'Mallory <someone@unknown.example>', to: 'incidents@herald.test', subject: 'Your site is down!!', text: 'Nothing loads.' }));
     expect(await t.herald.intake.pollImap!()).toBe(1);
     expect(await incidentsNow()).toHaveLength(before);
-    const queue = (await t.admin.get('/api/v1/triage?kind=email&status=open')).body.items;
-    expect(queue).toHaveLength(1);
-    expect(queue[0]).toMatchObject({ kind: 'email', reason: 'unknown_sender', sender: 'someone@unknown.example', title: 'Your site is down!!', description: 'Nothing loads.' });
+    await expectUnknownSenderInTriage(t, { sender: 'someone@unknown.example', title: 'Your site is down!!', description: 'Nothing loads.' });
   });
 
   it('takes each mail once across a restart and with two Herald processes polling the same mailbox', async () => {

@@ -12,38 +12,13 @@ import { rows } from '../src/services/sql-rows.js';
 import { buildClient, buildComponent, buildIncident } from './support/factories.js';
 import { startHttpReceiver } from './support/http-receiver.js';
 import { startSmtpSink, type SinkMail, type SmtpSink } from './support/smtp-sink.js';
-import { createTestApp, type Caller, type Response, type TestApp } from './support/test-app.js';
+import { createTestApp, type Caller, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
+import { eventually, expectProblem, expectStatus } from './support/http-assertions.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
-
-async function expectStatus<T = any>(pending: Promise<Response<T>>, status: number): Promise<Response<T>> {
-  const res = await pending;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  return res;
-}
-
-async function expectProblem(pending: Promise<Response>, status: number, field?: string) {
-  const res = await pending;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-  if (field) expect(JSON.stringify(res.body)).toContain(field);
-  return res.body as { code: string; detail: string; field?: string };
-}
-
-/** Polls `probe` until it returns something truthy. */
-async function eventually<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    last = await probe();
-    if (last) return last as T;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const minute = (ms: number) => new Date(Math.ceil(ms / MIN) * MIN);
 
@@ -258,7 +233,7 @@ describe.each(testBackends())('maintenance windows on %s', (kind) => {
     const tpl = list.body.items.find((x: { kind: string; language: string; channel: string }) => x.kind === 'maintenance_cancelled' && x.language === 'en' && x.channel === 'email');
     expect(tpl).toBeDefined();
     const current = (await expectStatus(t.admin.get(`/api/v1/templates/${tpl.id}`), 200)).body.parts;
-    await expectProblem(t.admin.patch(`/api/v1/templates/${tpl.id}`, { parts: { ...current, subject: 'Off: {{ incident.key }}' } }), 422);
+    await expectProblem(t.admin.patch(`/api/v1/templates/${tpl.id}`, { parts: { ...current, subject: 'Off: {{ incident.key }}' } }), { status: 422 });
     await expectStatus(t.admin.patch(`/api/v1/templates/${tpl.id}`, { parts: { ...current, subject: 'Called off: {{ maintenance.title }} [{{ maintenance.key }}]' }, note: 'Shorter' }), 200);
 
     const cancelled = await expectStatus(t.admin.post(`/api/v1/maintenance/${w.id}/cancel`, { reason: 'The switch passed its checks after all.' }), 200);
@@ -273,7 +248,7 @@ describe.each(testBackends())('maintenance windows on %s', (kind) => {
     await t.herald.tickMaintenance(new Date(newStart.getTime() + MIN));
     expect((await expectStatus(t.admin.get(`/api/v1/maintenance/${w.id}`), 200)).body.state).toBe('cancelled');
     expect(await componentStatus(compA.id)).toBe('operational');
-    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.id}/reschedule`, { startsAt: newStart.toISOString(), endsAt: newEnd.toISOString() }), 409);
+    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.id}/reschedule`, { startsAt: newStart.toISOString(), endsAt: newEnd.toISOString() }), { status: 409 });
 
     // A window nobody has been told of yet is cancelled without a notice.
     const far = minute(Date.now() + 30 * DAY);
@@ -284,9 +259,9 @@ describe.each(testBackends())('maintenance windows on %s', (kind) => {
 
   it('requires a justification for an emergency change and communicates it at once', async () => {
     const endsAt = new Date(Date.now() + HOUR).toISOString();
-    const refused = await expectProblem(t.admin.post('/api/v1/maintenance', { title: 'Hotfix', kind: 'emergency', componentIds: [compB.id], endsAt }), 400, 'justification');
+    const refused = await expectProblem(t.admin.post('/api/v1/maintenance', { title: 'Hotfix', kind: 'emergency', componentIds: [compB.id], endsAt }), { status: 400, field: 'justification' });
     expect(refused.code).toBe('invalid_input');
-    await expectProblem(t.admin.post('/api/v1/maintenance', { title: 'Hotfix', kind: 'emergency', justification: '   ', componentIds: [compB.id], endsAt }), 400, 'justification');
+    await expectProblem(t.admin.post('/api/v1/maintenance', { title: 'Hotfix', kind: 'emergency', justification: '   ', componentIds: [compB.id], endsAt }), { status: 400, field: 'justification' });
 
     const incident = await buildIncident(t.admin);
     const created = await expectStatus(
@@ -311,8 +286,8 @@ describe.each(testBackends())('maintenance windows on %s', (kind) => {
 
     // A window in progress can run longer (its end moves; its start cannot), and the clients hear of it.
     const longer = new Date(Date.now() + 3 * HOUR).toISOString();
-    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.key}/reschedule`, { startsAt: new Date(Date.now() + HOUR).toISOString() }), 400, 'startsAt');
-    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.key}/reschedule`, {}), 400, 'startsAt');
+    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.key}/reschedule`, { startsAt: new Date(Date.now() + HOUR).toISOString() }), { status: 400, field: 'startsAt' });
+    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.key}/reschedule`, {}), { status: 400, field: 'startsAt' });
     const extended = await expectStatus(t.admin.post(`/api/v1/maintenance/${w.key}/reschedule`, { endsAt: longer, note: 'The patch takes longer to roll out.' }), 200);
     expect(extended.body).toMatchObject({ state: 'in_progress', endsAt: longer, sequence: 1 });
     expect((await waitForMail('extension', bernd, w.key, 2))[1]!.subject).toContain('Wartung verschoben');
@@ -345,16 +320,16 @@ describe.each(testBackends())('maintenance windows on %s', (kind) => {
     expect(keys).not.toContain(forB.key);
     expect(keys).not.toContain(internal.key);
     for (const item of list.body.items) expect(item.clientIds).toEqual([clientA.id]);
-    await expectProblem(viewerA.get(`/api/v1/maintenance/${forB.key}`), 404);
-    await expectProblem(viewerA.get(`/api/v1/maintenance/${internal.id}`), 404);
-    await expectProblem(viewerA.get(`/api/v1/maintenance/${forB.key}/notices`), 404);
+    await expectProblem(viewerA.get(`/api/v1/maintenance/${forB.key}`), { status: 404 });
+    await expectProblem(viewerA.get(`/api/v1/maintenance/${internal.id}`), { status: 404 });
+    await expectProblem(viewerA.get(`/api/v1/maintenance/${forB.key}/notices`), { status: 404 });
     const own = await expectStatus(viewerA.get(`/api/v1/maintenance/${forA.key}`), 200);
     expect(own.body.createdBy).toBeNull();
-    await expectProblem(viewerA.post('/api/v1/maintenance', body('Sneaky', [compA.id])), 403);
-    await expectProblem(viewerA.post(`/api/v1/maintenance/${forA.key}/cancel`, { reason: 'No' }), 403);
+    await expectProblem(viewerA.post('/api/v1/maintenance', body('Sneaky', [compA.id])), { status: 403 });
+    await expectProblem(viewerA.post(`/api/v1/maintenance/${forA.key}/cancel`, { reason: 'No' }), { status: 403 });
     const viewer = await t.user('viewer');
     expect((await expectStatus(viewer.get(`/api/v1/maintenance/${forB.key}`), 200)).body.key).toBe(forB.key);
-    await expectProblem(viewer.post(`/api/v1/maintenance/${forB.key}/start`, {}), 403);
+    await expectProblem(viewer.post(`/api/v1/maintenance/${forB.key}/start`, {}), { status: 403 });
     // The public calendar leaves internal windows out.
     const uids = parseCalendar((await t.app.inject({ method: 'GET', url: '/maintenance.ics' })).body).map((e) => e.uid);
     expect(uids).toContain(`${forB.id}@herald.test`);
@@ -449,25 +424,25 @@ describe.each(testBackends())('maintenance windows on %s', (kind) => {
   it('answers bad input with a 4xx problem naming the field', async () => {
     const start = minute(Date.now() + 3 * DAY);
     const valid = { title: 'Valid', componentIds: [compA.id], startsAt: start.toISOString(), endsAt: new Date(start.getTime() + HOUR).toISOString() };
-    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, endsAt: new Date(start.getTime() - HOUR).toISOString() }), 400, 'endsAt');
-    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, startsAt: new Date(Date.now() - DAY).toISOString() }), 400, 'startsAt');
-    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, startsAt: undefined }), 400, 'startsAt');
-    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, startsAt: 'next tuesday' }), 400, 'startsAt');
-    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, componentIds: [] }), 400, 'componentIds');
-    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, componentIds: ['7d5c0f5e-8a57-4d0c-9e57-1f4e4b7f0c11'] }), 400, 'componentIds');
-    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, kind: 'whenever' }), 400, 'kind');
-    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, title: '' }), 400, 'title');
-    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, endsAt: new Date(start.getTime() + 30 * DAY).toISOString() }), 400, 'endsAt');
-    await expectProblem(t.admin.get('/api/v1/maintenance/not-a-key'), 400);
-    await expectProblem(t.admin.get('/api/v1/maintenance/MNT-999999'), 404);
-    await expectProblem(t.admin.request('PUT', '/api/v1/maintenance/notice-schedules/gold', { advanceMinutes: [-5], atStart: true, atCompletion: true }), 400, 'advanceMinutes');
-    await expectProblem(t.admin.request('PUT', '/api/v1/maintenance/notice-schedules/no-such-tier', { advanceMinutes: [60], atStart: true, atCompletion: true }), 404);
-    await expectProblem(t.admin.request('DELETE', '/api/v1/maintenance/notice-schedules/*'), 400, 'tier');
+    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, endsAt: new Date(start.getTime() - HOUR).toISOString() }), { status: 400, field: 'endsAt' });
+    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, startsAt: new Date(Date.now() - DAY).toISOString() }), { status: 400, field: 'startsAt' });
+    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, startsAt: undefined }), { status: 400, field: 'startsAt' });
+    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, startsAt: 'next tuesday' }), { status: 400, field: 'startsAt' });
+    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, componentIds: [] }), { status: 400, field: 'componentIds' });
+    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, componentIds: ['7d5c0f5e-8a57-4d0c-9e57-1f4e4b7f0c11'] }), { status: 400, field: 'componentIds' });
+    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, kind: 'whenever' }), { status: 400, field: 'kind' });
+    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, title: '' }), { status: 400, field: 'title' });
+    await expectProblem(t.admin.post('/api/v1/maintenance', { ...valid, endsAt: new Date(start.getTime() + 30 * DAY).toISOString() }), { status: 400, field: 'endsAt' });
+    await expectProblem(t.admin.get('/api/v1/maintenance/not-a-key'), { status: 400 });
+    await expectProblem(t.admin.get('/api/v1/maintenance/MNT-999999'), { status: 404 });
+    await expectProblem(t.admin.request('PUT', '/api/v1/maintenance/notice-schedules/gold', { advanceMinutes: [-5], atStart: true, atCompletion: true }), { status: 400, field: 'advanceMinutes' });
+    await expectProblem(t.admin.request('PUT', '/api/v1/maintenance/notice-schedules/no-such-tier', { advanceMinutes: [60], atStart: true, atCompletion: true }), { status: 404 });
+    await expectProblem(t.admin.request('DELETE', '/api/v1/maintenance/notice-schedules/*'), { status: 400, field: 'tier' });
     const w = (await expectStatus(t.admin.post('/api/v1/maintenance', valid), 201)).body;
-    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.key}/complete`, {}), 409);
-    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.key}/cancel`, {}), 400, 'reason');
-    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.key}/reschedule`, { startsAt: valid.startsAt, endsAt: valid.startsAt }), 400, 'endsAt');
-    await expectProblem(t.admin.patch(`/api/v1/maintenance/${w.key}`, { startsAt: valid.startsAt }), 400);
+    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.key}/complete`, {}), { status: 409 });
+    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.key}/cancel`, {}), { status: 400, field: 'reason' });
+    await expectProblem(t.admin.post(`/api/v1/maintenance/${w.key}/reschedule`, { startsAt: valid.startsAt, endsAt: valid.startsAt }), { status: 400, field: 'endsAt' });
+    await expectProblem(t.admin.patch(`/api/v1/maintenance/${w.key}`, { startsAt: valid.startsAt }), { status: 400 });
     // Nothing was half-done: the window is as it was.
     expect((await expectStatus(t.admin.get(`/api/v1/maintenance/${w.key}`), 200)).body).toMatchObject({ state: 'scheduled', sequence: 0, startsAt: valid.startsAt });
     const ics = await t.app.inject({ method: 'GET', url: '/status/no-such-client/maintenance.ics?key=abc' });

@@ -6,34 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildClient, buildComponent, buildIncident, fullDisclosures } from './support/factories.js';
-import { createTestApp, type Caller, type Response, type TestApp } from './support/test-app.js';
+import { createTestApp, type Caller, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
+import { expectBody } from './support/http-assertions.js';
+import { obligationsOf, timelineOf, type TimelineEvent } from './support/incident-reads.js';
 
 const MINUTE = 60_000;
 const at = (ms: number) => new Date(ms);
-
-async function ok<T = any>(pending: Promise<Response<T>>, status = 200): Promise<T> {
-  const res = await pending;
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  return res.body;
-}
-
-interface Obligation {
-  id: string;
-  kind: string;
-  clientId: string;
-  dueAt: string;
-  status: string;
-  createdAt: string;
-  wasOnTime: boolean | null;
-}
-
-interface TimelineEvent {
-  type: string;
-  at: string;
-  actorId: string | null;
-  data: any;
-}
 
 interface Notification {
   id: string;
@@ -63,32 +42,27 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
     const client = await buildClient(t.admin, { name: 'Acme Retail', componentIds: [component.id] });
     const incident = await buildIncident(t.admin, { title: 'Checkout fails' });
     const url = `/api/v1/incidents/${incident.id}`;
-    await ok(t.admin.post(`${url}/classification`, { severity: 'SEV1', impacts: [{ componentId: component.id, status: 'major_outage' }], isClientAffected: true, reason: 'No client can check out.' }));
+    await expectBody(t.admin.post(`${url}/classification`, { severity: 'SEV1', impacts: [{ componentId: component.id, status: 'major_outage' }], isClientAffected: true, reason: 'No client can check out.' }));
     // The promise to the client lies after the policy's deadline, so the policy's 30 minutes govern.
-    await ok(t.admin.post(`${url}/disclosures`, { ...fullDisclosures(), nextUpdateAt: new Date(Date.now() + 45 * MINUTE).toISOString(), ...disclosures }));
-    await ok(t.admin.post(`${url}/roles`, { communicationLeadId: lead.userId, incidentManagerId: manager.userId }));
-    const initial = await ok(lead.post(`${url}/communications`, { kind: 'initial' }), 201);
+    await expectBody(t.admin.post(`${url}/disclosures`, { ...fullDisclosures(), nextUpdateAt: new Date(Date.now() + 45 * MINUTE).toISOString(), ...disclosures }));
+    await expectBody(t.admin.post(`${url}/roles`, { communicationLeadId: lead.userId, incidentManagerId: manager.userId }));
+    const initial = await expectBody(lead.post(`${url}/communications`, { kind: 'initial' }), 201);
     const obligations = await openUpdates(incident.id);
     expect(obligations).toHaveLength(1);
     return { lead, manager, client, incident, url, initial: initial.communication, update: obligations[0]! };
   }
 
-  async function obligationsOf(incidentId: string): Promise<Obligation[]> {
-    return (await ok(t.admin.get(`/api/v1/incidents/${incidentId}/obligations`))).items;
-  }
-
   async function openUpdates(incidentId: string) {
-    return (await obligationsOf(incidentId)).filter((o) => o.kind === 'update' && o.status === 'open');
+    return (await obligationsOf(t.admin, incidentId)).filter((o) => o.kind === 'update' && o.status === 'open');
   }
 
   /** The SLA clock's entries on the incident's timeline, oldest first. */
   async function clockEvents(incidentId: string): Promise<TimelineEvent[]> {
-    const timeline = await ok(t.admin.get(`/api/v1/incidents/${incidentId}/timeline?order=asc&limit=200`));
-    return (timeline.items as TimelineEvent[]).filter((e) => e.type.startsWith('obligation.') && !['obligation.opened', 'obligation.met', 'obligation.cancelled', 'obligation.rescheduled'].includes(e.type));
+    return (await timelineOf(t.admin, incidentId)).filter((e) => e.type.startsWith('obligation.') && !['obligation.opened', 'obligation.met', 'obligation.cancelled', 'obligation.rescheduled'].includes(e.type));
   }
 
   async function notificationsOf(user: Caller, incidentId: string): Promise<Notification[]> {
-    return ((await ok(user.get('/api/v1/notifications?limit=200'))).items as Notification[]).filter((n) => n.incidentId === incidentId);
+    return ((await expectBody(user.get('/api/v1/notifications?limit=200'))).items as Notification[]).filter((n) => n.incidentId === incidentId);
   }
 
   const kinds = (ns: Notification[]) => ns.map((n) => n.kind).sort();
@@ -151,9 +125,9 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
     const firstDue = Date.parse(first.dueAt);
     expect(firstDue - Date.parse(first.createdAt)).toBeLessThan(10 * MINUTE + 1);
 
-    await ok(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(Date.now() + 45 * MINUTE).toISOString() }));
-    const sent = await ok(lead.post(`${url}/communications`, { kind: 'update', body: 'We rolled back the release; checkout recovers.' }), 201);
-    const obligations = await obligationsOf(incident.id);
+    await expectBody(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(Date.now() + 45 * MINUTE).toISOString() }));
+    const sent = await expectBody(lead.post(`${url}/communications`, { kind: 'update', body: 'We rolled back the release; checkout recovers.' }), 201);
+    const obligations = await obligationsOf(t.admin, incident.id);
     expect(obligations.find((o) => o.id === first.id)).toMatchObject({ status: 'met', metByCommunicationId: sent.communication.id, wasOnTime: true });
     const [next] = await openUpdates(incident.id);
     expect(next!.id).not.toBe(first.id);
@@ -180,8 +154,8 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
 
     // An update before the promised time keeps the promise; it promises the next one in 2 seconds.
     const soon = Date.now() + 2000;
-    await ok(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(soon).toISOString() }));
-    const kept = (await ok(lead.post(`${url}/communications`, { kind: 'update', body: 'We found the cause.' }), 201)).communication;
+    await expectBody(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(soon).toISOString() }));
+    const kept = (await expectBody(lead.post(`${url}/communications`, { kind: 'update', body: 'We found the cause.' }), 201)).communication;
     expect(kept).toMatchObject({ isPromiseKept: true, promisedNextUpdateAt: new Date(soon).toISOString() });
     // The promise is earlier than the policy's 30 minutes, so it is the deadline of the update owed next.
     const [owed] = await openUpdates(incident.id);
@@ -189,15 +163,15 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
 
     // The next update comes after the promised time: the promise was broken.
     await new Promise((r) => setTimeout(r, Math.max(0, soon - Date.now()) + 50));
-    await ok(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(Date.now() + 30 * MINUTE).toISOString() }));
-    const late = (await ok(lead.post(`${url}/communications`, { kind: 'update', body: 'Checkout works again for most clients.' }), 201)).communication;
+    await expectBody(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(Date.now() + 30 * MINUTE).toISOString() }));
+    const late = (await expectBody(lead.post(`${url}/communications`, { kind: 'update', body: 'Checkout works again for most clients.' }), 201)).communication;
     expect(late.isPromiseKept).toBe(false);
     // The obligation kept its deadline (the new draft time did not move it), so it was met late.
-    expect((await obligationsOf(incident.id)).find((o) => o.id === owed!.id)).toMatchObject({ status: 'met', dueAt: new Date(soon).toISOString(), wasOnTime: false });
+    expect((await obligationsOf(t.admin, incident.id)).find((o) => o.id === owed!.id)).toMatchObject({ status: 'met', dueAt: new Date(soon).toISOString(), wasOnTime: false });
 
     // As stored, not only as answered.
     for (const [id, expected] of [[initial.id, null], [kept.id, true], [late.id, false]] as const) {
-      expect((await ok(t.admin.get(`/api/v1/communications/${id}`))).isPromiseKept, id).toBe(expected);
+      expect((await expectBody(t.admin.get(`/api/v1/communications/${id}`))).isPromiseKept, id).toBe(expected);
     }
   });
 
@@ -209,7 +183,7 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
 
     // Drafting the next message with another time, later or earlier, promises the client nothing yet.
     for (const draft of [promised + 15 * MINUTE, promised - 5 * MINUTE]) {
-      await ok(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(draft).toISOString() }));
+      await expectBody(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(draft).toISOString() }));
       expect((await openUpdates(incident.id)).map((o) => [o.id, o.dueAt])).toEqual([[update.id, new Date(promised).toISOString()]]);
     }
     // The clock holds the lead to the promise: past it, the update is overdue, whatever the draft says.
@@ -222,15 +196,15 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
 
     // The next message goes out with a new promise: that is the deadline from now on.
     const next = Date.now() + 12 * MINUTE;
-    await ok(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(next).toISOString() }));
-    const sent = (await ok(lead.post(`${url}/communications`, { kind: 'update', body: 'A fix is being deployed.' }), 201)).communication;
+    await expectBody(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(next).toISOString() }));
+    const sent = (await expectBody(lead.post(`${url}/communications`, { kind: 'update', body: 'A fix is being deployed.' }), 201)).communication;
     expect(sent).toMatchObject({ isPromiseKept: true, promisedNextUpdateAt: new Date(next).toISOString() });
     const [owed] = await openUpdates(incident.id);
     expect(owed!.id).not.toBe(update.id);
     expect(Date.parse(owed!.dueAt)).toBe(next);
-    expect((await obligationsOf(incident.id)).find((o) => o.id === update.id)).toMatchObject({ status: 'met', metByCommunicationId: sent.id });
+    expect((await obligationsOf(t.admin, incident.id)).find((o) => o.id === update.id)).toMatchObject({ status: 'met', metByCommunicationId: sent.id });
     // And an edit of the draft after this message leaves it alone too.
-    await ok(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(next + 10 * MINUTE).toISOString() }));
+    await expectBody(t.admin.post(`${url}/disclosures`, { nextUpdateAt: new Date(next + 10 * MINUTE).toISOString() }));
     expect((await openUpdates(incident.id)).map((o) => o.dueAt)).toEqual([new Date(next).toISOString()]);
   });
 
@@ -241,7 +215,7 @@ describe.each(testBackends())('SLA clock on %s', (kind) => {
     expect(await t.herald.checkObligations(at(due + 1 * MINUTE))).toEqual({ reminders: 0, escalations: 1 });
 
     // The Incident Manager lowers the severity: updates are owed every 60 minutes now (or when promised).
-    await ok(manager.post(`${url}/classification`, { severity: 'SEV2', impacts: [{ componentId: (await ok(t.admin.get(url))).impacts[0].componentId, status: 'partial_outage' }], isClientAffected: true, reason: 'Most clients can check out again.' }));
+    await expectBody(manager.post(`${url}/classification`, { severity: 'SEV2', impacts: [{ componentId: (await expectBody(t.admin.get(url))).impacts[0].componentId, status: 'partial_outage' }], isClientAffected: true, reason: 'Most clients can check out again.' }));
     const [moved] = await openUpdates(incident.id);
     expect(moved!.id).toBe(update.id);
     const newDue = Date.parse(moved!.dueAt);

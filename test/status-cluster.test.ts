@@ -1,10 +1,9 @@
 // Two real server processes (dist/cli/main.js serve, so build first) on one PostgreSQL database: a
 // message sent through one shows on the other's status page within 1 s, though the other already
 // holds a rendered copy in memory (LISTEN/NOTIFY drops it).
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fullDisclosures } from './support/factories.js';
-import { CLI, createTokenOverHttp, startHerald, type RunningHerald } from './support/server-process.js';
+import { assertBuilt, createTokenOverHttp, startHerald, type RunningHerald } from './support/server-process.js';
 import { createPgDatabase } from './support/test-database.js';
 
 const ADMIN = { adminEmail: 'cluster-admin@example.com', adminPassword: 'correct horse battery staple' };
@@ -18,7 +17,7 @@ describe.skipIf(!inject('pgTemplateUrl'))('status pages across two server proces
   let token: string;
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+    assertBuilt();
     const db = await createPgDatabase();
     drop = db.drop;
     [one, two] = await Promise.all([startHerald({ ...ADMIN, databaseUrl: db.url }), startHerald({ ...ADMIN, databaseUrl: db.url })]);

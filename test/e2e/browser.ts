@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { expect, onTestFailed } from 'vitest';
 import { defaultConsoleDir } from '../../src/http/console-page.js';
 import { buildClient, buildComponent } from '../support/factories.js';
 import { createTestApp, type Caller, type TestApp } from '../support/test-app.js';
@@ -16,6 +16,13 @@ export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.m
 export const LAPTOP = { width: 1366, height: 768 };
 export const PHONE = { width: 390, height: 844 };
 export const PASSWORD = 'correct horse battery staple';
+
+/** On failure, what the page showed (a person's first question): a screenshot in test-artifacts/. */
+export function shootOnFailure(page: Page, name: string) {
+  onTestFailed(async () => {
+    await page.screenshot({ path: `${ARTIFACTS}failure-${name}.png`, fullPage: true }).catch(() => undefined);
+  });
+}
 
 export interface Console {
   t: TestApp;

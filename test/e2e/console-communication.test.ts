@@ -4,10 +4,10 @@
 // (refused first, with the line named), previewed against a real incident. Screenshots of the
 // composer and the templates screen, light and dark, laptop and phone, go to test-artifacts/.
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildClient, buildComponent, fullDisclosures } from '../support/factories.js';
 import type { Caller } from '../support/test-app.js';
-import { ARTIFACTS, hasChromium, LAPTOP, logIn, outboxOf, PHONE, settleLayout, staffUser, startConsole, type Console } from './browser.js';
+import { ARTIFACTS, hasChromium, LAPTOP, logIn, outboxOf, PHONE, settleLayout, shootOnFailure, staffUser, startConsole, type Console } from './browser.js';
 
 /** Two clients on one component: Acme with an English and a German contact, Globex with one English contact. */
 async function bilingualCatalog(admin: Caller, tag: string) {
@@ -32,13 +32,6 @@ async function classified(admin: Caller, componentId: string, title: string, sev
   const c = await admin.post(`/api/v1/incidents/${created.body.id}/classification`, { severity, impacts: [{ componentId, status: 'major_outage' }], isClientAffected: true, reason: 'Payments fail.' });
   expect(c.status, JSON.stringify(c.body)).toBe(200);
   return created.body as { id: string; key: string };
-}
-
-/** On failure, what the page showed: a person's first question. */
-function shootOnFailure(page: Page, name: string) {
-  onTestFailed(async () => {
-    await page.screenshot({ path: `${ARTIFACTS}failure-${name}.png`, fullPage: true }).catch(() => undefined);
-  });
 }
 
 /** The copy shown in a preview panel, chosen by the recipient's address. */

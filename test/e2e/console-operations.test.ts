@@ -1,17 +1,10 @@
 // The console's operations screens in Chromium: maintenance windows scheduled, moved and cancelled by
 // clicking, and the triage queue, where a routed alert group is promoted to an incident and another
 // item dismissed with a reason.
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerPayload } from '../support/alert-payloads.js';
 import { buildClient, buildComponent } from '../support/factories.js';
-import { ARTIFACTS, hasChromium, logIn, staffUser, startConsole, type Console } from './browser.js';
-
-function shootOnFailure(page: Page, name: string) {
-  onTestFailed(async () => {
-    await page.screenshot({ path: `${ARTIFACTS}failure-${name}.png`, fullPage: true }).catch(() => undefined);
-  });
-}
+import { ARTIFACTS, hasChromium, logIn, shootOnFailure, staffUser, startConsole, type Console } from './browser.js';
 
 /** A datetime-local value `hours` after a whole minute of this run, in the browser's (and this process's) time zone. */
 const BASE_MS = Math.floor(Date.now() / 60_000) * 60_000;

@@ -1,7 +1,7 @@
 // Runs the real `herald serve` (dist/cli/main.js under the project's Node 24) as a child process:
 // used by the durability test and by bench/api.ts. No vitest imports here.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,8 +58,15 @@ export function serveEnv(opts: ServeOptions): NodeJS.ProcessEnv {
   return env;
 }
 
+/** Throws unless dist/ is built: `vitest run` alone does not build (`npm test` does). */
+export function assertBuilt(): void {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (\`npm test\` does).`);
+}
+
 /** Spawns `node dist/cli/main.js <args>` and collects its output; does not wait for anything. */
 export function spawnHerald(args: string[], env: NodeJS.ProcessEnv): HeraldProcess {
+  // Said here rather than as a missing module in the child's output.
+  assertBuilt();
   const child = spawn(NODE_BIN, [...HERALD_NODE_FLAGS, CLI, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -117,6 +124,25 @@ export async function startHerald(opts: ServeOptions, timeoutMs = 60_000): Promi
     await proc.stop('SIGKILL');
     throw err;
   }
+}
+
+/** The API of a running server over real HTTP, with an API token (the body parsed when it is JSON). */
+export interface HttpApi {
+  post(path: string, body: unknown): Promise<{ status: number; body: any }>;
+  get(path: string): Promise<{ status: number; body: any }>;
+}
+
+export function httpApi(url: string, token: string): HttpApi {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
+  };
+  return { post: (p, b) => call('POST', p, b), get: (p) => call('GET', p) };
 }
 
 /** Logs in with e-mail and password and creates an API token through the session (cookie + CSRF header). */
