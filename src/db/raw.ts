@@ -9,7 +9,9 @@
 // ISO strings with a ::timestamptz cast, never JS arrays (node-postgres turns them into array literals).
 // Every parameter must have a type from its context or a cast. Rows come back as the driver parses
 // them: timestamptz as Date, json and jsonb parsed, int8 as a string on PostgreSQL and a number on PGlite.
-import { sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import type { Db } from './open.js';
 import { rawSql } from './open.js';
@@ -46,3 +48,29 @@ export async function query<T>(db: Db, text: string, values: unknown[] = [], nam
   const result = (await db.execute(values.length ? rawSql(text, values) : sql.raw(text))) as unknown as { rows: T[] };
   return result.rows;
 }
+
+const dialect = new PgDialect();
+/** Names given to composed statements, by text (bounded: prepared statements live as long as their connection). */
+const composedNames = new Map<string, string>();
+const MAX_COMPOSED_NAMES = 500;
+
+/**
+ * Runs one statement composed with drizzle's `sql` template (it numbers the values: `${value}`, with a
+ * cast where the type is not clear from the context) and returns its rows. It is prepared under a name
+ * made of `prefix` and a digest of its text, so each distinct composition is parsed once per connection.
+ */
+export async function queryComposed<T>(db: Db, statement: SQL, prefix: string): Promise<T[]> {
+  const { sql: text, params } = dialect.sqlToQuery(statement);
+  let name = composedNames.get(text);
+  if (!name && composedNames.size < MAX_COMPOSED_NAMES) {
+    name = `${prefix}_${createHash('sha1').update(text).digest('base64url').slice(0, 16)}`;
+    composedNames.set(text, name);
+  }
+  return query<T>(db, text, params, name);
+}
+
+/** The text and parameters of a composed statement, as queryComposed sends them. */
+export const composedText = (statement: SQL): { text: string; params: unknown[] } => {
+  const { sql: text, params } = dialect.sqlToQuery(statement);
+  return { text, params };
+};
