@@ -9,7 +9,7 @@ import type { Actor } from '../src/domain/types.js';
 import { insertUser } from '../src/services/auth/users.js';
 import type { Ctx } from '../src/services/context.js';
 import { addNote, changeTechState } from '../src/services/incidents/incident-commands.js';
-import { incidentMemory } from '../src/services/incidents/incident-memory.js';
+import { memoryOf } from '../src/services/handle-memory.js';
 import { saveStatement } from '../src/services/incidents/incident-save.js';
 import { loadIncident } from '../src/services/incidents/incident-store.js';
 import { reportIncident } from '../src/services/incidents/report-incident.js';
@@ -44,8 +44,8 @@ describe('incident memory', () => {
     // Database B is a copy of A as it is now: the same incident, the same row.
     const b = await openDatabase({ dataDir: 'memory://', loadDataDir: await a.database.pglite!.dumpDataDir('none') });
     closing.push(() => b.close());
-    expect(incidentMemory(a.database.db).recall(incident.id)).not.toBeNull();
-    expect(incidentMemory(b.db).recall(incident.id)).toBeNull();
+    expect(memoryOf(a.database.db).incidents.recall(incident.id)).not.toBeNull();
+    expect(memoryOf(b.db).incidents.recall(incident.id)).toBeNull();
 
     // A moves on; B, not knowing, takes a different step from where the copy stood.
     await changeTechState(autocommitCtx(a.database, actor), incident.id, { state: 'identified' });
@@ -60,9 +60,9 @@ describe('incident memory', () => {
     expect(await moves(a.database)).toEqual(['investigating>identified']);
     // Each remembers its own row, with its own row version.
     const version = async (database: Database) => (await rows<{ v: string }>(database.db, sql`SELECT xmin::text AS v FROM incidents WHERE id = ${incident.id}`))[0]!.v;
-    expect(incidentMemory(a.database.db).recall(incident.id)).toMatchObject({ record: { state: { techState: 'identified' } }, version: await version(a.database) });
-    expect(incidentMemory(b.db).recall(incident.id)).toMatchObject({ record: { state: { techState: 'monitoring' } }, version: await version(b) });
-    expect(incidentMemory(b.db).recall(incident.id)!.record).toEqual(await loadIncident(b.db, incident.id));
+    expect(memoryOf(a.database.db).incidents.recall(incident.id)).toMatchObject({ record: { state: { techState: 'identified' } }, version: await version(a.database) });
+    expect(memoryOf(b.db).incidents.recall(incident.id)).toMatchObject({ record: { state: { techState: 'monitoring' } }, version: await version(b) });
+    expect(memoryOf(b.db).incidents.recall(incident.id)!.record).toEqual(await loadIncident(b.db, incident.id));
   });
 });
 
@@ -85,7 +85,6 @@ describe('the save statement', () => {
     );
     expect(withImpacts.text).toMatch(/new_impacts AS/);
     expect(withImpacts.text).toMatch(/cs_calc AS/);
-    expect(withImpacts.text).not.toContain('i.xmin =');
   });
 
   it.each(testBackends())('is prepared once and run by name on %s', async (kind: BackendKind) => {
@@ -110,7 +109,7 @@ describe('the save statement', () => {
     await addNote(autocommitCtx(database, actor), incident.id, 'One');
     await addNote(autocommitCtx(database, actor), incident.id, 'Two');
     const prepared = await savesPrepared();
-    expect(prepared.length).toBeGreaterThan(0);
+    expect(prepared).toHaveLength(1);
     if (kind === 'postgres') for (const p of prepared) expect(p.name).toMatch(/^herald_incident_save_/);
     // The same composition of parts with other values: run by the name it was prepared under, nothing new prepared.
     await addNote(autocommitCtx(database, actor), incident.id, 'Three');

@@ -1,7 +1,6 @@
 // What a database handle remembers for incident commands: the incidents this process last loaded or
-// wrote, with their row versions, and the SLA policies with theirs. Kept per handle (a process may open
-// several databases: tests, the CLI), never shared between them.
-import { handleOf, type Db } from '../../db/open.js';
+// wrote, with their row versions, and the SLA policies with theirs. Kept per handle (handle-memory.ts),
+// never shared between the databases a process opens.
 import type { SlaPolicy } from '../../domain/types.js';
 import type { IncidentRecord } from './incident-store.js';
 
@@ -48,14 +47,4 @@ export class IncidentMemory {
     if (!found || !this.policies) return null;
     return { ...found, policies: this.policies.policies, policiesVersion: this.policies.version };
   }
-}
-
-const memories = new WeakMap<Db, IncidentMemory>();
-
-/** The incident memory of the database `tx` belongs to (see handleOf). */
-export function incidentMemory(tx: Db): IncidentMemory {
-  const handle = handleOf(tx);
-  let memory = memories.get(handle);
-  if (!memory) memories.set(handle, (memory = new IncidentMemory()));
-  return memory;
 }

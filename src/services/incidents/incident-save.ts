@@ -150,9 +150,13 @@ export function saveStatement(ctx: Ctx, c: IncidentChange, check: SaveCheck, ext
   const stamp: Stamp = { at: ctx.now.toISOString(), actorId: ctx.actor.userId, actorLabel: ctx.actor.label };
   const impactsChanged = !same(c.before.impacts, c.after.impacts);
   const versionChanged = c.after.disclosureVersion !== c.before.disclosureVersion;
-  const conditions = [sql`i.id = ${c.after.id}`];
-  if (check.version !== null) conditions.push(sql`i.xmin = ${check.version}::text::xid`);
-  if (check.policiesVersion !== null) conditions.push(sql`${sql.raw(POLICIES_VERSION)} = ${check.policiesVersion}::text`);
+  // Both checks are in every text, a null value skipping one: a composition of parts is then one
+  // prepared statement whichever path writes it (on PGlite a new text costs a PREPARE of its own).
+  const conditions = [
+    sql`i.id = ${c.after.id}`,
+    sql`(${check.version}::text IS NULL OR i.xmin = ${check.version}::text::xid)`,
+    sql`(${check.policiesVersion}::text IS NULL OR ${sql.raw(POLICIES_VERSION)} = ${check.policiesVersion}::text)`,
+  ];
   if (extension?.guard) conditions.push(extension.guard);
   // 'on': the caller announces the change once it has committed, so the triggers do not (migration 0009).
   const notify = notifyByApp(ctx);

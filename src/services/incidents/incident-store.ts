@@ -9,7 +9,7 @@ import { notFound } from '../app-error.js';
 import { toPolicy, type SlaPolicyRow } from '../sla/sla-policies.js';
 import { iso, json, rows } from '../sql-rows.js';
 import { queryComposed } from '../../db/raw.js';
-import { incidentMemory } from './incident-memory.js';
+import { memoryOf } from '../handle-memory.js';
 
 export interface IncidentRecord {
   id: string;
@@ -101,7 +101,7 @@ export interface LoadedForCommand {
  * save's version check and loads again when another command came first.
  */
 export async function loadIncidentForCommand(tx: Db, idOrKey: string, opts: { lock: boolean; notifyByApp?: 'on' | 'off' }): Promise<LoadedForCommand> {
-  const memory = incidentMemory(tx);
+  const memory = memoryOf(tx).incidents;
   const had = memory.policies;
   const statement = loadStatement(incidentWhere(idOrKey), had?.version ?? '', opts.lock ? { notifyByApp: opts.notifyByApp ?? 'off' } : null);
   const load = () => queryComposed<Record<string, unknown>>(tx, statement, 'herald_incident_load');

@@ -6,7 +6,7 @@ import { newIncident } from '../../domain/incident/lifecycle.js';
 import type { ComponentImpact, Source } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
 import { clientScope, defineVerb, notifyByApp, requireWriter, transaction, type Ctx } from '../context.js';
-import { incidentMemory } from './incident-memory.js';
+import { memoryOf } from '../handle-memory.js';
 import type { IncidentRecord } from './incident-store.js';
 import { recomputeComponentStatuses } from '../catalog/components.js';
 import type { Db } from '../../db/open.js';
@@ -95,7 +95,7 @@ async function report(ctx: Ctx, input: ReportInput): Promise<IncidentRecord> {
     state: { ...state, impacts: stored },
   };
   // The next command on it decides on this copy (see runIncidentCommand).
-  incidentMemory(ctx.tx).remember(record, row!.row_version);
+  memoryOf(ctx.tx).incidents.remember(record, row!.row_version);
   return record;
 }
 

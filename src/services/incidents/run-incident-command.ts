@@ -17,7 +17,7 @@ import { decide, type Accepted, type Command } from '../../domain/incident/lifec
 import type { SlaPolicy } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
 import { isAutocommit, notifyByApp, requireWriter, transaction, type Ctx } from '../context.js';
-import { incidentMemory } from './incident-memory.js';
+import { memoryOf } from '../handle-memory.js';
 import { saveIncident, type IncidentChange, type SaveExtension } from './incident-save.js';
 import { loadIncidentForCommand, type IncidentRecord } from './incident-store.js';
 
@@ -77,7 +77,7 @@ function refusal(outcome: Exclude<ReturnType<typeof decide>, Accepted>): AppErro
 export async function runIncidentCommand(ctx: Ctx, idOrKey: string, build: CommandBuilder, withOutcome?: WithOutcome): Promise<IncidentRecord> {
   requireWriter(ctx);
   if (!isAutocommit(ctx)) return runLocked(ctx, idOrKey, build, withOutcome);
-  const memory = incidentMemory(ctx.tx);
+  const memory = memoryOf(ctx.tx).incidents;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     // The first attempt decides on this process's copy when there is one; the others on the incident as stored.
     const copy = attempt === 1 ? memory.recall(idOrKey) : null;
@@ -113,7 +113,7 @@ export async function runIncidentCommand(ctx: Ctx, idOrKey: string, build: Comma
 
 /** In the caller's transaction: load locked, decide, let the command write, save. */
 async function runLocked(ctx: Ctx, idOrKey: string, build: CommandBuilder, withOutcome?: WithOutcome): Promise<IncidentRecord> {
-  const memory = incidentMemory(ctx.tx);
+  const memory = memoryOf(ctx.tx).incidents;
   const { record, policies } = await loadIncidentForCommand(ctx.tx, idOrKey, { lock: true, notifyByApp: notifyByApp(ctx) });
   const outcome = decideOn(ctx, record, await build(record), policies);
   if (!outcome.ok) throw refusal(outcome);
