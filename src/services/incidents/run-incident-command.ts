@@ -11,7 +11,10 @@
 // incident, give `withOutcome`, which answers, for the decided outcome, the rows written with the
 // incident (SaveExtension: named CTE parts, an optional guard with the refusal to throw when it held),
 // or NEEDS_LOCK when that cannot be one statement (the runner then runs it locked in a transaction,
-// where `withOutcome` may write through its context).
+// where `withOutcome` may write through its context). Declare the verb with
+// `defineVerb({ autocommit: true, run })` (context.ts) so that the HTTP runner runs it outside a
+// transaction. Examples: incident-commands.ts (plain), assignRoles in classify-incident.ts (a guard),
+// sendCommunication in communications/send-communication.ts (rows with the incident, or locked).
 import { randomUUID } from 'node:crypto';
 import { decide, type Accepted, type Command } from '../../domain/incident/lifecycle.js';
 import type { SlaPolicy } from '../../domain/types.js';
