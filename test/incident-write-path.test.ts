@@ -2,6 +2,7 @@
 // and the save is one statement whose values are parameters, prepared once per composition.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../src/db/open.js';
 import { composedText } from '../src/db/raw.js';
@@ -80,11 +81,16 @@ describe('the save statement', () => {
     expect(one.text).not.toContain("O'Brien");
     expect(one.params).toContainEqual(JSON.stringify([{ type: 'note.added', data: { text: "O'Brien \\ said; DROP TABLE incidents" } }]));
     expect(one.text).not.toMatch(/jsonb_populate|cs_calc/);
-    const withImpacts = composedText(
-      saveStatement(ctx, { before, after: { ...before, impacts: [{ componentId: randomUUID(), status: 'major_outage' }] }, events: [], obligationChanges: [] }, { version: null, policiesVersion: null }, null),
-    );
+    const impacted = saveStatement(ctx, { before, after: { ...before, impacts: [{ componentId: randomUUID(), status: 'major_outage' }] }, events: [], obligationChanges: [] }, { version: null, policiesVersion: null }, null);
+    const withImpacts = composedText(impacted);
     expect(withImpacts.text).toMatch(/new_impacts AS/);
     expect(withImpacts.text).toMatch(/cs_calc AS/);
+    // Rendered as drizzle renders it (composedText takes a shorter way for text, sql and plain values).
+    const dialect = new PgDialect();
+    for (const statement of [noted('Another note'), impacted]) {
+      const drizzle = dialect.sqlToQuery(statement);
+      expect(composedText(statement)).toEqual({ text: drizzle.sql, params: drizzle.params });
+    }
   });
 
   it.each(testBackends())('is prepared once and run by name on %s', async (kind: BackendKind) => {
