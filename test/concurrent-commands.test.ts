@@ -2,7 +2,8 @@
 // lost, and the disclosures keep one version per change (on both backends).
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadIncident, recallIncident } from '../src/services/incidents/incident-store.js';
+import { memoryOf } from '../src/services/handle-memory.js';
+import { loadIncident } from '../src/services/incidents/incident-store.js';
 import { rows } from '../src/services/sql-rows.js';
 import { buildAffectedIncident, buildClient, buildComponent, buildIncident, fullDisclosures } from './support/factories.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
@@ -98,7 +99,7 @@ describe.each(testBackends())('concurrent commands on one incident on %s', (kind
       await buildIncident(clientUser, { impacts: [{ componentId: a.id, status: 'partial_outage' }] }),
     ];
     for (const r of reports) {
-      const recalled = recallIncident(r.id);
+      const recalled = memoryOf(t.database.db).incidents.recall(r.id);
       expect(recalled, r.key).not.toBeNull();
       expect(recalled!.record, r.key).toEqual(await loadIncident(t.database.db, r.id));
       const [row] = await rows<{ version: string }>(t.database.db, sql`SELECT xmin::text AS version FROM incidents WHERE id = ${r.id}`);

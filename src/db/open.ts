@@ -60,6 +60,23 @@ function failureReporters() {
   };
 }
 
+/**
+ * The handle each transaction opened through Database.transaction belongs to: what a database owns
+ * (the incident memory, see services/incidents/incident-memory.ts) is kept per handle, and a verb
+ * running in a transaction reaches it through its `tx`.
+ */
+const handles = new WeakMap<object, Db>();
+
+/** The database handle `tx` belongs to (itself when it is a handle, or a transaction not opened through Database.transaction). */
+export const handleOf = (tx: Db): Db => handles.get(tx) ?? tx;
+
+/** Runs `fn` in a transaction of `db`, the transaction known to belong to `db` (see handleOf). */
+const transactionOf = <T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> =>
+  db.transaction((tx) => {
+    handles.set(tx, db);
+    return fn(tx);
+  });
+
 export type OpenOptions =
   | { databaseUrl: string; poolMax?: number; migrate?: boolean }
   | { dataDir: string; migrate?: boolean; loadDataDir?: Blob };
@@ -124,7 +141,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     kind: 'postgres',
     db,
     pool,
-    transaction: (fn) => db.transaction(fn),
+    transaction: (fn) => transactionOf(db, fn),
     ping: async () => {
       await pool.query('SELECT 1');
     },
@@ -275,7 +292,7 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
     kind: 'pglite',
     db,
     pglite: client,
-    transaction: (fn) => db.transaction(fn),
+    transaction: (fn) => transactionOf(db, fn),
     listen: async (channel, onMessage) => {
       const unlisten = await client.listen(channel, onMessage);
       let own = listeners.get(channel);

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, Db } from '../db/open.js';
 import { AppError } from '../services/app-error.js';
 import { authenticate, type Authenticated } from '../services/auth/credentials.js';
-import type { Ctx, Enqueuer, ServiceSettings } from '../services/context.js';
+import type { Ctx, Enqueuer, ServiceSettings, Verb } from '../services/context.js';
 import { findKeptAnswer, keepAnswer } from '../services/requests/idempotency-keys.js';
 import { pgErrorCode } from './problem.js';
 
@@ -44,23 +44,35 @@ export async function authenticateRequest(database: Database, request: FastifyRe
   return auth;
 }
 
+/**
+ * A verb with its arguments and how its result is answered (with the same context), for
+ * Runner.command: the runner reads from the verb whether it may run outside a transaction.
+ */
+export interface VerbCall<T> {
+  autocommit: boolean;
+  run: (ctx: Ctx) => Promise<T>;
+}
+
+export function call<A extends unknown[], R, T = R>(verb: Verb<A, R>, args: A, present?: (result: R, ctx: Ctx) => T | Promise<T>): VerbCall<T> {
+  return {
+    autocommit: verb.autocommit,
+    run: async (ctx) => {
+      const result = await verb(ctx, ...args);
+      return present ? present(result, ctx) : (result as unknown as T);
+    },
+  };
+}
+
 export interface Runner {
   /** Runs a read with the request's actor, outside any transaction. */
   query<T>(request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>): Promise<T>;
   /**
    * Runs a write in one transaction. With an Idempotency-Key header, the answer is stored in the same
-   * transaction and replayed for a repeat of the same request.
-   * `isAutocommit`: the verb needs no transaction of its own (its writes are one statement each, or it
-   * opens one through ctx.inTransaction), so without an Idempotency-Key it runs outside one, saving the
-   * BEGIN and COMMIT round trips and holding no lock while it decides.
+   * transaction and replayed for a repeat of the same request. A verb declared `autocommit` (see
+   * Verb), given as call(verb, args, present), runs outside a transaction when no Idempotency-Key is
+   * sent, saving the BEGIN and COMMIT round trips and holding no lock while it decides.
    */
-  command<T>(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    status: number,
-    fn: (ctx: Ctx) => Promise<T>,
-    opts?: { storedAs?: (body: T) => unknown; isAutocommit?: boolean },
-  ): Promise<unknown>;
+  command<T>(request: FastifyRequest, reply: FastifyReply, status: number, fn: ((ctx: Ctx) => Promise<T>) | VerbCall<T>, opts?: { storedAs?: (body: T) => unknown }): Promise<unknown>;
 }
 
 export function createRunner(database: Database, settings: ServiceSettings, jobs: Enqueuer | null = null): Runner {
@@ -78,13 +90,14 @@ export function createRunner(database: Database, settings: ServiceSettings, jobs
   };
   return {
     query: (request, fn) => fn({ actor: actorOf(request), tx: database.db, now: new Date(), settings, jobs, afterCommit: announce }),
-    async command(request, reply, status, fn, opts) {
+    async command(request, reply, status, fnOrCall, opts) {
       const actor = actorOf(request);
       const rawKey = request.headers['idempotency-key'];
       const key = typeof rawKey === 'string' ? rawKey : null;
       if (key !== null && (key.length < 1 || key.length > 255)) throw new AppError('invalid_input', 'Idempotency-Key must be 1 to 255 characters.', { field: 'Idempotency-Key' });
       const route = `${request.method} ${request.routeOptions.url ?? request.url}`;
-      if (!key && opts?.isAutocommit) {
+      const fn = typeof fnOrCall === 'function' ? fnOrCall : fnOrCall.run;
+      if (!key && typeof fnOrCall !== 'function' && fnOrCall.autocommit) {
         const now = new Date();
         const body = await fn({
           actor,
@@ -93,7 +106,7 @@ export function createRunner(database: Database, settings: ServiceSettings, jobs
           settings,
           jobs,
           afterCommit: announce,
-          inTransaction: (inner) => inTransactionAnnouncing((tx, afterCommit) => inner({ actor, tx, now, settings, jobs, afterCommit })),
+          openTransaction: (inner) => inTransactionAnnouncing((tx, afterCommit) => inner({ actor, tx, now, settings, jobs, afterCommit })),
         });
         reply.code(status);
         return body;

@@ -28,11 +28,11 @@ export interface Ctx {
   /** Absent where nothing is delivered in the background (everything goes to the local outbox). */
   jobs?: Enqueuer | null;
   /**
-   * Set when the verb runs outside a transaction: `tx` is then the database itself, every statement
-   * commits on its own, and a verb that must write with more than one statement runs them through
-   * this (a transaction with a context of its own).
+   * How the verb opens a transaction, present when it runs outside one (it is declared with
+   * `autocommit: true` and its caller runs it so): `tx` is then the database itself and every statement
+   * commits on its own. Absent: `tx` is the caller's transaction. Verbs call `transaction(ctx, fn)`.
    */
-  inTransaction?: (<T>(fn: (ctx: Ctx) => Promise<T>) => Promise<T>) | undefined;
+  openTransaction?: (<T>(fn: (ctx: Ctx) => Promise<T>) => Promise<T>) | undefined;
   /**
    * Announces a change (NOTIFY `channel`) once what the verb wrote has committed: at once outside a
    * transaction, else when the transaction commits (nothing when it rolls back). Where it is set, the
@@ -40,6 +40,27 @@ export interface Ctx {
    */
   afterCommit?: ((channel: string, payload: string) => void) | undefined;
 }
+
+/** Whether the verb runs outside a transaction (see Ctx.openTransaction). */
+export const isAutocommit = (ctx: Ctx): boolean => !!ctx.openTransaction;
+
+/**
+ * Runs `fn` in a transaction: a new one (with a context of its own) when the verb runs outside one,
+ * else the current one. For a verb that must write with more than one statement.
+ */
+export const transaction = <T>(ctx: Ctx, fn: (ctx: Ctx) => Promise<T>): Promise<T> => (ctx.openTransaction ? ctx.openTransaction(fn) : fn(ctx));
+
+/**
+ * A service verb, `(ctx, ...args)`, that says whether it may run outside a transaction. One with
+ * `autocommit: true` writes in one statement at a time, each safe alone (the incident commands: one
+ * conditional write), or opens a transaction itself through `transaction(ctx, fn)`: the HTTP runner
+ * runs it without BEGIN and COMMIT, holding no lock while it decides. Any other verb runs in its
+ * caller's transaction.
+ */
+export type Verb<A extends unknown[], R> = ((ctx: Ctx, ...args: A) => Promise<R>) & { readonly autocommit: boolean };
+
+export const defineVerb = <A extends unknown[], R>(def: { autocommit: boolean; run: (ctx: Ctx, ...args: A) => Promise<R> }): Verb<A, R> =>
+  Object.assign((ctx: Ctx, ...args: A) => def.run(ctx, ...args), { autocommit: def.autocommit });
 
 /** The value for set_config('herald.notify_by_app', …, true) in a statement run with this context. */
 export const notifyByApp = (ctx: Ctx) => (ctx.afterCommit ? 'on' : 'off');

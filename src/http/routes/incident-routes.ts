@@ -10,9 +10,9 @@ import { adjustAffectedClients, assignRoles, classifyIncident } from '../../serv
 import { addNote, changeTechState, closeIncident, documentIncident, updateDisclosures, waiveObligation } from '../../services/incidents/incident-commands.js';
 import { getIncident, getTimeline, listDisclosureVersions, listIncidents, listObligations, staffView } from '../../services/incidents/read-incidents.js';
 import { reportIncident } from '../../services/incidents/report-incident.js';
-import { requireStaff, type Ctx } from '../../services/context.js';
+import { requireStaff, type Verb } from '../../services/context.js';
 import type { IncidentRecord } from '../../services/incidents/incident-store.js';
-import type { Runner } from '../request-context.js';
+import { call, type Runner } from '../request-context.js';
 import { definedOnly, disclosuresPatch, idParam, impact, incidentParam, messageKind, optionalText, pageQuery, severity, source, stage, techState, text, uuid, uuidList } from '../schemas.js';
 
 export function incidentRoutes(app: FastifyInstance, run: Runner) {
@@ -57,16 +57,14 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
       },
     },
     (req, reply) =>
-      run.command(req, reply, 201, async (ctx) => (ctx.actor.role === 'client' ? getIncident(ctx, (await reportIncident(ctx, req.body)).id) : staffView(await reportIncident(ctx, req.body), ctx.now)), {
-        isAutocommit: true,
-      }),
+      run.command(req, reply, 201, call(reportIncident, [req.body], (record, ctx) => (ctx.actor.role === 'client' ? getIncident(ctx, record.id) : staffView(record, ctx.now)))),
   );
 
   r.get('/api/v1/incidents/:id', { schema: { tags, summary: 'Get an incident by id or key', params: incidentParam } }, (req) => run.query(req, (ctx) => getIncident(ctx, req.params.id)));
 
-  const command = <B>(path: string, summary: string, body: z.ZodType<B>, verb: (ctx: Ctx, id: string, b: B) => Promise<IncidentRecord>) =>
+  const command = <B, I = B>(path: string, summary: string, body: z.ZodType<B>, verb: Verb<[string, I], IncidentRecord>, input: (b: B) => I = (b) => b as unknown as I) =>
     r.post(`/api/v1/incidents/:id/${path}`, { schema: { tags, summary, params: incidentParam, body } }, (req, reply) =>
-      run.command(req, reply, 200, async (ctx) => staffView(await verb(ctx, req.params.id, req.body as B), ctx.now), { isAutocommit: true }),
+      run.command(req, reply, 200, call(verb, [req.params.id, input(req.body as B)], (record, ctx) => staffView(record, ctx.now))),
     );
 
   command(
@@ -84,24 +82,23 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
   );
   command('affected-clients', 'Add or remove affected clients explicitly', z.object({ addClientIds: uuidList.optional(), removeClientIds: uuidList.optional() }), adjustAffectedClients);
   command('state', 'Move the technical state (reopen: resolved → investigating, with a note)', z.object({ state: techState, note: optionalText(5000) }), changeTechState);
-  command('disclosures', 'Change the disclosures (versioned): impact, data loss, data exposure, timeline, remediation', disclosuresPatch, (ctx, id, b) =>
-    updateDisclosures(ctx, id, definedOnly(b) as Partial<Disclosures>),
-  );
+  command('disclosures', 'Change the disclosures (versioned): impact, data loss, data exposure, timeline, remediation', disclosuresPatch, updateDisclosures, (b) => definedOnly(b) as Partial<Disclosures>);
   command(
     'roles',
     'Assign the Incident Manager, Communication Lead and Technical Team',
     z.object({ incidentManagerId: uuid.nullable().optional(), communicationLeadId: uuid.nullable().optional(), technicalTeamIds: uuidList.optional() }).strict(),
-    (ctx, id, b) => assignRoles(ctx, id, definedOnly(b)),
+    assignRoles,
+    (b) => definedOnly(b),
   );
-  command('internal-summary', 'Document the incident internally (required to close an internal-only incident)', z.object({ summary: text(20000) }), (ctx, id, b) => documentIncident(ctx, id, b.summary));
+  command('internal-summary', 'Document the incident internally (required to close an internal-only incident)', z.object({ summary: text(20000) }), documentIncident, (b) => b.summary);
   command('close', 'Close the incident; the Incident Manager may waive open obligations with a reason', z.object({ waiveReason: optionalText(5000) }), closeIncident);
-  command('notes', 'Add an internal note to the timeline', z.object({ text: text(20000) }), (ctx, id, b) => addNote(ctx, id, b.text));
+  command('notes', 'Add an internal note to the timeline', z.object({ text: text(20000) }), addNote, (b) => b.text);
 
   r.post(
     '/api/v1/incidents/:id/obligations/:obligationId/waiver',
     { schema: { tags, summary: 'Waive an open obligation (Incident Manager only, with a written reason)', params: incidentParam.extend({ obligationId: uuid }), body: z.object({ reason: text(5000) }) } },
     (req, reply) =>
-      run.command(req, reply, 200, async (ctx) => staffView(await waiveObligation(ctx, req.params.id, req.params.obligationId, req.body.reason), ctx.now), { isAutocommit: true }),
+      run.command(req, reply, 200, call(waiveObligation, [req.params.id, req.params.obligationId, req.body.reason], (record, ctx) => staffView(record, ctx.now))),
   );
 
   r.get('/api/v1/incidents/:id/obligations', { schema: { tags, summary: 'Every obligation of the incident, open and closed, with whether it was met on time', params: incidentParam } }, (req) =>
@@ -140,10 +137,16 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
       },
     },
     (req, reply) =>
-      run.command(req, reply, 201, async (ctx) => {
-        const sent = await sendCommunication(ctx, req.params.id, req.body);
-        return { status: sent.status, communication: sent.communication ?? (await getCommunication(ctx, sent.communicationId)), incident: staffView(sent.record, ctx.now) };
-      }, { isAutocommit: true }),
+      run.command(
+        req,
+        reply,
+        201,
+        call(sendCommunication, [req.params.id, req.body], async (sent, ctx) => ({
+          status: sent.status,
+          communication: sent.communication ?? (await getCommunication(ctx, sent.communicationId)),
+          incident: staffView(sent.record, ctx.now),
+        })),
+      ),
   );
   r.get('/api/v1/incidents/:id/communications', { schema: { tags: ['communications'], summary: 'Messages sent on the incident (client users: those sent to them)', params: incidentParam } }, (req) =>
     run.query(req, async (ctx) => ({ items: await listIncidentCommunications(ctx, req.params.id) })),

@@ -7,7 +7,9 @@
 import { json } from '../sql-rows.js';
 import type { PastOccurrence } from '../../domain/messages/past-occurrence.js';
 import type { MessageKind } from '../../domain/types.js';
-import { query } from '../../db/raw.js';
+import { sql, type SQL } from 'drizzle-orm';
+import { queryComposed } from '../../db/raw.js';
+import { memoryOf } from '../handle-memory.js';
 import type { Ctx } from '../context.js';
 import type { ActiveTemplate } from '../templates/templates.js';
 import { pastOccurrencesSince, pastOccurrencesSql, toPastOccurrences } from './past-occurrences.js';
@@ -67,20 +69,50 @@ export interface MessageContext {
   hasSubscribers: boolean;
 }
 
-/** Contacts `k` who take e-mail and messages of kind $3 (no kinds listed: every kind). */
-export const RECEIVES = `k.channels ? 'email' AND (k.kinds IS NULL OR jsonb_typeof(k.kinds) = 'null' OR k.kinds ? $3)`;
+/** Contacts `k` who take e-mail and messages of kind `kind` (no kinds listed: every kind). */
+export const receives = (kind: MessageKind) => sql`k.channels ? 'email' AND (k.kinds IS NULL OR jsonb_typeof(k.kinds) = 'null' OR k.kinds ? ${kind}::text)`;
 
-const CONTACT_JSON = `json_build_object('id', k.id, 'clientId', k.client_id, 'name', k.name, 'email', k.email, 'language', k.language, 'role', k.role)`;
+const CONTACT_JSON = sql.raw(`json_build_object('id', k.id, 'clientId', k.client_id, 'name', k.name, 'email', k.email, 'language', k.language, 'role', k.role)`);
 
-// $1 incident, $2 client ids (jsonb), $3 kind, $4 impacted component ids (jsonb), $5 past occurrences
-// since, $6 before (the incident's report time), $7 the template versions this process has the parts
-// of (jsonb, "id:version"). One text per kind of message (initial or later) and whether contacts are
-// read, so that each is planned once: a condition on a parameter would have it planned at every call.
-const contextText = (isInitial: boolean, withContacts: boolean) => `WITH target AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text($2::jsonb)),
-  impacted AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text($4::jsonb))
+interface ContextValues {
+  incidentId: string;
+  clientIds: string[];
+  kind: MessageKind;
+  componentIds: string[];
+  /** Past occurrences are looked for in [since, before): before is the incident's report time. */
+  since: Date;
+  before: Date;
+  /** The template versions this process has the parts of ("id:version"). */
+  knownVersions: string[];
+}
+
+/**
+ * The context statement. Its text depends only on the kind of message (initial or later) and whether
+ * contacts are read, so that each of the four is planned once: a condition on a value would have it
+ * planned at every call.
+ */
+export function contextStatement(v: ContextValues, withContacts: boolean): SQL {
+  const incident = sql`${v.incidentId}::uuid`;
+  const pastOrThreads =
+    v.kind === 'initial'
+      ? sql`(SELECT COALESCE(json_object_agg(t.id, ${pastOccurrencesSql({
+          client: sql`t.id`,
+          incident,
+          since: sql`${v.since.toISOString()}::timestamptz`,
+          before: sql`${v.before.toISOString()}::timestamptz`,
+          impacted: sql`SELECT id FROM impacted`,
+        })}), '{}') FROM target t) AS past, NULL::json AS threads`
+      : sql`NULL::json AS past, (SELECT COALESCE(json_agg(json_build_object('contactId', d.contact_id, 'messageId', d.message_id)), '[]')
+    FROM communications m JOIN communication_recipients d ON d.communication_id = m.id
+    WHERE m.incident_id = ${incident} AND m.kind = 'initial' AND d.channel IN ('email', 'outbox') AND d.contact_id IS NOT NULL) AS threads`;
+  const contacts = withContacts
+    ? sql`(SELECT COALESCE(json_agg(${CONTACT_JSON} ORDER BY k.email), '[]') FROM contacts k WHERE k.client_id IN (SELECT id FROM target) AND ${receives(v.kind)}) AS contacts`
+    : sql`NULL::json AS contacts`;
+  return sql`WITH target AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text(${JSON.stringify(v.clientIds)}::jsonb)),
+  impacted AS (SELECT DISTINCT value::uuid AS id FROM jsonb_array_elements_text(${JSON.stringify(v.componentIds)}::jsonb))
 SELECT
   (SELECT COALESCE(json_agg(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug, 'tier', c.tier,
-      'isReached', EXISTS (SELECT 1 FROM contacts k WHERE k.client_id = c.id AND ${RECEIVES})) ORDER BY c.name, c.id), '[]')
+      'isReached', EXISTS (SELECT 1 FROM contacts k WHERE k.client_id = c.id AND ${receives(v.kind)})) ORDER BY c.name, c.id), '[]')
     FROM clients c WHERE c.id IN (SELECT id FROM target)) AS clients,
   (SELECT COALESCE(json_agg(json_build_object('id', e.id, 'clientId', e.client_id, 'kind', e.kind, 'name', e.name) ORDER BY e.created_at, e.id), '[]')
     FROM client_endpoints e WHERE e.client_id IN (SELECT id FROM target) AND e.is_enabled) AS endpoints,
@@ -88,50 +120,18 @@ SELECT
   (SELECT COALESCE(json_agg(json_build_object('clientId', l.client_id, 'componentId', l.component_id)), '[]')
     FROM client_components l WHERE l.client_id IN (SELECT id FROM target)) AS links,
   (SELECT COALESCE(json_agg(json_build_object('kind', t.kind, 'language', t.language, 'channel', t.channel, 'id', t.id, 'version', t.current_version,
-      'parts', CASE WHEN $7::jsonb ? (t.id::text || ':' || t.current_version::text) THEN NULL
-        ELSE (SELECT v.parts FROM template_versions v WHERE v.template_id = t.id AND v.version = t.current_version) END)), '[]')
-    FROM templates t WHERE t.kind = $3) AS templates,
+      'parts', CASE WHEN ${JSON.stringify(v.knownVersions)}::jsonb ? (t.id::text || ':' || t.current_version::text) THEN NULL
+        ELSE (SELECT tv.parts FROM template_versions tv WHERE tv.template_id = t.id AND tv.version = t.current_version) END)), '[]')
+    FROM templates t WHERE t.kind = ${v.kind}) AS templates,
   (SELECT COALESCE(json_agg(json_build_object('kind', m.kind, 'body', m.body, 'sentAt', m.sent_at, 'clientIds', m.client_ids) ORDER BY m.sent_at), '[]')
-    FROM communications m WHERE m.incident_id = $1 AND m.status = 'sent') AS earlier,
-  ${
-    isInitial
-      ? `(SELECT COALESCE(json_object_agg(t.id, ${pastOccurrencesSql({
-          client: 't.id',
-          incident: '$1',
-          since: '$5::timestamptz',
-          before: '$6::timestamptz',
-          impacted: 'SELECT id FROM impacted',
-        })}), '{}') FROM target t) AS past, NULL::json AS threads`
-      : `NULL::json AS past, (SELECT COALESCE(json_agg(json_build_object('contactId', d.contact_id, 'messageId', d.message_id)), '[]')
-    FROM communications m JOIN communication_recipients d ON d.communication_id = m.id
-    WHERE m.incident_id = $1 AND m.kind = 'initial' AND d.channel IN ('email', 'outbox') AND d.contact_id IS NOT NULL
-      AND $5::timestamptz IS NOT NULL AND $6::timestamptz IS NOT NULL) AS threads`
-  },
-  ${
-    withContacts
-      ? `(SELECT COALESCE(json_agg(${CONTACT_JSON} ORDER BY k.email), '[]') FROM contacts k WHERE k.client_id IN (SELECT id FROM target) AND ${RECEIVES}) AS contacts`
-      : 'NULL::json AS contacts'
-  },
+    FROM communications m WHERE m.incident_id = ${incident} AND m.status = 'sent') AS earlier,
+  ${pastOrThreads},
+  ${contacts},
   EXISTS (SELECT 1 FROM status_subscribers s WHERE s.status = 'active') AS has_subscribers`;
-
-const CONTEXTS = new Map<string, { text: string; name: string }>();
-export function contextStatement(isInitial: boolean, withContacts: boolean) {
-  const key = `${isInitial ? 'initial' : 'later'}_${withContacts ? 'contacts' : 'nocontacts'}`;
-  let found = CONTEXTS.get(key);
-  if (!found) CONTEXTS.set(key, (found = { text: contextText(isInitial, withContacts), name: `herald_message_context_${key}` }));
-  return found;
 }
 
-/**
- * The parts of template versions already read, by "id:version" (a version never changes once saved):
- * a message reads only the parts of a version this process has not seen.
- */
-const templateParts = new Map<string, Map<string, Record<string, string>>>();
 /** Versions kept per kind of message (a few per language and channel; edits add more). */
 const TEMPLATE_PARTS_KEPT = 64;
-
-const CONTACTS_SQL = `SELECT COALESCE(json_agg(${CONTACT_JSON} ORDER BY k.email), '[]') AS contacts
-  FROM contacts k WHERE k.client_id IN (SELECT value::uuid FROM jsonb_array_elements_text($1::jsonb)) AND ${RECEIVES.replace('$3', '$2')}`;
 
 const date = (v: unknown): Date | null => (v === null || v === undefined ? null : new Date(v as string));
 
@@ -141,15 +141,13 @@ export async function loadMessageContext(
 ): Promise<MessageContext> {
   const before = new Date(input.reportedAt);
   const since = pastOccurrencesSince(ctx, before);
+  // The parts of template versions already read, by "id:version" (a version never changes once saved):
+  // a message reads only the parts of a version this process has not seen.
+  const templateParts = memoryOf(ctx.tx).templateParts;
   // The versions this call says it has, and resolves from (another call may drop them from the cache meanwhile).
   const had = new Map(templateParts.get(input.kind) ?? []);
-  const statement = contextStatement(input.kind === 'initial', input.clientIds.length <= CLIENTS_PER_READ);
-  const [row] = await query<Record<string, unknown>>(
-    ctx.tx,
-    statement.text,
-    [input.incidentId, JSON.stringify(input.clientIds), input.kind, JSON.stringify(input.componentIds), since.toISOString(), before.toISOString(), JSON.stringify([...had.keys()])],
-    statement.name,
-  );
+  const statement = contextStatement({ ...input, since, before, knownVersions: [...had.keys()] }, input.clientIds.length <= CLIENTS_PER_READ);
+  const [row] = await queryComposed<Record<string, unknown>>(ctx.tx, statement, 'herald_message_context');
   const r = row!;
   const templates = new Map<string, ActiveTemplate>();
   for (const t of json<{ kind: string; language: string; channel: string; id: string; version: number; parts: Record<string, string> | null }[]>(r.templates)) {
@@ -182,6 +180,11 @@ export async function loadMessageContext(
 
 /** The contacts of a group of clients who receive this kind of message by e-mail, by address. */
 export async function loadContacts(ctx: Ctx, clientIds: string[], kind: MessageKind): Promise<ContextContact[]> {
-  const [row] = await query<{ contacts: unknown }>(ctx.tx, CONTACTS_SQL, [JSON.stringify(clientIds), kind], 'herald_message_contacts');
+  const [row] = await queryComposed<{ contacts: unknown }>(
+    ctx.tx,
+    sql`SELECT COALESCE(json_agg(${CONTACT_JSON} ORDER BY k.email), '[]') AS contacts
+      FROM contacts k WHERE k.client_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(clientIds)}::jsonb)) AND ${receives(kind)}`,
+    'herald_message_contacts',
+  );
   return json<ContextContact[]>(row?.contacts ?? '[]');
 }

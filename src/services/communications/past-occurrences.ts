@@ -1,7 +1,8 @@
 // Earlier incidents of the same client on the same components, for the initial notice: one SQL
 // expression, used by the message context (per client of a message) and by the API (one client).
 import type { PastOccurrence } from '../../domain/messages/past-occurrence.js';
-import { query } from '../../db/raw.js';
+import { sql, type SQL } from 'drizzle-orm';
+import { queryComposed } from '../../db/raw.js';
 import type { Ctx } from '../context.js';
 import { json } from '../sql-rows.js';
 
@@ -9,10 +10,10 @@ import { json } from '../sql-rows.js';
  * A JSON array of the incidents (at most 25, newest first) that affected client `client` in
  * [`since`, `before`), other than `incident`, sharing a component with the ids `impacted` selects
  * (any incident of the client when it selects none); each with the RCA that client received, if any.
- * The arguments are SQL expressions (parameters or outer columns).
+ * The arguments are SQL expressions (values or outer columns).
  */
-export const pastOccurrencesSql = (a: { client: string; incident: string; since: string; before: string; impacted: string }) =>
-  `(SELECT COALESCE(json_agg(json_build_object('id', p.id, 'number', p.number, 'title', p.title, 'reportedAt', p.reported_at, 'rcaId', p.rca_id) ORDER BY p.reported_at DESC), '[]')
+export const pastOccurrencesSql = (a: { client: SQL; incident: SQL; since: SQL; before: SQL; impacted: SQL }) =>
+  sql`(SELECT COALESCE(json_agg(json_build_object('id', p.id, 'number', p.number, 'title', p.title, 'reportedAt', p.reported_at, 'rcaId', p.rca_id) ORDER BY p.reported_at DESC), '[]')
     FROM (SELECT i.id, i.number, i.title, i.reported_at,
         (SELECT r.id FROM communications r WHERE r.incident_id = i.id AND r.kind = 'rca' AND r.client_ids ? (${a.client})::text ORDER BY r.created_at LIMIT 1) AS rca_id
       FROM incident_clients ic JOIN incidents i ON i.id = ic.incident_id
@@ -38,25 +39,19 @@ export function toPastOccurrences(ctx: Ctx, found: unknown): PastOccurrence[] {
   }));
 }
 
-const ONE_CLIENT = `SELECT ${pastOccurrencesSql({
-  client: '$2::uuid',
-  incident: '$1::uuid',
-  since: '$3::timestamptz',
-  before: '$4::timestamptz',
-  impacted: 'SELECT value::uuid FROM jsonb_array_elements_text($5::jsonb)',
-})} AS past`;
-
 /** The past occurrences one client would be told of in an initial notice of this incident. */
 export async function findPastOccurrences(
   ctx: Ctx,
   input: { incidentId: string; clientId: string; componentIds: string[]; before: Date },
 ): Promise<PastOccurrence[]> {
   const since = pastOccurrencesSince(ctx, input.before);
-  const [row] = await query<{ past: unknown }>(
-    ctx.tx,
-    ONE_CLIENT,
-    [input.incidentId, input.clientId, since.toISOString(), input.before.toISOString(), JSON.stringify(input.componentIds)],
-    'herald_past_occurrences',
-  );
+  const past = pastOccurrencesSql({
+    client: sql`${input.clientId}::uuid`,
+    incident: sql`${input.incidentId}::uuid`,
+    since: sql`${since.toISOString()}::timestamptz`,
+    before: sql`${input.before.toISOString()}::timestamptz`,
+    impacted: sql`SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(input.componentIds)}::jsonb)`,
+  });
+  const [row] = await queryComposed<{ past: unknown }>(ctx.tx, sql`SELECT ${past} AS past`, 'herald_past_occurrences');
   return toPastOccurrences(ctx, row?.past ?? '[]');
 }

@@ -1,15 +1,16 @@
 // Taking in a new incident from staff, a client user, or monitoring.
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { clientComponents, clients, components } from '../../db/schema.js';
 import { newIncident } from '../../domain/incident/lifecycle.js';
 import type { ComponentImpact, Source } from '../../domain/types.js';
 import { AppError } from '../app-error.js';
-import { clientScope, notifyByApp, requireWriter, type Ctx } from '../context.js';
-import { rememberIncident, type IncidentRecord } from './incident-store.js';
+import { clientScope, defineVerb, notifyByApp, requireWriter, transaction, type Ctx } from '../context.js';
+import { memoryOf } from '../handle-memory.js';
+import type { IncidentRecord } from './incident-store.js';
 import { recomputeComponentStatuses } from '../catalog/components.js';
 import type { Db } from '../../db/open.js';
-import { query } from '../../db/raw.js';
+import { queryComposed } from '../../db/raw.js';
 
 export interface ReportInput {
   title: string;
@@ -35,7 +36,7 @@ export function refuseUnknown(ids: string[], found: Set<string>, field: string):
   if (missing.length) throw new AppError('invalid_input', `Unknown ${field}: ${missing.join(', ')}.`, { field, missing });
 }
 
-export async function reportIncident(ctx: Ctx, input: ReportInput): Promise<IncidentRecord> {
+async function report(ctx: Ctx, input: ReportInput): Promise<IncidentRecord> {
   const scope = clientScope(ctx);
   if (!scope) requireWriter(ctx);
   if (scope && input.clientIds?.some((c) => c !== scope)) {
@@ -52,28 +53,23 @@ export async function reportIncident(ctx: Ctx, input: ReportInput): Promise<Inci
   const description = input.description ?? '';
   // The incident, its impacts and the event in one statement; the component statuses in a second one,
   // in the same transaction.
+  const at = ctx.now.toISOString();
   const insert = (tx: Db) =>
-    query<{ number: number; row_version: string }>(
+    queryComposed<{ number: number; row_version: string }>(
       tx,
-      REPORT,
-      [
-        id,
-        input.title,
-        description,
-        source,
-        ctx.actor.userId,
-        scope,
-        JSON.stringify(clientIds),
-        state.stage,
-        state.techState,
-        JSON.stringify(state.disclosures),
-        ctx.now.toISOString(),
-        JSON.stringify(impacts.map((i) => ({ componentId: i.componentId, status: i.status }))),
-        ctx.actor.label,
-        events[0]!.type,
-        JSON.stringify({ ...events[0]!.data, title: input.title, clientIds }),
-        notifyByApp(ctx),
-      ],
+      sql`WITH ins AS (
+    INSERT INTO incidents (id, title, description, source, reporter_id, reporter_client_id, reported_client_ids, stage, tech_state, disclosures, reported_at, updated_at)
+    VALUES (${id}, ${input.title}, ${description}, ${source}, ${ctx.actor.userId}, ${scope}, ${JSON.stringify(clientIds)}::jsonb, ${state.stage}, ${state.techState},
+      ${JSON.stringify(state.disclosures)}::jsonb, ${at}::timestamptz, ${at}::timestamptz)
+    RETURNING id, number, xmin::text AS row_version
+  ),
+  -- A new incident is live (see migration 0010).
+  ic AS (INSERT INTO incident_components (incident_id, component_id, status, is_live)
+    SELECT ins.id, (n->>'componentId')::uuid, n->>'status', true FROM ins, jsonb_array_elements(${JSON.stringify(impacts.map((i) => ({ componentId: i.componentId, status: i.status })))}::jsonb) n),
+  ev AS (INSERT INTO incident_events (incident_id, at, actor_id, actor_label, type, data)
+    SELECT ins.id, ${at}::timestamptz, ${ctx.actor.userId}::uuid, ${ctx.actor.label}::text, ${events[0]!.type}::text, ${JSON.stringify({ ...events[0]!.data, title: input.title, clientIds })}::jsonb FROM ins)
+  -- 'on': the caller announces the new incident once it has committed (migration 0009).
+  SELECT number, row_version, set_config('herald.notify_by_app', ${notifyByApp(ctx)}, true) AS notify_by_app FROM ins`,
       'herald_incident_report',
     );
   const withStatuses = async (c: Ctx) => {
@@ -81,7 +77,7 @@ export async function reportIncident(ctx: Ctx, input: ReportInput): Promise<Inci
     await recomputeComponentStatuses(c.tx, impacts.map((i) => i.componentId), ctx.now, id);
     return found;
   };
-  const [row] = !impacts.length ? await insert(ctx.tx) : ctx.inTransaction ? await ctx.inTransaction(withStatuses) : await withStatuses(ctx);
+  const [row] = !impacts.length ? await insert(ctx.tx) : await transaction(ctx, withStatuses);
   const number = Number(row!.number);
   ctx.afterCommit?.('herald_incident', JSON.stringify({ id, key: `INC-${number}` }));
   // What loading the incident back would give (impacts as stored: ids in lower case, in their order).
@@ -99,20 +95,12 @@ export async function reportIncident(ctx: Ctx, input: ReportInput): Promise<Inci
     state: { ...state, impacts: stored },
   };
   // The next command on it decides on this copy (see runIncidentCommand).
-  rememberIncident(record, row!.row_version);
+  memoryOf(ctx.tx).incidents.remember(record, row!.row_version);
   return record;
 }
 
-const REPORT = `WITH ins AS (
-    INSERT INTO incidents (id, title, description, source, reporter_id, reporter_client_id, reported_client_ids, stage, tech_state, disclosures, reported_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10::jsonb, $11::timestamptz, $11::timestamptz)
-    RETURNING id, number, xmin::text AS row_version
-  ),
-  -- A new incident is live (see migration 0010).
-  ic AS (INSERT INTO incident_components (incident_id, component_id, status, is_live) SELECT ins.id, (n->>'componentId')::uuid, n->>'status', true FROM ins, jsonb_array_elements($12::jsonb) n),
-  ev AS (INSERT INTO incident_events (incident_id, at, actor_id, actor_label, type, data) SELECT ins.id, $11::timestamptz, $5, $13, $14, $15::jsonb FROM ins)
-  -- 'on': the caller announces the new incident once it has committed (migration 0009).
-  SELECT number, row_version, set_config('herald.notify_by_app', $16, true) AS notify_by_app FROM ins`;
+/** Outside a transaction, an incident without impacts is one statement; one with impacts opens a transaction. */
+export const reportIncident = defineVerb({ autocommit: true, run: report });
 
 export function dedupeImpacts(impacts: ComponentImpact[]): ComponentImpact[] {
   const byId = new Map<string, ComponentImpact>();
