@@ -74,7 +74,9 @@ export async function queryComposed<T>(db: Db, statement: SQL, prefix: string): 
  * nested `sql` and plain values (what the hot paths compose: a save is ~60 pieces) is rendered here in
  * one pass, the values numbered in order as drizzle numbers them; drizzle's renderer checks every piece
  * against a dozen kinds of query object and merges partial results, several times the cost. Anything
- * else (a table, a column, a Param with an encoder) goes through drizzle's renderer.
+ * else (a table, a column, a Param with an encoder) goes through drizzle's renderer. It reads `SQL.queryChunks`
+ * and `StringChunk`, which drizzle exports but does not document: drizzle-orm is pinned exactly, and
+ * test/incident-write-path.test.ts compares this rendering with drizzle's own, so an upgrade that changes them fails.
  */
 export function composedText(statement: SQL): { text: string; params: unknown[] } {
   const out: string[] = [];
