@@ -36,6 +36,9 @@ export const slaPoliciesVersion = pgTable(
   () => [check('sla_policies_version_id_check', sql`id`)],
 );
 
+/** Where the policies' version numbers come from (migration 0016): never the same number twice, even across rollbacks. */
+export const slaPoliciesVersionSeq = pgSequence('sla_policies_version_seq');
+
 export const incidentNumberSeq = pgSequence('incident_number_seq', { startWith: 1 });
 
 export const incidents = pgTable(
