@@ -2,9 +2,11 @@
 // refresh without reloading. Client users hear only of incidents they may see.
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Database } from '../../db/open.js';
 import { visibleToClient } from '../../services/incidents/incident-store.js';
 import { rows } from '../../services/sql-rows.js';
+import { replies } from '../response-schemas/common.js';
 
 const HEARTBEAT_MS = 15_000;
 /** How long the database stays listened to after the last stream closed. */
@@ -61,7 +63,13 @@ export function eventRoutes(app: FastifyInstance, database: Database) {
 
   app.get(
     '/api/v1/events',
-    { schema: { tags: ['events'], summary: 'Server-sent events: `incident` with {id, key} whenever an incident you may see changes' } },
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Server-sent events: `incident` with {id, key} whenever an incident you may see changes',
+        response: replies({ 200: { description: 'An event stream that stays open', content: { 'text/event-stream': { schema: z.string() } } } }),
+      },
+    },
     async (request, reply) => {
       const actor = request.auth!.actor;
       // Listening before the stream opens: every change committed after the client sees it open reaches it.

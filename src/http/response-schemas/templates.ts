@@ -1,0 +1,36 @@
+// What the API answers about message templates and their previews.
+import { z } from 'zod';
+import { id, isoTime, MessageKind } from './common.js';
+
+export const TemplateChannel = z.enum(['email', 'chat']).meta({ id: 'TemplateChannel' });
+export const TemplateOwnerRole = z.enum(['communication_lead', 'incident_manager']).meta({ id: 'TemplateOwnerRole' });
+const parts = z.record(z.string(), z.string()).describe('subject, text and html (e-mail) or text (chat)');
+
+export const TemplateVersion = z.object({ version: z.number().int(), parts, note: z.string().nullable(), createdBy: id.nullable(), createdAt: isoTime }).meta({ id: 'TemplateVersion' });
+
+export const Template = z
+  .object({
+    id,
+    kind: MessageKind,
+    language: z.string(),
+    channel: TemplateChannel,
+    ownerUserId: id.nullable(),
+    ownerRole: TemplateOwnerRole.nullable(),
+    currentVersion: z.number().int(),
+    parts,
+    updatedAt: isoTime,
+    versions: z.array(TemplateVersion).optional().describe('The history, newest first (one template only)'),
+  })
+  .meta({ id: 'Template' });
+
+const described = z.object({ name: z.string(), description: z.string(), example: z.string() });
+export const TemplateVariables = z
+  .object({ variables: z.array(described.extend({ type: z.string() })), filters: z.array(described.extend({ usage: z.string() })) })
+  .meta({ id: 'TemplateVariables' });
+
+export const RenderedTemplate = z
+  .object({ channel: TemplateChannel, to: z.string(), language: z.string(), subject: z.string().nullable(), text: z.string(), html: z.string().nullable() })
+  .meta({ id: 'RenderedTemplate' });
+
+export const TemplateIssue = z.object({ part: z.string(), line: z.number().int().nullable(), message: z.string() }).meta({ id: 'TemplateIssue' });
+export const TemplatePreview = z.object({ issues: z.array(TemplateIssue), rendered: RenderedTemplate.nullable() }).meta({ id: 'TemplatePreview' });
