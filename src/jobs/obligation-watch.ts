@@ -2,6 +2,7 @@
 // is overdue the Incident Manager is alerted and the breach is written on the timeline.
 // Each step is claimed with one UPDATE … RETURNING, so several processes never repeat one.
 import { sql } from 'drizzle-orm';
+import type { MessageKind } from '../domain/types.js';
 import type { Database, Db } from '../db/open.js';
 import { appendEvents } from '../services/incidents/incident-store.js';
 import { notify } from '../services/notifications.js';
@@ -17,7 +18,7 @@ interface Claimed {
   id: string;
   incident_id: string;
   client_id: string;
-  kind: string;
+  kind: MessageKind;
   due_at: unknown;
   number: number;
   title: string;

@@ -12,7 +12,7 @@ import { buildWebhookPayload } from '../../channels/webhook.js';
 import { formatMessageId } from '../../channels/email.js';
 import { query } from '../../db/raw.js';
 import { communicationRecipients, communications } from '../../db/schema.js';
-import { decide, type Accepted, type IncidentState } from '../../domain/incident/lifecycle.js';
+import { decide, findEvent, type Accepted, type IncidentState } from '../../domain/incident/lifecycle.js';
 import type { PastOccurrence } from '../../domain/messages/plain-message.js';
 import type { ComponentStatus, MessageKind, SlaPolicy } from '../../domain/types.js';
 import { renderTemplate, templateRenderer, type EmailParts, type ChatParts } from '../../templates/engine.js';
@@ -48,7 +48,7 @@ export interface SendResult {
   communication?: SentCommunication;
 }
 
-const sentTo = (outcome: Accepted) => (outcome.events.find((e) => e.type === 'communication.sent')?.data.clientIds as string[] | undefined) ?? [];
+const sentTo = (outcome: Accepted) => findEvent(outcome.events, 'communication.sent')?.data.clientIds ?? [];
 
 export async function sendCommunication(ctx: Ctx, idOrKey: string, input: SendInput): Promise<SendResult> {
   const communicationId = randomUUID();

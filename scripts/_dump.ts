@@ -1,2 +1,0 @@
-import { buildOpenApiDocument } from './api-types.js';
-console.log(JSON.stringify(await buildOpenApiDocument(), null, 1));
