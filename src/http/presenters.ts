@@ -1,21 +1,32 @@
 // What the API shows of each stored row: dates as ISO strings, never a hash.
 import type { apiTokens, componentGroups, components, contacts, slaPolicies, users } from '../db/schema.js';
 import type { ClientRow } from '../services/clients/clients.js';
+import type { z } from 'zod';
+import type { ApiToken, Client, Component, ComponentGroup, Contact, SlaPolicy, User } from './response-schemas/catalog.js';
+import type { ComponentStatus, ContactRole, InstallRole, MessageKind, Severity } from './response-schemas/common.js';
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+// Each presenter returns the type of its documented schema, so a field added to one but not the
+// other fails to compile. Columns stored as text are narrowed to the vocabulary the API documents.
+type Out<T extends z.ZodType> = z.output<T>;
 
-export const presentUser = (u: typeof users.$inferSelect) => ({
+function iso(d: Date): string;
+function iso(d: Date | null): string | null;
+function iso(d: Date | null) {
+  return d ? d.toISOString() : null;
+}
+
+export const presentUser = (u: typeof users.$inferSelect): Out<typeof User> => ({
   id: u.id,
   email: u.email,
   name: u.name,
-  role: u.role,
+  role: u.role as Out<typeof InstallRole>,
   clientId: u.clientId,
   isDisabled: u.isDisabled,
   hasPassword: u.passwordHash !== null,
   createdAt: iso(u.createdAt),
 });
 
-export const presentToken = (t: typeof apiTokens.$inferSelect) => ({
+export const presentToken = (t: typeof apiTokens.$inferSelect): Out<typeof ApiToken> => ({
   id: t.id,
   userId: t.userId,
   name: t.name,
@@ -24,35 +35,35 @@ export const presentToken = (t: typeof apiTokens.$inferSelect) => ({
   revokedAt: iso(t.revokedAt),
 });
 
-export const presentComponent = (c: typeof components.$inferSelect) => ({
+export const presentComponent = (c: typeof components.$inferSelect): Out<typeof Component> => ({
   id: c.id,
   name: c.name,
   description: c.description,
   groupId: c.groupId,
-  status: c.status,
+  status: c.status as Out<typeof ComponentStatus>,
   position: c.position,
   updatedAt: iso(c.updatedAt),
 });
 
-export const presentGroup = (g: typeof componentGroups.$inferSelect) => ({ id: g.id, name: g.name, description: g.description, position: g.position });
+export const presentGroup = (g: typeof componentGroups.$inferSelect): Out<typeof ComponentGroup> => ({ id: g.id, name: g.name, description: g.description, position: g.position });
 
-export const presentClient = (c: ClientRow) => ({ id: c.id, name: c.name, slug: c.slug, tier: c.tier, componentIds: c.componentIds, createdAt: iso(c.createdAt) });
+export const presentClient = (c: ClientRow): Out<typeof Client> => ({ id: c.id, name: c.name, slug: c.slug, tier: c.tier, componentIds: c.componentIds, createdAt: iso(c.createdAt) });
 
-export const presentContact = (c: typeof contacts.$inferSelect) => ({
+export const presentContact = (c: typeof contacts.$inferSelect): Out<typeof Contact> => ({
   id: c.id,
   clientId: c.clientId,
   name: c.name,
   email: c.email,
   language: c.language,
-  role: c.role,
+  role: c.role as Out<typeof ContactRole>,
   channels: c.channels as string[],
-  kinds: c.kinds as string[] | null,
+  kinds: c.kinds as Out<typeof MessageKind>[] | null,
 });
 
-export const presentPolicy = (p: typeof slaPolicies.$inferSelect) => ({
+export const presentPolicy = (p: typeof slaPolicies.$inferSelect): Out<typeof SlaPolicy> => ({
   id: p.id,
   tier: p.tier,
-  severity: p.severity,
+  severity: p.severity as Out<typeof Severity>,
   initialNoticeMinutes: p.initialNoticeMinutes,
   updateEveryMinutes: p.updateEveryMinutes,
   resolutionNoticeMinutes: p.resolutionNoticeMinutes,

@@ -36,7 +36,7 @@ export const Problem = z
     missing: z.array(z.string()).optional().describe('What a refused command lacks (e.g. disclosure fields)'),
     field: z.string().optional().describe('The request field at fault'),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-    issues: z.array(z.object({ part: z.string(), line: z.number().int().nullable(), message: z.string() })).optional(),
+    issues: z.array(z.object({ part: z.string(), line: z.number().int().nullable(), message: z.string() })).optional().describe('Why a template was refused: part, line, what'),
   })
   .meta({ id: 'Problem' });
 

@@ -1,7 +1,11 @@
 // What the API answers about message templates and their previews.
 import { z } from 'zod';
+import { MAINTENANCE_TEMPLATE_KINDS } from '../../domain/maintenance.js';
+import { MESSAGE_KINDS } from '../../domain/types.js';
 import { id, isoTime, MessageKind } from './common.js';
 
+/** A client message kind, or a maintenance notice's (maintenance_scheduled, maintenance_reminder, …). */
+export const TemplateKind = z.enum([...MESSAGE_KINDS, ...MAINTENANCE_TEMPLATE_KINDS]).meta({ id: 'TemplateKind' });
 export const TemplateChannel = z.enum(['email', 'chat']).meta({ id: 'TemplateChannel' });
 export const TemplateOwnerRole = z.enum(['communication_lead', 'incident_manager']).meta({ id: 'TemplateOwnerRole' });
 const parts = z.record(z.string(), z.string()).describe('subject, text and html (e-mail) or text (chat)');
@@ -11,7 +15,7 @@ export const TemplateVersion = z.object({ version: z.number().int(), parts, note
 export const Template = z
   .object({
     id,
-    kind: MessageKind,
+    kind: TemplateKind,
     language: z.string(),
     channel: TemplateChannel,
     ownerUserId: id.nullable(),
@@ -32,5 +36,16 @@ export const RenderedTemplate = z
   .object({ channel: TemplateChannel, to: z.string(), language: z.string(), subject: z.string().nullable(), text: z.string(), html: z.string().nullable() })
   .meta({ id: 'RenderedTemplate' });
 
-export const TemplateIssue = z.object({ part: z.string(), line: z.number().int().nullable(), message: z.string() }).meta({ id: 'TemplateIssue' });
+/** Why a template would not render: where (part, line, column) and what. */
+export const TemplateIssue = z
+  .object({
+    part: z.string().describe("'subject', 'html', 'text', or 'template' for the whole"),
+    line: z.number().int().nullable(),
+    column: z.number().int().nullable(),
+    code: z.string().describe('missing-part, unknown-part, too-large, …'),
+    message: z.string(),
+    kind: MessageKind.optional().describe('The message kind whose sample showed the problem, when it depends on the kind'),
+  })
+  .meta({ id: 'TemplateIssue' });
+
 export const TemplatePreview = z.object({ issues: z.array(TemplateIssue), rendered: RenderedTemplate.nullable() }).meta({ id: 'TemplatePreview' });
