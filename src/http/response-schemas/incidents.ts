@@ -49,7 +49,7 @@ const obligationFields = {
 /** An open obligation as the incident carries it. */
 export const ObligationView = z.object(obligationFields).meta({ id: 'ObligationView' });
 /** Any obligation of the incident, open or closed (GET …/obligations). */
-export const ObligationRecord = z.object({ ...obligationFields, waiver: z.unknown(), wasOnTime: z.boolean().nullable() }).meta({ id: 'ObligationRecord' });
+export const ObligationRecord = z.object({ ...obligationFields, wasOnTime: z.boolean().nullable().describe('For a met obligation: whether it was met by its deadline') }).meta({ id: 'ObligationRecord' });
 
 /** The staff view of an incident. */
 export const Incident = z
