@@ -46,7 +46,7 @@ export const Recipient = z
     clientId: id,
     contactId: id.nullable(),
     to: z.string(),
-    toName: z.string().nullable(),
+    toName: z.string(),
     language: z.string(),
     subject: z.string(),
     text: z.string(),
@@ -56,7 +56,7 @@ export const Recipient = z
     attempts: z.number().int(),
     result: z.string().nullable().describe('The provider answer once sent, else the last error'),
     nextAttemptAt: isoTime.nullable(),
-    messageId: z.string().nullable(),
+    messageId: z.string(),
     createdAt: isoTime,
     sentAt: isoTime.nullable(),
   })
@@ -69,7 +69,7 @@ export const SendResult = z
 export const ApprovalResult = z.object({ communication: Communication, incident: Incident }).meta({ id: 'ApprovalResult' });
 
 export const PreviewRecipient = z
-  .object({ clientId: id, channel: z.string(), to: z.string(), toName: z.string().nullable(), language: z.string(), subject: z.string(), text: z.string(), html: z.string().nullable() })
+  .object({ clientId: id, channel: z.string(), to: z.string(), toName: z.string(), language: z.string(), subject: z.string(), text: z.string(), html: z.string().nullable() })
   .meta({ id: 'PreviewRecipient' });
 
 export const CommunicationPreview = z

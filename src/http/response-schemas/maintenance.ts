@@ -51,7 +51,7 @@ export const MaintenanceDelivery = z
     id,
     channel: z.string(),
     to: z.string(),
-    toName: z.string().nullable(),
+    toName: z.string(),
     language: z.string(),
     subject: z.string(),
     status: z.string(),
@@ -59,7 +59,7 @@ export const MaintenanceDelivery = z
     createdAt: isoTime,
     sentAt: isoTime.nullable(),
     result: z.string().nullable(),
-    messageId: z.string().nullable(),
+    messageId: z.string(),
   })
   .meta({ id: 'MaintenanceDelivery' });
 

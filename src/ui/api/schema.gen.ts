@@ -10167,13 +10167,13 @@ export interface components {
             /** Format: uuid */
             id: string;
             language: string;
-            messageId: string | null;
+            messageId: string;
             result: string | null;
             sentAt: string | null;
             status: string;
             subject: string;
             to: string;
-            toName: string | null;
+            toName: string;
         };
         MaintenanceDetail: {
             cancelledAt: string | null;
@@ -10371,7 +10371,7 @@ export interface components {
             subject: string;
             text: string;
             to: string;
-            toName: string | null;
+            toName: string;
         };
         Problem: {
             /** @description A stable machine-readable code, e.g. not_found, missing_disclosures */
@@ -10450,7 +10450,7 @@ export interface components {
             id: string;
             incidentId: string | null;
             language: string;
-            messageId: string | null;
+            messageId: string;
             nextAttemptAt: string | null;
             /** @description The provider answer once sent, else the last error */
             result: string | null;
@@ -10459,7 +10459,7 @@ export interface components {
             subject: string;
             text: string;
             to: string;
-            toName: string | null;
+            toName: string;
         };
         RecipientCounts: {
             /** @description email, outbox, webhook, slack, teams */
