@@ -5,7 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import { backgroundFailureReporter, type ReportFailure } from '../background-failures.js';
 import type { Database } from '../db/open.js';
@@ -14,6 +14,7 @@ import { consolePages } from './console-page.js';
 import { healthRoutes } from './health-routes.js';
 import { errorHandler, rejectNulCharacters, sendProblem } from './problem.js';
 import { createRunner, registerAuthHook } from './request-context.js';
+import { componentsTransform, plainJsonSerializer } from './response-schemas/openapi-setup.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
@@ -70,7 +71,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: opts.logLevel !== 'debug' && opts.logLevel !== 'trace' }),
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Response schemas document the answers; they are not parsed on the way out (why: openapi-setup.ts).
+  app.setSerializerCompiler(plainJsonSerializer);
   app.setErrorHandler(errorHandler);
   app.addHook('preValidation', rejectNulCharacters);
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, { status: 404, code: 'not_found', detail: `No route ${request.method} ${request.url.split('?')[0]}.` }));
@@ -100,6 +102,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: componentsTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -8,6 +8,7 @@ import { sendTeams, type TeamsMessage } from '../channels/teams.js';
 import type { DeliveryAttempt } from '../channels/types.js';
 import { sendWebhook } from '../channels/webhook.js';
 import type { Database } from '../db/open.js';
+import type { DomainEvent } from '../domain/incident/events.js';
 import { query } from '../db/raw.js';
 import { garbageCollector } from '../services/garbage.js';
 import { clientEndpoints, communicationRecipients, incidents } from '../db/schema.js';
@@ -194,7 +195,7 @@ async function attemptAndRecord(deps: DeliveryDeps, claimed: Delivery): Promise<
       return 'dead';
     }
     const [incident] = await tx.select().from(incidents).where(eq(incidents.id, claimed.incidentId));
-    const events = [
+    const events: DomainEvent[] = [
       {
         type: 'delivery.failed',
         data: { deliveryId, communicationId: claimed.communicationId, clientId: claimed.clientId, channel: claimed.channel, to: claimed.toAddress, attempts: claimed.attempts, error: result.error },
@@ -202,7 +203,7 @@ async function attemptAndRecord(deps: DeliveryDeps, claimed: Delivery): Promise<
     ];
     if (result.isGone && claimed.endpointId) {
       await tx.update(clientEndpoints).set({ isEnabled: false, disabledReason: 'The endpoint answered 410 Gone.', updatedAt: at }).where(eq(clientEndpoints.id, claimed.endpointId));
-      events.push({ type: 'endpoint.disabled', data: { endpointId: claimed.endpointId, clientId: claimed.clientId, reason: '410 Gone' } } as never);
+      events.push({ type: 'endpoint.disabled', data: { endpointId: claimed.endpointId, clientId: claimed.clientId, reason: '410 Gone' } });
     }
     await appendEvents(tx, claimed.incidentId, events, null, at);
     if (incident) {

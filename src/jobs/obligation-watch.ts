@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { inBackground, type ReportFailure } from '../background-failures.js';
 import type { Mailer } from '../channels/email.js';
+import type { MessageKind } from '../domain/types.js';
 import type { Database, Db } from '../db/open.js';
 import { userAddresses } from '../services/auth/user-addresses.js';
 import { appendEvents } from '../services/incidents/incident-store.js';
@@ -20,7 +21,7 @@ interface Claimed {
   id: string;
   incident_id: string;
   client_id: string;
-  kind: string;
+  kind: MessageKind;
   due_at: unknown;
   number: number;
   title: string;

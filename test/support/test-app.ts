@@ -5,6 +5,7 @@ import { createHerald, type Herald, type HeraldOptions } from '../../src/herald.
 import { insertApiToken } from '../../src/services/auth/api-tokens.js';
 import { insertUser } from '../../src/services/auth/users.js';
 import type { InstallRole } from '../../src/domain/types.js';
+import { responseContract, type ResponseContract } from './response-contract.js';
 import { openTestDatabase, type BackendKind, type TestDatabase } from './test-database.js';
 
 export interface Response<T = any> {
@@ -37,7 +38,8 @@ export interface TestApp {
 
 let counter = 0;
 
-export function callerFor(app: FastifyInstance, token: string | null, userId = ''): Caller {
+/** A caller; with a contract, every /api/v1 answer it gets is checked against the OpenAPI document. */
+export function callerFor(app: FastifyInstance, token: string | null, userId = '', contract: ResponseContract | null = null): Caller {
   const request = async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await app.inject({
       method: method as 'GET',
@@ -46,7 +48,9 @@ export function callerFor(app: FastifyInstance, token: string | null, userId = '
       ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
     });
     const type = String(res.headers['content-type'] ?? '');
-    return { status: res.statusCode, body: type.includes('json') && res.body ? JSON.parse(res.body) : res.body, headers: res.headers };
+    const out = { status: res.statusCode, body: type.includes('json') && res.body ? JSON.parse(res.body) : res.body, headers: res.headers };
+    contract?.check(method, url, out);
+    return out;
   };
   return {
     userId,
@@ -65,6 +69,7 @@ export async function createTestApp(kind: BackendKind, opts: Partial<Omit<Herald
   const herald = await createHerald({ baseUrl: 'http://herald.test', logLevel: 'silent', watchIntervalMs: 0, ...opts, database, databaseUrl: db.url });
   const app = herald.app;
   await app.ready();
+  const contract = responseContract((await app.inject({ method: 'GET', url: '/api/openapi.json' })).json());
   const user = async (role: InstallRole, o: { clientId?: string; email?: string; name?: string; password?: string } = {}) => {
     const n = ++counter;
     const row = await insertUser(
@@ -73,7 +78,7 @@ export async function createTestApp(kind: BackendKind, opts: Partial<Omit<Herald
       new Date(),
     );
     const { token } = await insertApiToken(database.db, row.id, { name: 'test' }, new Date());
-    return callerFor(app, token, row.id);
+    return callerFor(app, token, row.id, contract);
   };
   const admin = await user('admin');
   return {
@@ -82,7 +87,7 @@ export async function createTestApp(kind: BackendKind, opts: Partial<Omit<Herald
     db,
     database,
     admin,
-    anonymous: callerFor(app, null),
+    anonymous: callerFor(app, null, '', contract),
     user,
     close: async () => {
       await herald.stop();

@@ -1,7 +1,8 @@
 // Communication obligations: which are owed now, derived from the incident, and how they change.
 import { deadlineFor, findPolicy } from '../sla/sla-clock.js';
 import type { MessageKind, Obligation } from '../types.js';
-import type { DecideContext, DomainEvent, IncidentState } from './lifecycle.js';
+import type { LifecycleEvent } from './events.js';
+import type { DecideContext, IncidentState } from './incident-state.js';
 
 interface Owed {
   kind: MessageKind;
@@ -59,11 +60,11 @@ export function reconcileObligations(
   state: IncidentState,
   ctx: DecideContext,
   fulfilled: { communicationId: string; kind: MessageKind; clientIds: string[] } | null,
-): { state: IncidentState; events: DomainEvent[]; changes: Obligation[] } {
+): { state: IncidentState; events: LifecycleEvent[]; changes: Obligation[] } {
   const owed = owedObligations(state, ctx);
   const key = (o: { kind: MessageKind; clientId: string }) => `${o.kind}:${o.clientId}`;
   const owedByKey = new Map(owed.map((o) => [key(o), o]));
-  const events: DomainEvent[] = [];
+  const events: LifecycleEvent[] = [];
   const changes: Obligation[] = [];
   const open: Obligation[] = [];
   const fulfilledClients = new Set(fulfilled?.clientIds ?? []);

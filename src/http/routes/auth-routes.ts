@@ -8,6 +8,8 @@ import { completeSetup } from '../../services/auth/setup.js';
 import { getUser } from '../../services/auth/users.js';
 import { presentUser } from '../presenters.js';
 import { SESSION_COOKIE, type Runner } from '../request-context.js';
+import { noContent, replies } from '../response-schemas/common.js';
+import { LoginResult, Session, SetupResult } from '../response-schemas/catalog.js';
 import { email, password, text } from '../schemas.js';
 
 export function authRoutes(app: FastifyInstance, database: Database, run: Runner, opts: { isCookieSecure: boolean }) {
@@ -18,7 +20,7 @@ export function authRoutes(app: FastifyInstance, database: Database, run: Runner
     '/api/v1/auth/login',
     {
       config: { isPublic: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
-      schema: { tags: ['auth'], summary: 'Log in; sets the session cookie and returns the CSRF token', body: z.object({ email: z.string().max(320), password: z.string().max(200) }) },
+      schema: { tags: ['auth'], summary: 'Log in; sets the session cookie and returns the CSRF token', body: z.object({ email: z.string().max(320), password: z.string().max(200) }), response: replies({ 200: LoginResult }) },
     },
     async (request, reply) => {
       const result = await login(database.db, request.body, new Date());
@@ -27,13 +29,13 @@ export function authRoutes(app: FastifyInstance, database: Database, run: Runner
     },
   );
 
-  r.post('/api/v1/auth/logout', { schema: { tags: ['auth'], summary: 'End the current session' } }, async (request, reply) => {
+  r.post('/api/v1/auth/logout', { schema: { tags: ['auth'], summary: 'End the current session', response: replies({ 204: noContent }) } }, async (request, reply) => {
     if (request.auth?.kind === 'session') await logout(database.db, request.auth.credentialId);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send();
   });
 
-  r.get('/api/v1/auth/session', { schema: { tags: ['auth'], summary: 'Who is logged in, and the CSRF token for changes' } }, async (request) => {
+  r.get('/api/v1/auth/session', { schema: { tags: ['auth'], summary: 'Who is logged in, and the CSRF token for changes', response: replies({ 200: Session }) } }, async (request) => {
     const user = await run.query(request, (ctx) => getUser(ctx, ctx.actor.userId));
     return { user: presentUser(user), via: request.auth!.kind, csrfToken: request.auth!.csrfToken };
   });
@@ -46,6 +48,7 @@ export function authRoutes(app: FastifyInstance, database: Database, run: Runner
         tags: ['auth'],
         summary: 'Create the first admin with the one-time setup token printed at first start',
         body: z.object({ token: z.string().min(1).max(200), email, name: text(200), password }),
+        response: replies({ 201: SetupResult }),
       },
     },
     async (request, reply) => {

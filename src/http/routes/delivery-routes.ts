@@ -9,6 +9,9 @@ import { clientDeliveryProof, incidentDeliveryProof, proofText, type Proof } fro
 import { listCommunicationRecipients } from '../../services/communications/read-communications.js';
 import { listNotifications, markNotificationsRead } from '../../services/notifications.js';
 import type { Runner } from '../request-context.js';
+import { listSchema, noContent, pageSchema, replies } from '../response-schemas/common.js';
+import { Endpoint } from '../response-schemas/catalog.js';
+import { Notification, proofResponse, Recipient } from '../response-schemas/communications.js';
 import { idParam, incidentParam, pageQuery, text, uuid } from '../schemas.js';
 
 const presentEndpoint = (e: EndpointRow, showSecret: boolean) => ({
@@ -28,7 +31,7 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
   const tags = ['delivery'];
   const endpointParams = z.object({ id: uuid, endpointId: uuid });
 
-  r.get('/api/v1/clients/:id/endpoints', { schema: { tags, summary: "A client's webhook, Slack and Teams endpoints", params: idParam } }, (req) =>
+  r.get('/api/v1/clients/:id/endpoints', { schema: { tags, summary: "A client's webhook, Slack and Teams endpoints", params: idParam, response: replies({ 200: listSchema(Endpoint) }) } }, (req) =>
     run.query(req, async (ctx) => ({ items: (await listEndpoints(ctx, req.params.id)).map((e) => presentEndpoint(e, false)) })),
   );
   r.post(
@@ -39,6 +42,7 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
         summary: 'Add an endpoint; a webhook gets a signing secret (whsec_…), shown in full only in this answer',
         params: idParam,
         body: z.object({ kind: z.enum(['webhook', 'slack', 'teams']), name: text(200), url: z.url().max(2000) }),
+        response: replies({ 201: Endpoint }),
       },
     },
     (req, reply) =>
@@ -54,11 +58,12 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
         summary: 'Change, enable or disable an endpoint, or rotate its secret (the new secret is in the answer)',
         params: endpointParams,
         body: z.object({ name: text(200).optional(), url: z.url().max(2000).optional(), isEnabled: z.boolean().optional(), rotateSecret: z.boolean().optional() }),
+        response: replies({ 200: Endpoint }),
       },
     },
     (req, reply) => run.command(req, reply, 200, async (ctx) => presentEndpoint(await updateEndpoint(ctx, req.params.id, req.params.endpointId, req.body), !!req.body.rotateSecret)),
   );
-  r.delete('/api/v1/clients/:id/endpoints/:endpointId', { schema: { tags, summary: 'Remove an endpoint', params: endpointParams } }, async (req, reply) => {
+  r.delete('/api/v1/clients/:id/endpoints/:endpointId', { schema: { tags, summary: 'Remove an endpoint', params: endpointParams, response: replies({ 204: noContent }) } }, async (req, reply) => {
     await run.command(req, reply, 204, (ctx) => removeEndpoint(ctx, req.params.id, req.params.endpointId));
     return reply.send();
   });
@@ -73,12 +78,12 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
   };
   r.get(
     '/api/v1/incidents/:id/deliveries',
-    { schema: { tags, summary: 'Proof: every delivery of the incident (what, to whom, channel, when, result) as JSON or CSV', params: incidentParam, querystring: formatQuery } },
+    { schema: { tags, summary: 'Proof: every delivery of the incident (what, to whom, channel, when, result) as JSON or CSV', params: incidentParam, querystring: formatQuery, response: replies({ 200: proofResponse }) } },
     async (req, reply) => sendProof(await run.query(req, (ctx) => incidentDeliveryProof(ctx, req.params.id)), req.query.format, `deliveries-${req.params.id}`, reply),
   );
   r.get(
     '/api/v1/clients/:id/deliveries',
-    { schema: { tags, summary: 'Proof: every delivery to the client (incident messages and maintenance notices) as JSON or CSV', params: idParam, querystring: formatQuery } },
+    { schema: { tags, summary: 'Proof: every delivery to the client (incident messages and maintenance notices) as JSON or CSV', params: idParam, querystring: formatQuery, response: replies({ 200: proofResponse }) } },
     async (req, reply) => sendProof(await run.query(req, (ctx) => clientDeliveryProof(ctx, req.params.id)), req.query.format, `deliveries-client-${req.params.id}`, reply),
   );
 
@@ -95,6 +100,7 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
           status: z.enum(['queued', 'sending', 'sent', 'retrying', 'dead']).optional(),
           channel: z.enum(['email', 'outbox', 'webhook', 'slack', 'teams']).optional(),
         }),
+        response: replies({ 200: pageSchema(Recipient) }),
       },
     },
     (req) => {
@@ -105,7 +111,7 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
 
   r.get(
     '/api/v1/notifications',
-    { schema: { tags: ['notifications'], summary: 'Your notifications: reminders, escalations, approvals, failed deliveries', querystring: z.object({ unread: z.enum(['true', 'false']).default('false'), limit: z.coerce.number().int().min(1).max(200).default(50) }) } },
+    { schema: { tags: ['notifications'], summary: 'Your notifications: reminders, escalations, approvals, failed deliveries', querystring: z.object({ unread: z.enum(['true', 'false']).default('false'), limit: z.coerce.number().int().min(1).max(200).default(50) }), response: replies({ 200: listSchema(Notification) }) } },
     (req) =>
       run.query(req, async (ctx) => ({
         items: (await listNotifications(ctx, { isUnreadOnly: req.query.unread === 'true', limit: req.query.limit })).map((n) => ({
@@ -119,7 +125,7 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
         })),
       })),
   );
-  r.post('/api/v1/notifications/read', { schema: { tags: ['notifications'], summary: 'Mark notifications read', body: z.object({ ids: z.array(uuid).min(1).max(500) }) } }, (req, reply) =>
+  r.post('/api/v1/notifications/read', { schema: { tags: ['notifications'], summary: 'Mark notifications read', body: z.object({ ids: z.array(uuid).min(1).max(500) }), response: replies({ 200: z.object({ read: z.number().int().describe('How many were unread') }) }) } }, (req, reply) =>
     run.command(req, reply, 200, async (ctx) => ({ read: (await markNotificationsRead(ctx, req.body.ids)).length })),
   );
 }

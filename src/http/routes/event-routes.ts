@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ReportFailure } from '../../background-failures.js';
 import type { Database } from '../../db/open.js';
 import { isIncidentVisibleToClient } from '../../services/incidents/incident-visibility.js';
+import { z } from 'zod';
+import { replies } from '../response-schemas/common.js';
 
 const HEARTBEAT_MS = 15_000;
 /** How long the database stays listened to after the last stream closed. */
@@ -62,7 +64,13 @@ export function eventRoutes(app: FastifyInstance, database: Database, reportFail
 
   app.get(
     '/api/v1/events',
-    { schema: { tags: ['events'], summary: 'Server-sent events: `incident` with {id, key} whenever an incident you may see changes' } },
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Server-sent events: `incident` with {id, key} whenever an incident you may see changes',
+        response: replies({ 200: { description: 'An event stream that stays open', content: { 'text/event-stream': { schema: z.string() } } } }),
+      },
+    },
     async (request, reply) => {
       const actor = request.auth!.actor;
       // Listening before the stream opens: every change committed after the client sees it open reaches it.

@@ -13,6 +13,9 @@ import { reportIncident } from '../../services/incidents/report-incident.js';
 import { requireStaff, type Verb } from '../../services/context.js';
 import type { IncidentRecord } from '../../services/incidents/incident-store.js';
 import { call, type Runner } from '../request-context.js';
+import { listSchema, pageSchema, replies } from '../response-schemas/common.js';
+import { Communication, Recipient, SendResult } from '../response-schemas/communications.js';
+import { AnyIncident, DisclosureVersion, Incident, ObligationRecord, PastOccurrence, TimelineEvent } from '../response-schemas/incidents.js';
 import { definedOnly, disclosuresPatch, idParam, impact, incidentParam, messageKind, optionalText, pageQuery, severity, source, stage, techState, text, uuid, uuidList } from '../schemas.js';
 
 export function incidentRoutes(app: FastifyInstance, run: Runner) {
@@ -33,6 +36,7 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
           clientId: uuid.optional(),
           componentId: uuid.optional(),
         }),
+        response: replies({ 200: pageSchema(AnyIncident) }),
       },
     },
     (req) => {
@@ -54,16 +58,17 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
           impacts: z.array(impact).max(200).optional(),
           clientIds: uuidList.optional(),
         }),
+        response: replies({ 201: AnyIncident }),
       },
     },
     (req, reply) =>
       run.command(req, reply, 201, call(reportIncident, [req.body], (record, ctx) => (ctx.actor.role === 'client' ? getIncident(ctx, record.id) : staffView(record, ctx.now)))),
   );
 
-  r.get('/api/v1/incidents/:id', { schema: { tags, summary: 'Get an incident by id or key', params: incidentParam } }, (req) => run.query(req, (ctx) => getIncident(ctx, req.params.id)));
+  r.get('/api/v1/incidents/:id', { schema: { tags, summary: 'Get an incident by id or key', params: incidentParam, response: replies({ 200: AnyIncident }) } }, (req) => run.query(req, (ctx) => getIncident(ctx, req.params.id)));
 
   const command = <B, I = B>(path: string, summary: string, body: z.ZodType<B>, verb: Verb<[string, I], IncidentRecord>, input: (b: B) => I = (b) => b as unknown as I) =>
-    r.post(`/api/v1/incidents/:id/${path}`, { schema: { tags, summary, params: incidentParam, body } }, (req, reply) =>
+    r.post(`/api/v1/incidents/:id/${path}`, { schema: { tags, summary, params: incidentParam, body, response: replies({ 200: Incident }) } }, (req, reply) =>
       run.command(req, reply, 200, call(verb, [req.params.id, input(req.body as B)], (record, ctx) => staffView(record, ctx.now))),
     );
 
@@ -96,25 +101,25 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
 
   r.post(
     '/api/v1/incidents/:id/obligations/:obligationId/waiver',
-    { schema: { tags, summary: 'Waive an open obligation (Incident Manager only, with a written reason)', params: incidentParam.extend({ obligationId: uuid }), body: z.object({ reason: text(5000) }) } },
+    { schema: { tags, summary: 'Waive an open obligation (Incident Manager only, with a written reason)', params: incidentParam.extend({ obligationId: uuid }), body: z.object({ reason: text(5000) }), response: replies({ 200: Incident }) } },
     (req, reply) =>
       run.command(req, reply, 200, call(waiveObligation, [req.params.id, req.params.obligationId, req.body.reason], (record, ctx) => staffView(record, ctx.now))),
   );
 
-  r.get('/api/v1/incidents/:id/obligations', { schema: { tags, summary: 'Every obligation of the incident, open and closed, with whether it was met on time', params: incidentParam } }, (req) =>
+  r.get('/api/v1/incidents/:id/obligations', { schema: { tags, summary: 'Every obligation of the incident, open and closed, with whether it was met on time', params: incidentParam, response: replies({ 200: listSchema(ObligationRecord) }) } }, (req) =>
     run.query(req, async (ctx) => ({ items: await listObligations(ctx, req.params.id) })),
   );
-  r.get('/api/v1/incidents/:id/disclosures/versions', { schema: { tags, summary: 'Every version of the disclosures', params: incidentParam } }, (req) =>
+  r.get('/api/v1/incidents/:id/disclosures/versions', { schema: { tags, summary: 'Every version of the disclosures', params: incidentParam, response: replies({ 200: listSchema(DisclosureVersion) }) } }, (req) =>
     run.query(req, async (ctx) => ({ items: await listDisclosureVersions(ctx, req.params.id) })),
   );
   r.get(
     '/api/v1/incidents/:id/timeline',
-    { schema: { tags, summary: 'The append-only timeline', params: incidentParam, querystring: z.object({ ...pageQuery, order: z.enum(['asc', 'desc']).default('desc') }) } },
+    { schema: { tags, summary: 'The append-only timeline', params: incidentParam, querystring: z.object({ ...pageQuery, order: z.enum(['asc', 'desc']).default('desc') }), response: replies({ 200: pageSchema(TimelineEvent) }) } },
     (req) => run.query(req, (ctx) => getTimeline(ctx, req.params.id, { cursor: req.query.cursor ?? null, limit: req.query.limit, order: req.query.order })),
   );
   r.get(
     '/api/v1/incidents/:id/past-occurrences',
-    { schema: { tags, summary: 'Earlier incidents of a client on the same components (what the initial notice lists)', params: incidentParam, querystring: z.object({ clientId: uuid }) } },
+    { schema: { tags, summary: 'Earlier incidents of a client on the same components (what the initial notice lists)', params: incidentParam, querystring: z.object({ clientId: uuid }), response: replies({ 200: listSchema(PastOccurrence) }) } },
     (req) =>
       run.query(req, async (ctx) => {
         requireStaff(ctx);
@@ -134,6 +139,7 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
         summary: 'Send a client message (initial, update, resolution, rca) to the affected clients or some of them',
         params: incidentParam,
         body: z.object({ kind: messageKind, clientIds: uuidList.nullable().optional(), subject: optionalText(300), body: optionalText(50000) }),
+        response: replies({ 201: SendResult }),
       },
     },
     (req, reply) =>
@@ -148,15 +154,15 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
         })),
       ),
   );
-  r.get('/api/v1/incidents/:id/communications', { schema: { tags: ['communications'], summary: 'Messages sent on the incident (client users: those sent to them)', params: incidentParam } }, (req) =>
+  r.get('/api/v1/incidents/:id/communications', { schema: { tags: ['communications'], summary: 'Messages sent on the incident (client users: those sent to them)', params: incidentParam, response: replies({ 200: listSchema(Communication) }) } }, (req) =>
     run.query(req, async (ctx) => ({ items: await listIncidentCommunications(ctx, req.params.id) })),
   );
-  r.get('/api/v1/communications/:id', { schema: { tags: ['communications'], summary: 'One message with its recipients', params: idParam } }, (req) =>
+  r.get('/api/v1/communications/:id', { schema: { tags: ['communications'], summary: 'One message with its recipients', params: idParam, response: replies({ 200: Communication }) } }, (req) =>
     run.query(req, (ctx) => getCommunication(ctx, req.params.id)),
   );
   r.get(
     '/api/v1/outbox',
-    { schema: { tags: ['communications'], summary: 'The local outbox: what Herald sent, newest first', querystring: z.object({ ...pageQuery, incidentId: uuid.optional(), clientId: uuid.optional(), to: z.string().max(320).optional() }) } },
+    { schema: { tags: ['communications'], summary: 'The local outbox: what Herald sent, newest first', querystring: z.object({ ...pageQuery, incidentId: uuid.optional(), clientId: uuid.optional(), to: z.string().max(320).optional() }), response: replies({ 200: pageSchema(Recipient) }) } },
     (req) => {
       const { cursor, limit, ...filters } = req.query;
       return run.query(req, (ctx) => listOutbox(ctx, filters, { cursor: cursor ?? null, limit }));

@@ -11,6 +11,8 @@ import { listAlerts } from '../../services/intake/read-alerts.js';
 import { disableReportLink, getReportLink, rotateReportLink } from '../../services/intake/public-report.js';
 import { dismissTriageItem, getTriageItem, listTriageItems, promoteTriageItem, TRIAGE_KINDS, TRIAGE_STATUSES, type TriageRow } from '../../services/intake/triage.js';
 import type { Runner } from '../request-context.js';
+import { fileResponse, listSchema, pageSchema, replies } from '../response-schemas/common.js';
+import { Alert, Attachment, Integration, IntegrationDetail, IntegrationWithSecrets, Promotion, ReportLink, TriageItem } from '../response-schemas/intake.js';
 import { idParam, incidentParam, optionalText, pageQuery, severity, slug, text, uuid, uuidList } from '../schemas.js';
 
 /** Types a browser may show inline; anything else (HTML, SVG, scripts) is sent as a download only. */
@@ -76,7 +78,7 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['intake'];
 
-  r.get('/api/v1/integrations', { schema: { tags, summary: 'Monitoring integrations (staff); secrets are never shown' } }, (req) =>
+  r.get('/api/v1/integrations', { schema: { tags, summary: 'Monitoring integrations (staff); secrets are never shown', response: replies({ 200: listSchema(Integration) }) } }, (req) =>
     run.query(req, async (ctx) => ({ items: (await listIntegrations(ctx)).map(presentIntegration) })),
   );
   r.post(
@@ -86,6 +88,7 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
         tags,
         summary: 'Create a monitoring integration (admin); its token (and HMAC secret, if signed) are shown only in this answer',
         body: z.object({ kind: z.enum(INTEGRATION_KINDS), name: text(200), slug, isSigned: z.boolean().optional(), ...routingFields }).strict(),
+        response: replies({ 201: IntegrationWithSecrets }),
       },
     },
     (req, reply) =>
@@ -94,7 +97,7 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
         return { ...presentIntegration(row), token: token as string | null, hmacSecret: hmacSecret as string | null };
       }, { storedAs: (body) => ({ ...body, token: null, hmacSecret: null, note: 'The token is shown only once; this is a replay.' }) }),
   );
-  r.get('/api/v1/integrations/:id', { schema: { tags, summary: 'One integration, with what it has sent (payloads waiting, alerts stored and firing)', params: idParam } }, (req) =>
+  r.get('/api/v1/integrations/:id', { schema: { tags, summary: 'One integration, with what it has sent (payloads waiting, alerts stored and firing)', params: idParam, response: replies({ 200: IntegrationDetail }) } }, (req) =>
     run.query(req, async (ctx) => ({ ...presentIntegration(await getIntegration(ctx, req.params.id)), stats: await integrationStats(ctx, req.params.id) })),
   );
   r.patch(
@@ -105,6 +108,7 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
         summary: 'Change an integration (admin): routing, enable/disable, new token (rotateToken) or HMAC secret (rotateSecret), shown once',
         params: idParam,
         body: z.object({ name: text(200).optional(), isEnabled: z.boolean().optional(), rotateToken: z.boolean().optional(), rotateSecret: z.boolean().optional(), removeSecret: z.boolean().optional(), ...routingFields }).strict(),
+        response: replies({ 200: IntegrationWithSecrets }),
       },
     },
     (req, reply) =>
@@ -121,6 +125,7 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
         tags,
         summary: 'Stored alerts, de-duplicated by fingerprint (staff)',
         querystring: z.object({ ...pageQuery, integrationId: uuid.optional(), incidentId: uuid.optional(), status: z.enum(['firing', 'resolved']).optional() }),
+        response: replies({ 200: pageSchema(Alert) }),
       },
     },
     (req) =>
@@ -152,14 +157,14 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
 
   r.get(
     '/api/v1/triage',
-    { schema: { tags, summary: 'The triage queue: alert groups, unknown senders, flagged public reports (staff), oldest first', querystring: z.object({ ...pageQuery, status: z.enum(TRIAGE_STATUSES).optional(), kind: z.enum(TRIAGE_KINDS).optional() }) } },
+    { schema: { tags, summary: 'The triage queue: alert groups, unknown senders, flagged public reports (staff), oldest first', querystring: z.object({ ...pageQuery, status: z.enum(TRIAGE_STATUSES).optional(), kind: z.enum(TRIAGE_KINDS).optional() }), response: replies({ 200: pageSchema(TriageItem) }) } },
     (req) =>
       run.query(req, async (ctx) => {
         const page = await listTriageItems(ctx, { status: req.query.status, kind: req.query.kind }, { cursor: req.query.cursor ?? null, limit: req.query.limit });
         return { items: page.items.map(presentTriage), nextCursor: page.nextCursor };
       }),
   );
-  r.get('/api/v1/triage/:id', { schema: { tags, summary: 'One triage item', params: idParam } }, (req) => run.query(req, async (ctx) => presentTriage(await getTriageItem(ctx, req.params.id))));
+  r.get('/api/v1/triage/:id', { schema: { tags, summary: 'One triage item', params: idParam, response: replies({ 200: TriageItem }) } }, (req) => run.query(req, async (ctx) => presentTriage(await getTriageItem(ctx, req.params.id))));
   r.post(
     '/api/v1/triage/:id/promotion',
     {
@@ -168,6 +173,7 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
         summary: 'Open an incident from a triage item (its alerts, mail and attachments move to the incident)',
         params: idParam,
         body: z.object({ title: text(200).optional(), severity: severity.optional(), componentIds: uuidList.optional(), clientId: uuid.nullable().optional(), note: optionalText(5000) }).strict(),
+        response: replies({ 201: Promotion }),
       },
     },
     (req, reply) =>
@@ -176,16 +182,16 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
         return { item: presentTriage(item), incident };
       }),
   );
-  r.post('/api/v1/triage/:id/dismissal', { schema: { tags, summary: 'Dismiss a triage item, with the reason', params: idParam, body: z.object({ reason: text(5000) }).strict() } }, (req, reply) =>
+  r.post('/api/v1/triage/:id/dismissal', { schema: { tags, summary: 'Dismiss a triage item, with the reason', params: idParam, body: z.object({ reason: text(5000) }).strict(), response: replies({ 200: TriageItem }) } }, (req, reply) =>
     run.command(req, reply, 200, async (ctx) => presentTriage(await dismissTriageItem(ctx, req.params.id, req.body))),
   );
 
-  r.get('/api/v1/incidents/:id/attachments', { schema: { tags, summary: 'Files that came in with e-mail about the incident (staff)', params: incidentParam } }, (req) =>
+  r.get('/api/v1/incidents/:id/attachments', { schema: { tags, summary: 'Files that came in with e-mail about the incident (staff)', params: incidentParam, response: replies({ 200: listSchema(Attachment) }) } }, (req) =>
     run.query(req, async (ctx) => ({ items: (await listIncidentAttachments(ctx, req.params.id)).map((a) => ({ ...a, createdAt: iso(a.createdAt) })) })),
   );
   r.get(
     '/api/v1/incidents/:id/attachments/:attachmentId',
-    { schema: { tags, summary: 'Download one attachment (staff)', params: incidentParam.extend({ attachmentId: uuid }) } },
+    { schema: { tags, summary: 'Download one attachment (staff)', params: incidentParam.extend({ attachmentId: uuid }), response: replies({ 200: fileResponse }) } },
     async (req, reply) => {
       const file = await run.query(req, (ctx) => getIncidentAttachment(ctx, req.params.id, req.params.attachmentId));
       const type = SAFE_TYPES.has(file.contentType.toLowerCase()) ? file.contentType : 'application/octet-stream';
@@ -198,13 +204,13 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
     },
   );
 
-  r.get('/api/v1/clients/:id/report-link', { schema: { tags, summary: "Whether the client's public report link is on (the link itself is shown only when made)", params: idParam } }, (req) =>
+  r.get('/api/v1/clients/:id/report-link', { schema: { tags, summary: "Whether the client's public report link is on (the link itself is shown only when made)", params: idParam, response: replies({ 200: ReportLink }) } }, (req) =>
     run.query(req, (ctx) => getReportLink(ctx, req.params.id)),
   );
-  r.post('/api/v1/clients/:id/report-link', { schema: { tags, summary: 'Make a new secret report link for the client (the old one stops working); shown only in this answer', params: idParam } }, (req, reply) =>
+  r.post('/api/v1/clients/:id/report-link', { schema: { tags, summary: 'Make a new secret report link for the client (the old one stops working); shown only in this answer', params: idParam, response: replies({ 201: ReportLink }) } }, (req, reply) =>
     run.command(req, reply, 201, (ctx) => rotateReportLink(ctx, req.params.id), { storedAs: (body) => ({ ...body, url: null }) }),
   );
-  r.delete('/api/v1/clients/:id/report-link', { schema: { tags, summary: "Turn the client's public report link off", params: idParam } }, (req, reply) =>
+  r.delete('/api/v1/clients/:id/report-link', { schema: { tags, summary: "Turn the client's public report link off", params: idParam, response: replies({ 200: ReportLink }) } }, (req, reply) =>
     run.command(req, reply, 200, (ctx) => disableReportLink(ctx, req.params.id)),
   );
 }

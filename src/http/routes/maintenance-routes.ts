@@ -23,6 +23,8 @@ import { getMaintenance, listMaintenance, listMaintenanceNotices } from '../../s
 import { findStatusPageClient, statusPageAccess } from '../../services/status-pages/status-page-clients.js';
 import { sendProblem } from '../problem.js';
 import type { Runner } from '../request-context.js';
+import { listSchema, pageSchema, replies } from '../response-schemas/common.js';
+import { MaintenanceDetail, MaintenanceNotice, MaintenanceWindow, NoticeSchedule, NoticeScheduleRemoval } from '../response-schemas/maintenance.js';
 import { isoDate, optionalText, pageQuery, text, uuid, uuidList } from '../schemas.js';
 
 export const maintenanceParam = z.object({
@@ -50,6 +52,7 @@ export function maintenanceRoutes(app: FastifyInstance, run: Runner, database: D
           clientId: uuid.optional(),
           componentId: uuid.optional(),
         }),
+        response: replies({ 200: pageSchema(MaintenanceWindow) }),
       },
     },
     (req) => {
@@ -80,12 +83,13 @@ export function maintenanceRoutes(app: FastifyInstance, run: Runner, database: D
           isInternal: z.boolean().optional(),
           note,
         }),
+        response: replies({ 201: MaintenanceDetail }),
       },
     },
     (req, reply) => run.command(req, reply, 201, (ctx) => createMaintenance(ctx, req.body)),
   );
 
-  r.get('/api/v1/maintenance/notice-schedules', { schema: { tags, summary: "Advance-notice schedules per client tier ('*' is every other tier)" } }, (req) =>
+  r.get('/api/v1/maintenance/notice-schedules', { schema: { tags, summary: "Advance-notice schedules per client tier ('*' is every other tier)", response: replies({ 200: listSchema(NoticeSchedule) }) } }, (req) =>
     run.query(req, async (ctx) => ({ items: await listNoticeSchedules(ctx) })),
   );
   r.put(
@@ -96,18 +100,19 @@ export function maintenanceRoutes(app: FastifyInstance, run: Runner, database: D
         summary: 'Set when clients of a tier hear of planned maintenance: lead times in minutes (the longest is the announcement), at start, at completion',
         params: tierParam,
         body: z.object({ advanceMinutes: z.array(z.number().int().min(1).max(525_600)).max(10), atStart: z.boolean(), atCompletion: z.boolean() }),
+        response: replies({ 200: NoticeSchedule }),
       },
     },
     (req, reply) => run.command(req, reply, 200, (ctx) => putNoticeSchedule(ctx, req.params.tier, req.body)),
   );
-  r.delete('/api/v1/maintenance/notice-schedules/:tier', { schema: { tags, summary: "Remove a tier's own schedule (it falls back to '*')", params: tierParam } }, (req, reply) =>
+  r.delete('/api/v1/maintenance/notice-schedules/:tier', { schema: { tags, summary: "Remove a tier's own schedule (it falls back to '*')", params: tierParam, response: replies({ 200: NoticeScheduleRemoval }) } }, (req, reply) =>
     run.command(req, reply, 200, (ctx) => deleteNoticeSchedule(ctx, req.params.tier)),
   );
 
-  r.get('/api/v1/maintenance/:id', { schema: { tags, summary: 'Get a window by id or key, with its timeline', params: maintenanceParam } }, (req) =>
+  r.get('/api/v1/maintenance/:id', { schema: { tags, summary: 'Get a window by id or key, with its timeline', params: maintenanceParam, response: replies({ 200: MaintenanceDetail }) } }, (req) =>
     run.query(req, (ctx) => getMaintenance(ctx, req.params.id)),
   );
-  r.get('/api/v1/maintenance/:id/notices', { schema: { tags, summary: 'The notices sent about a window, with every delivery and its result', params: maintenanceParam } }, (req) =>
+  r.get('/api/v1/maintenance/:id/notices', { schema: { tags, summary: 'The notices sent about a window, with every delivery and its result', params: maintenanceParam, response: replies({ 200: listSchema(MaintenanceNotice) }) } }, (req) =>
     run.query(req, (ctx) => listMaintenanceNotices(ctx, req.params.id)),
   );
 
@@ -130,6 +135,7 @@ export function maintenanceRoutes(app: FastifyInstance, run: Runner, database: D
             isInternal: z.boolean().optional(),
           })
           .strict(),
+        response: replies({ 200: MaintenanceDetail }),
       },
     },
     (req, reply) => run.command(req, reply, 200, (ctx) => updateMaintenance(ctx, req.params.id, req.body)),
@@ -142,19 +148,20 @@ export function maintenanceRoutes(app: FastifyInstance, run: Runner, database: D
         summary: 'Move a window (a time left out stays; a window in progress moves its end only); clients already told hear of it at once',
         params: maintenanceParam,
         body: z.object({ startsAt: isoDate.nullable().optional(), endsAt: isoDate.nullable().optional(), note }),
+        response: replies({ 200: MaintenanceDetail }),
       },
     },
     (req, reply) => run.command(req, reply, 200, (ctx) => rescheduleMaintenance(ctx, req.params.id, req.body)),
   );
   r.post(
     '/api/v1/maintenance/:id/cancel',
-    { schema: { tags, summary: 'Cancel a window that has not started; clients already told hear of it at once', params: maintenanceParam, body: z.object({ reason: text(5000) }) } },
+    { schema: { tags, summary: 'Cancel a window that has not started; clients already told hear of it at once', params: maintenanceParam, body: z.object({ reason: text(5000) }), response: replies({ 200: MaintenanceDetail }) } },
     (req, reply) => run.command(req, reply, 200, (ctx) => cancelMaintenance(ctx, req.params.id, req.body)),
   );
-  r.post('/api/v1/maintenance/:id/start', { schema: { tags, summary: 'Start a scheduled window now', params: maintenanceParam, body: z.object({ note }) } }, (req, reply) =>
+  r.post('/api/v1/maintenance/:id/start', { schema: { tags, summary: 'Start a scheduled window now', params: maintenanceParam, body: z.object({ note }), response: replies({ 200: MaintenanceDetail }) } }, (req, reply) =>
     run.command(req, reply, 200, (ctx) => startMaintenanceNow(ctx, req.params.id, req.body)),
   );
-  r.post('/api/v1/maintenance/:id/complete', { schema: { tags, summary: 'Complete a window in progress now', params: maintenanceParam, body: z.object({ note }) } }, (req, reply) =>
+  r.post('/api/v1/maintenance/:id/complete', { schema: { tags, summary: 'Complete a window in progress now', params: maintenanceParam, body: z.object({ note }), response: replies({ 200: MaintenanceDetail }) } }, (req, reply) =>
     run.command(req, reply, 200, (ctx) => completeMaintenanceNow(ctx, req.params.id, req.body)),
   );
 

@@ -12,6 +12,9 @@ import { getCommunication } from '../../services/communications/read-communicati
 import { staffView } from '../../services/incidents/read-incidents.js';
 import { createTemplate, getTemplate, listTemplates, OWNER_ROLES, updateTemplate } from '../../services/templates/templates.js';
 import type { Runner } from '../request-context.js';
+import { listSchema, replies } from '../response-schemas/common.js';
+import { ApprovalResult, CommunicationPreview } from '../response-schemas/communications.js';
+import { Template, TemplatePreview, TemplateVariables } from '../response-schemas/templates.js';
 import { idParam, incidentParam, language, messageKind, optionalText, uuid, uuidList } from '../schemas.js';
 
 const part = z.string().max(100_000);
@@ -38,16 +41,16 @@ export function templateRoutes(app: FastifyInstance, run: Runner) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['templates'];
 
-  r.get('/api/v1/templates', { schema: { tags, summary: 'Every template with its current version' } }, (req) =>
+  r.get('/api/v1/templates', { schema: { tags, summary: 'Every template with its current version', response: replies({ 200: listSchema(Template) }) } }, (req) =>
     run.query(req, async (ctx) => ({ items: (await listTemplates(ctx)).map(presentTemplate) })),
   );
-  r.get('/api/v1/templates/variables', { schema: { tags, summary: 'The variables and filters templates can use' } }, (req) =>
+  r.get('/api/v1/templates/variables', { schema: { tags, summary: 'The variables and filters templates can use', response: replies({ 200: TemplateVariables }) } }, (req) =>
     run.query(req, async (ctx) => {
       if (ctx.actor.role === 'client') return { variables: [], filters: [] };
       return { variables: VARIABLES, filters: FILTERS };
     }),
   );
-  r.get('/api/v1/templates/:id', { schema: { tags, summary: 'A template with its version history', params: idParam } }, (req) =>
+  r.get('/api/v1/templates/:id', { schema: { tags, summary: 'A template with its version history', params: idParam, response: replies({ 200: Template }) } }, (req) =>
     run.query(req, async (ctx) => presentTemplate(await getTemplate(ctx, req.params.id))),
   );
   r.post(
@@ -65,6 +68,7 @@ export function templateRoutes(app: FastifyInstance, run: Runner) {
           ownerRole: z.enum(OWNER_ROLES).nullable().optional(),
           note: optionalText(2000),
         }),
+        response: replies({ 201: Template }),
       },
     },
     (req, reply) => run.command(req, reply, 201, async (ctx) => presentTemplate(await createTemplate(ctx, { ...req.body, parts: req.body.parts as Record<string, string> }))),
@@ -77,6 +81,7 @@ export function templateRoutes(app: FastifyInstance, run: Runner) {
         summary: 'Save a new version (the history is kept) and/or change the owner',
         params: idParam,
         body: z.object({ parts: parts.optional(), note: optionalText(2000), ownerUserId: uuid.nullable().optional(), ownerRole: z.enum(OWNER_ROLES).nullable().optional() }),
+        response: replies({ 200: Template }),
       },
     },
     (req, reply) =>
@@ -93,6 +98,7 @@ export function templateRoutes(app: FastifyInstance, run: Runner) {
         summary: 'Render the template (or draft parts) against a real incident for a chosen client and contact; writes nothing',
         params: idParam,
         body: z.object({ incidentId: incidentParam.shape.id, clientId: uuid, contactId: uuid.nullable().optional(), parts: parts.optional(), body: optionalText(50000) }),
+        response: replies({ 200: TemplatePreview }),
       },
     },
     (req) =>
@@ -115,6 +121,7 @@ export function templateRoutes(app: FastifyInstance, run: Runner) {
         summary: 'What each recipient would receive (every copy, or for a message to more than 300 a few of each client, channel and language, with the totals), and whether the message may go out now (missing disclosures named); writes nothing',
         params: incidentParam,
         body: z.object({ kind: messageKind, clientIds: uuidList.nullable().optional(), subject: optionalText(300), body: optionalText(50000) }),
+        response: replies({ 200: CommunicationPreview }),
       },
     },
     (req) => run.query(req, (ctx) => previewCommunication(ctx, req.params.id, req.body)),
@@ -127,6 +134,7 @@ export function templateRoutes(app: FastifyInstance, run: Runner) {
         summary: 'Approve (and so send) or reject a message waiting for approval: the Incident Manager or Communication Lead, not its author',
         params: idParam,
         body: z.object({ isApproved: z.boolean(), note: optionalText(5000) }),
+        response: replies({ 200: ApprovalResult }),
       },
     },
     (req, reply) =>

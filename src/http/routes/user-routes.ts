@@ -6,37 +6,39 @@ import { createApiToken, listApiTokens, revokeApiToken } from '../../services/au
 import { createUser, getUser, listUsers, updateUser } from '../../services/auth/users.js';
 import { pageOf, presentToken, presentUser } from '../presenters.js';
 import type { Runner } from '../request-context.js';
+import { listSchema, pageSchema, replies } from '../response-schemas/common.js';
+import { ApiToken, NewApiToken, User } from '../response-schemas/catalog.js';
 import { email, idParam, installRole, password, text, uuid } from '../schemas.js';
 
 export function userRoutes(app: FastifyInstance, run: Runner) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['users'];
-  r.get('/api/v1/users', { schema: { tags, summary: 'List users (client users: themselves)', querystring: z.object({ cursor: uuid.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) } }, (req) =>
+  r.get('/api/v1/users', { schema: { tags, summary: 'List users (client users: themselves)', querystring: z.object({ cursor: uuid.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }), response: replies({ 200: pageSchema(User) }) } }, (req) =>
     run.query(req, async (ctx) => pageOf(await listUsers(ctx, { after: req.query.cursor ?? null, limit: req.query.limit }), req.query.limit, presentUser)),
   );
   r.post(
     '/api/v1/users',
-    { schema: { tags, summary: 'Create a user (admin)', body: z.object({ email, name: text(200), role: installRole, clientId: uuid.nullable().optional(), password: password.optional() }) } },
+    { schema: { tags, summary: 'Create a user (admin)', body: z.object({ email, name: text(200), role: installRole, clientId: uuid.nullable().optional(), password: password.optional() }), response: replies({ 201: User }) } },
     (req, reply) => run.command(req, reply, 201, async (ctx) => presentUser(await createUser(ctx, req.body))),
   );
-  r.get('/api/v1/users/:id', { schema: { tags, summary: 'Get a user', params: idParam } }, (req) => run.query(req, async (ctx) => presentUser(await getUser(ctx, req.params.id))));
+  r.get('/api/v1/users/:id', { schema: { tags, summary: 'Get a user', params: idParam, response: replies({ 200: User }) } }, (req) => run.query(req, async (ctx) => presentUser(await getUser(ctx, req.params.id))));
   r.patch(
     '/api/v1/users/:id',
-    { schema: { tags, summary: 'Change a user (admins: anyone; users: their own name and password)', params: idParam, body: z.object({ name: text(200).optional(), role: installRole.optional(), isDisabled: z.boolean().optional(), password: password.optional() }) } },
+    { schema: { tags, summary: 'Change a user (admins: anyone; users: their own name and password)', params: idParam, body: z.object({ name: text(200).optional(), role: installRole.optional(), isDisabled: z.boolean().optional(), password: password.optional() }), response: replies({ 200: User }) } },
     (req, reply) => run.command(req, reply, 200, async (ctx) => presentUser(await updateUser(ctx, req.params.id, req.body))),
   );
 
-  r.get('/api/v1/tokens', { schema: { tags, summary: 'Your API tokens (admins: all)' } }, (req) => run.query(req, async (ctx) => ({ items: (await listApiTokens(ctx)).map(presentToken) })));
+  r.get('/api/v1/tokens', { schema: { tags, summary: 'Your API tokens (admins: all)', response: replies({ 200: listSchema(ApiToken) }) } }, (req) => run.query(req, async (ctx) => ({ items: (await listApiTokens(ctx)).map(presentToken) })));
   r.post(
     '/api/v1/tokens',
-    { schema: { tags, summary: 'Create an API token for yourself; the token is shown only in this answer', body: z.object({ name: text(200), expiresInDays: z.number().int().min(1).max(3650).nullable().optional() }) } },
+    { schema: { tags, summary: 'Create an API token for yourself; the token is shown only in this answer', body: z.object({ name: text(200), expiresInDays: z.number().int().min(1).max(3650).nullable().optional() }), response: replies({ 201: NewApiToken }) } },
     (req, reply) =>
       run.command(req, reply, 201, async (ctx) => {
         const { row, token } = await createApiToken(ctx, req.body);
         return { ...presentToken(row), token: token as string | null };
       }, { storedAs: (body) => ({ ...body, token: null, note: 'The token is shown only once; this is a replay.' }) }),
   );
-  r.delete('/api/v1/tokens/:id', { schema: { tags, summary: 'Revoke an API token', params: idParam } }, (req, reply) =>
+  r.delete('/api/v1/tokens/:id', { schema: { tags, summary: 'Revoke an API token', params: idParam, response: replies({ 200: ApiToken }) } }, (req, reply) =>
     run.command(req, reply, 200, async (ctx) => presentToken(await revokeApiToken(ctx, req.params.id))),
   );
 }

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { Database } from '../../db/open.js';
 import { publicTargetRefusal } from '../../channels/public-target.js';
 import { AppError } from '../../services/app-error.js';
+import { replies } from '../response-schemas/common.js';
+import { StatusLink } from '../response-schemas/catalog.js';
 import { uuid } from '../schemas.js';
 import type { Enqueuer, ServiceSettings } from '../../services/context.js';
 import { getStatusLink, rotateStatusLink } from '../../services/status-pages/status-links.js';
@@ -152,7 +154,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/api/v1/clients/:id/status-link',
-    { schema: { tags: ['status pages'], summary: "Whether the client's private status page has a secret link (the link itself is shown only when made)", params: idParam } },
+    { schema: { tags: ['status pages'], summary: "Whether the client's private status page has a secret link (the link itself is shown only when made)", params: idParam, response: replies({ 200: StatusLink }) } },
     (req) => deps.run.query(req, (ctx) => getStatusLink(ctx, req.params.id)),
   );
   r.post(
@@ -163,6 +165,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
         summary: "Make a new secret link to the client's private status page (shown once); the old link stops working at once",
         params: idParam,
         body: z.object({}).strict().optional(),
+        response: replies({ 201: StatusLink }),
       },
     },
     // A replayed answer leaves the secret link out: it is stored nowhere but in the client's hands.

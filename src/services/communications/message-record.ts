@@ -3,7 +3,7 @@
 // transaction (the outbox: what is recorded is what gets delivered, exactly once).
 import { eq, sql } from 'drizzle-orm';
 import { communications } from '../../db/schema.js';
-import type { Accepted, IncidentState } from '../../domain/incident/lifecycle.js';
+import { findEvent, type Accepted, type IncidentState } from '../../domain/incident/lifecycle.js';
 import type { PastOccurrence } from '../../domain/messages/past-occurrence.js';
 import type { Ctx } from '../context.js';
 import { appendEvents, type IncidentRecord } from '../incidents/incident-store.js';
@@ -20,7 +20,7 @@ import { newCounts, presentCommunication, tally } from './read-communications.js
 export type SentCommunication = ReturnType<typeof presentCommunication>;
 
 /** The clients a message goes to, as the lifecycle decided them. */
-export const sentTo = (outcome: Accepted) => (outcome.events.find((e) => e.type === 'communication.sent')?.data.clientIds as string[] | undefined) ?? [];
+export const sentTo = (outcome: Accepted) => findEvent(outcome.events, 'communication.sent')?.data.clientIds ?? [];
 
 /** The columns of a message sent now (its subject, past occurrences and template versions are completed as it is built). */
 export function newMessageValues(ctx: Ctx, rec: IncidentRecord, state: IncidentState, clientIds: string[], input: Omit<MessageInput, 'communicationId'>) {

@@ -11,7 +11,7 @@ import type {
   ComponentGroup,
   Contact,
   Incident,
-  ObligationView,
+  ObligationRecord,
   Page,
   PastOccurrence,
   Recipient,
@@ -73,7 +73,7 @@ export const useTimeline = (key: string) =>
   useQuery({ queryKey: keys.timeline(key), queryFn: () => api.get<Page<TimelineEvent>>(`/incidents/${key}/timeline${qs({ order: 'desc', limit: 200 })}`) });
 
 export const useObligations = (key: string) =>
-  useQuery({ queryKey: keys.obligations(key), queryFn: async () => (await api.get<{ items: ObligationView[] }>(`/incidents/${key}/obligations`)).items });
+  useQuery({ queryKey: keys.obligations(key), queryFn: async () => (await api.get<{ items: ObligationRecord[] }>(`/incidents/${key}/obligations`)).items });
 
 export const useCommunications = (key: string) =>
   useQuery({ queryKey: keys.communications(key), queryFn: async () => (await api.get<{ items: Communication[] }>(`/incidents/${key}/communications`)).items });

@@ -1,289 +1,59 @@
-// What the console reads from /api/v1: the shapes of the server's presenters, named for the screens.
-import type {
-  ComponentImpact,
-  ComponentStatus,
-  ContactRole,
-  Decision,
-  Disclosures,
-  IncidentClient,
-  IncidentRoles,
-  InstallRole,
-  MessageKind,
-  Obligation,
-  Severity,
-  Source,
-  Stage,
-  TechState,
-} from '../../domain/types';
+// What the console reads from /api/v1, named for the screens: aliases of the types generated from the
+// server's OpenAPI document (schema.gen.ts, `npm run gen:api-types`), so the two cannot drift apart.
+import type { components, paths } from './schema.gen';
 
-export type { ComponentImpact, ComponentStatus, Disclosures, IncidentClient, InstallRole, MessageKind, Severity, Stage, TechState };
+type Schemas = components['schemas'];
 
+export type Severity = Schemas['Severity'];
+export type ComponentStatus = Schemas['ComponentStatus'];
+export type TechState = Schemas['TechState'];
+export type Stage = Schemas['Stage'];
+export type MessageKind = Schemas['MessageKind'];
+export type InstallRole = Schemas['InstallRole'];
+export type ComponentImpact = Schemas['ComponentImpact'];
+export type Disclosures = Schemas['Disclosures'];
+export type IncidentClient = Schemas['IncidentClient'];
+
+/** A page of a list: `nextCursor` is sent back as `cursor` for the next page. */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: InstallRole;
-  clientId: string | null;
-  isDisabled: boolean;
-  hasPassword: boolean;
-  createdAt: string;
-}
+export type User = Schemas['User'];
+export type Session = Schemas['Session'];
+/** A token; `token` (the secret) only in the answer that made it. */
+export type ApiToken = Schemas['ApiToken'] & Partial<Pick<Schemas['NewApiToken'], 'token'>>;
+export type Component = Schemas['Component'];
+export type ComponentGroup = Schemas['ComponentGroup'];
+export type Client = Schemas['Client'];
+export type Contact = Schemas['Contact'];
+/** What adding a contact sends. */
+export type NewContact = NonNullable<paths['/api/v1/clients/{id}/contacts']['post']['requestBody']>['content']['application/json'];
+export type SlaPolicyRow = Schemas['SlaPolicy'];
 
-export interface Session {
-  user: User;
-  via: 'session' | 'token';
-  csrfToken: string | null;
-}
-
-export interface ApiToken {
-  id: string;
-  userId: string;
-  name: string;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  token?: string | null;
-}
-
-export interface Component {
-  id: string;
-  name: string;
-  description: string | null;
-  groupId: string | null;
-  status: ComponentStatus;
-  position: number;
-  updatedAt: string;
-}
-
-export interface ComponentGroup {
-  id: string;
-  name: string;
-  description: string | null;
-  position: number;
-}
-
-export interface Client {
-  id: string;
-  name: string;
-  slug: string;
-  tier: string;
-  componentIds: string[];
-  createdAt: string;
-}
-
-export interface Contact {
-  id: string;
-  clientId: string;
-  name: string;
-  email: string;
-  language: string;
-  role: ContactRole;
-}
-
-export interface SlaPolicyRow {
-  id: string;
-  tier: string;
-  severity: Severity;
-  initialNoticeMinutes: number;
-  updateEveryMinutes: number | null;
-  resolutionNoticeMinutes: number;
-  rcaBusinessDays: number | null;
-  ownerId: string | null;
-  /** Four-eyes: messages of this severity wait for a second person's approval. */
-  requiresApproval: boolean;
-  updatedAt: string;
-}
-
-export type ObligationView = Obligation & { isOverdue: boolean; wasOnTime?: boolean | null };
-
+export type ObligationView = Schemas['ObligationView'];
+/** Any obligation of an incident, open or closed (GET /incidents/:id/obligations). */
+export type ObligationRecord = Schemas['ObligationRecord'];
 /** The staff view of an incident (GET /incidents/:id as admin, member or viewer). */
-export interface Incident {
-  id: string;
-  key: string;
-  title: string;
-  description: string;
-  source: Source;
-  reporterId: string | null;
-  reporterClientId: string | null;
-  reportedClientIds: string[];
-  stage: Stage;
-  techState: TechState;
-  severity: Severity | null;
-  decision: Decision | null;
-  impacts: ComponentImpact[];
-  affectedClients: IncidentClient[];
-  disclosures: Disclosures;
-  disclosureVersion: number;
-  roles: IncidentRoles;
-  obligations: ObligationView[];
-  nextObligation: ObligationView | null;
-  internalSummary: string | null;
-  reportedAt: string;
-  classifiedAt: string | null;
-  resolvedAt: string | null;
-  reopenedAt: string | null;
-  closedAt: string | null;
-  updatedAt: string;
-}
-
+export type Incident = Schemas['Incident'];
 /** What a client user sees of an incident. */
-export interface ClientIncident {
-  id: string;
-  key: string;
-  title: string;
-  description: string;
-  isReportedByYou: boolean;
-  isAffectingYou: boolean;
-  stage: 'open' | 'closed';
-  techState: TechState;
-  severity: Severity | null;
-  impacts: ComponentImpact[];
-  reportedAt: string;
-  resolvedAt: string | null;
-  closedAt: string | null;
-}
+export type ClientIncident = Schemas['ClientIncident'];
+export type TimelineEvent = Schemas['TimelineEvent'];
+export type PastOccurrence = Schemas['PastOccurrence'];
 
-export interface TimelineEvent {
-  seq: number;
-  at: string;
-  actorId: string | null;
-  actor: string;
-  type: string;
-  data: Record<string, unknown>;
-}
+export type Recipient = Schemas['Recipient'];
+export type Communication = Schemas['Communication'];
+export type CommunicationStatus = Schemas['CommunicationStatus'];
+export type RecipientTally = Schemas['RecipientTally'];
+export type RecipientCounts = Schemas['RecipientCounts'];
+export type PreviewRecipient = Schemas['PreviewRecipient'];
+export type CommunicationPreview = Schemas['CommunicationPreview'];
 
-export interface PastOccurrence {
-  incidentId: string;
-  key: string;
-  title: string;
-  reportedAt: string;
-  rcaUrl: string | null;
-}
-
-export interface Recipient {
-  id: string;
-  /** Null for a maintenance notice (it belongs to a maintenance window, not an incident). */
-  communicationId: string | null;
-  incidentId: string | null;
-  clientId: string;
-  contactId: string | null;
-  to: string;
-  toName: string | null;
-  language: string;
-  subject: string;
-  text: string;
-  channel: string;
-  status: string;
-  /** The HTML part of an e-mail copy; null for chat and webhook deliveries. */
-  html?: string | null;
-  /** Delivery details, where the server reports them (attempts, provider answer or last error, next retry). */
-  attempts?: number;
-  result?: string | null;
-  nextAttemptAt?: string | null;
-  messageId: string | null;
-  createdAt: string;
-  sentAt: string | null;
-}
-
-export interface Communication {
-  id: string;
-  incidentId: string;
-  kind: MessageKind;
-  subject: string;
-  body: string;
-  clientIds: string[];
-  disclosures: Disclosures;
-  pastOccurrences: Record<string, PastOccurrence[]>;
-  /** 'sent'; 'pending_approval' while a second person must approve it; 'rejected' when they did not. */
-  status: CommunicationStatus;
-  requiresApproval?: boolean;
-  decidedBy?: string | null;
-  decidedAt?: string | null;
-  decisionNote?: string | null;
-  sentAt?: string | null;
-  promisedNextUpdateAt?: string | null;
-  isPromiseKept?: boolean | null;
-  /** Template versions used, keyed "channel/language". */
-  templateVersions?: Record<string, number>;
-  createdBy: string | null;
-  createdAt: string;
-  /** How many copies the message has, by delivery state, channel and client; the copies are read page by page. */
-  recipientCounts: RecipientCounts;
-}
-
-export interface RecipientTally {
-  total: number;
-  byStatus: Record<string, number>;
-  byChannel: Record<string, number>;
-}
-
-export interface RecipientCounts extends RecipientTally {
-  byClient: ({ clientId: string } & RecipientTally)[];
-}
-
-export type CommunicationStatus = 'sent' | 'pending_approval' | 'rejected';
-
-/** One recipient's copy in a preview (POST /incidents/:id/communications/preview). */
-export interface PreviewRecipient {
-  clientId: string;
-  channel: string;
-  to: string;
-  toName: string | null;
-  language: string;
-  subject: string;
-  text: string;
-  html: string | null;
-}
-
-export interface CommunicationPreview {
-  canSend: boolean;
-  refusal: { code: string; message: string; missing: string[] } | null;
-  requiresApproval: boolean;
-  /** Every recipient of the message; `recipients` holds all their copies or, for a large message, a sample. */
-  recipientTotal: number;
-  copies: { channel: string; language: string; count: number }[];
-  recipients: PreviewRecipient[];
-}
-
-export type TemplateChannel = 'email' | 'chat';
-export type TemplateOwnerRole = 'communication_lead' | 'incident_manager';
-
-export interface TemplateVersion {
-  version: number;
-  parts: Record<string, string>;
-  note: string | null;
-  createdBy: string | null;
-  createdAt: string;
-}
-
-export interface Template {
-  id: string;
-  kind: MessageKind;
-  language: string;
-  channel: TemplateChannel;
-  ownerUserId: string | null;
-  ownerRole: TemplateOwnerRole | null;
-  currentVersion: number;
-  parts: Record<string, string>;
-  updatedAt: string;
-  versions?: TemplateVersion[];
-}
-
-export interface TemplateVariables {
-  variables: { name: string; type: string; description: string; example: string }[];
-  filters: { name: string; usage: string; description: string; example: string }[];
-}
-
-export interface RenderedTemplate {
-  channel: TemplateChannel;
-  to: string;
-  language: string;
-  subject: string | null;
-  text: string;
-  html: string | null;
-}
+export type TemplateKind = Schemas['TemplateKind'];
+export type TemplateChannel = Schemas['TemplateChannel'];
+export type TemplateOwnerRole = Schemas['TemplateOwnerRole'];
+export type TemplateVersion = Schemas['TemplateVersion'];
+export type Template = Schemas['Template'];
+export type TemplateVariables = Schemas['TemplateVariables'];
+export type RenderedTemplate = Schemas['RenderedTemplate'];

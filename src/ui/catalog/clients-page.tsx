@@ -4,7 +4,7 @@ import { ActionIcon, Badge, Button, Group, MultiSelect, NativeSelect, Paper, Sim
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/http';
 import { keys, useApiMutation, useClients, useComponents, useContacts } from '../api/queries';
-import type { Client, Component, Contact } from '../api/types';
+import type { Client, Component, Contact, NewContact } from '../api/types';
 import { useSession } from '../app/session';
 import { PageTitle, ProblemAlert, Section } from '../app/ui-kit';
 import { ClientEndpoints } from './client-endpoints';
@@ -136,7 +136,7 @@ function NewContact({ clientId, clientName }: { clientId: string; clientName: st
   const [email, setEmail] = useState('');
   const [language, setLanguage] = useState('en');
   const [role, setRole] = useState('technical');
-  const add = useApiMutation((b: Omit<Contact, 'id' | 'clientId'>) => api.post<Contact>(`/clients/${clientId}/contacts`, b), [keys.contacts(clientId)]);
+  const add = useApiMutation((b: NewContact) => api.post<Contact>(`/clients/${clientId}/contacts`, b), [keys.contacts(clientId)]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     add.mutate({ name, email, language, role: role as Contact['role'] }, { onSuccess: () => (setName(''), setEmail(''), setOpen(false)) });

@@ -3,7 +3,7 @@
 import { Badge, Button, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useObligations } from '../api/queries';
-import type { Client, Incident, ObligationView } from '../api/types';
+import type { Client, Incident, ObligationRecord } from '../api/types';
 import { formatDateTime, KIND_WORDS } from '../app/format';
 import { useSession } from '../app/session';
 import { Countdown, ProblemAlert, Section } from '../app/ui-kit';
@@ -55,7 +55,7 @@ export function ObligationsPanel({ incident: i, clients }: { incident: Incident;
   );
 }
 
-function OpenObligation({ incident: i, obligation: o, clientName }: { incident: Incident; obligation: ObligationView; clientName: string }) {
+function OpenObligation({ incident: i, obligation: o, clientName }: { incident: Incident; obligation: ObligationRecord; clientName: string }) {
   const session = useSession();
   const [isWaiving, setWaiving] = useState(false);
   const [reason, setReason] = useState('');

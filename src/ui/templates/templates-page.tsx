@@ -4,7 +4,7 @@
 import { Badge, Grid, Group, NavLink, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { byId, useTemplates, useUsers } from '../api/queries';
-import type { MessageKind, Template, User } from '../api/types';
+import type { MessageKind, Template, TemplateKind, User } from '../api/types';
 import { formatDateTime, KIND_WORDS } from '../app/format';
 import { PageTitle, ProblemAlert } from '../app/ui-kit';
 import { byLanguage, CHANNEL_WORDS, languageName } from '../incidents/message-copy';
@@ -18,8 +18,11 @@ export function ownerWords(t: Template, users: Map<string, User>): string {
   return t.ownerRole ? OWNER_ROLE_WORDS[t.ownerRole] : 'nobody';
 }
 
+/** Whether a template is for an incident message (the others are maintenance notices: maintenance_scheduled, …). */
+const isMessageKind = (k: TemplateKind): k is MessageKind => (KINDS as readonly string[]).includes(k);
+
 export function templateTitle(t: Template): string {
-  return `${KIND_WORDS[t.kind]} · ${languageName(t.language)} · ${CHANNEL_WORDS[t.channel] ?? t.channel}`;
+  return `${isMessageKind(t.kind) ? KIND_WORDS[t.kind] : t.kind.replace('_', ' ')} · ${languageName(t.language)} · ${CHANNEL_WORDS[t.channel] ?? t.channel}`;
 }
 
 export function TemplatesPage() {
