@@ -87,6 +87,19 @@ export const Notification = z
   .object({ id, kind: z.string(), incidentId: id.nullable(), title: z.string(), body: z.string(), createdAt: isoTime, readAt: isoTime.nullable() })
   .meta({ id: 'Notification' });
 
+/** What every view of one delivery shows: where it went, in which language, and how it went. */
+export const deliveryFields = {
+  channel: z.string(),
+  to: z.string(),
+  toName: z.string(),
+  language: z.string(),
+  subject: z.string(),
+  status: z.string(),
+  attempts: z.number().int(),
+  createdAt: isoTime,
+  sentAt: isoTime.nullable(),
+};
+
 /** One delivery in the proof of what was sent (per incident or per client). */
 export const ProofRow = z
   .object({
@@ -98,16 +111,8 @@ export const ProofRow = z
     kind: z.string(),
     clientId: id,
     clientName: z.string(),
-    channel: z.string(),
-    to: z.string(),
-    toName: z.string(),
-    language: z.string(),
-    subject: z.string(),
-    status: z.string(),
-    attempts: z.number().int(),
+    ...deliveryFields,
     result: z.string(),
-    createdAt: isoTime,
-    sentAt: isoTime.nullable(),
   })
   .meta({ id: 'ProofRow' });
 

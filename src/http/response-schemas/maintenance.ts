@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { MAINTENANCE_KINDS, MAINTENANCE_STATES } from '../../domain/maintenance.js';
 import { id, isoTime } from './common.js';
+import { deliveryFields } from './communications.js';
 
 export const MaintenanceKind = z.enum(MAINTENANCE_KINDS).meta({ id: 'MaintenanceKind' });
 export const MaintenanceState = z.enum(MAINTENANCE_STATES).meta({ id: 'MaintenanceState' });
@@ -49,15 +50,7 @@ export const NoticeScheduleRemoval = z.object({ tier: z.string(), isRemoved: z.b
 export const MaintenanceDelivery = z
   .object({
     id,
-    channel: z.string(),
-    to: z.string(),
-    toName: z.string(),
-    language: z.string(),
-    subject: z.string(),
-    status: z.string(),
-    attempts: z.number().int(),
-    createdAt: isoTime,
-    sentAt: isoTime.nullable(),
+    ...deliveryFields,
     result: z.string().nullable(),
     messageId: z.string(),
   })

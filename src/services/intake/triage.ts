@@ -1,11 +1,11 @@
 // The triage queue: alert groups whose rule says "wait for a person", e-mails from unknown senders and
 // public reports the spam guard flagged. A person promotes an item to an incident or dismisses it.
-import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { alertGroups, clients, intakeAttachments, triageItems } from '../../db/schema.js';
 import type { ImpactStatus, Severity, Source } from '../../domain/types.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireStaff, requireWriter, type Ctx } from '../context.js';
-import { decodeCursor, encodeCursor } from '../pagination.js';
+import { afterCursor, decodeCursor, keysetPage } from '../pagination.js';
 import { rows } from '../sql-rows.js';
 import { appendIntakeEvent, openIntakeIncident, type IntakeIncident } from './open-intake-incident.js';
 
@@ -27,14 +27,12 @@ export async function listTriageItems(
       and(
         filters.status ? eq(triageItems.status, filters.status) : undefined,
         filters.kind ? eq(triageItems.kind, filters.kind) : undefined,
-        after ? or(gt(triageItems.createdAt, new Date(after.at)), and(eq(triageItems.createdAt, new Date(after.at)), gt(triageItems.id, after.id))) : undefined,
+        afterCursor(triageItems.createdAt, triageItems.id, after),
       ),
     )
     .orderBy(asc(triageItems.createdAt), asc(triageItems.id))
     .limit(page.limit + 1);
-  const items = found.slice(0, page.limit);
-  const last = items.at(-1);
-  return { items, nextCursor: found.length > page.limit && last ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id }) : null };
+  return keysetPage(found, page.limit, (row) => ({ at: row.createdAt, id: row.id }));
 }
 
 export async function getTriageItem(ctx: Ctx, id: string): Promise<TriageRow> {
