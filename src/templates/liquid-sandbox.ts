@@ -2,6 +2,7 @@
 // parts, neither able to read files or include other templates, both bounded in time and memory.
 // Parsed templates are kept by their source text.
 import { Liquid, type Template } from 'liquidjs';
+import { canRenderFast, renderFast } from './fast-render.js';
 import { registerHeraldFilters } from './filters.js';
 import { LruMap } from './lru-map.js';
 import { MAX_PART_CHARS } from './template-parts.js';
@@ -49,8 +50,13 @@ export class SandboxEngine {
   // recipient after another costs about a microsecond, where a SHA-256 of a 7 kB part costs tens.
   readonly #parsed = new LruMap<string, Template[]>(PARSED_ENTRIES);
 
+  readonly #render: (templates: Template[], context: object) => string;
+
   constructor(isHtml: boolean) {
-    this.liquid = createLiquid(isHtml);
+    const liquid = (this.liquid = createLiquid(isHtml));
+    this.#render = canRenderFast(liquid)
+      ? (templates, context) => renderFast(liquid, templates, context)
+      : (templates, context) => liquid.renderSync(templates, context) as string;
   }
 
   /** The parsed source (throws LiquidJS's ParseError or TokenizationError). */
@@ -59,16 +65,17 @@ export class SandboxEngine {
   }
 
   /**
-   * Renders with LiquidJS's public renderSync. A renderer of our own on LiquidJS's unexported classes
-   * (fast-render.ts, removed) rendered a shipped e-mail in ~0.3 ms instead of ~1.3 ms, but a message is
-   * rendered once per client and language: 200 times for the 10,000 recipients of bench/fanout.ts
-   * (100 clients × English and German). It saved ~0.2 s of CPU in a fan-out of ~16 s (~21 s of server
-   * CPU), 1–2 %, where 10 % would have paid for code that breaks on a LiquidJS upgrade. Re-measure:
-   * `BENCH_ONLY=postgres npm run bench:fanout` (server CPU seconds; with BENCH_CPU_PROF_DIR, rendering
-   * was 1.7 % of the server's profile).
+   * Renders parsed templates without LiquidJS's generators when it can (fast-render.ts: the same
+   * output, tested against LiquidJS on every shipped template and on random ones; liquidjs is pinned
+   * because it uses LiquidJS's unexported classes), else with LiquidJS's public renderSync.
+   * Why: a shipped e-mail renders in ~0.3 ms instead of ~1.3 ms. For a fan-out that is 1–2 % (a
+   * message is rendered once per client and language), but the incident commands send their messages
+   * to few clients each, and there rendering was the largest single cost: a V8 profile of
+   * `BENCH_ONLY=postgres BENCH_RUNS=1 BENCH_CPU_PROF_DIR=… npm run bench:api` put LiquidJS at 1.66 s
+   * of 16.8 s of server CPU without this renderer, against 0.71 s with it.
    */
   render(templates: Template[], context: object): string {
-    return this.liquid.renderSync(templates, context) as string;
+    return this.#render(templates, context);
   }
 
   /** Parses (cached) and renders one source. */
