@@ -2,6 +2,7 @@
 // the SLA and maintenance clocks, and the HTTP application. The server and the tests build Herald the same way.
 import type { FastifyInstance } from 'fastify';
 import { createMailer, type Mailer } from './channels/email.js';
+import type { HostResolver, TargetRule } from './channels/public-target.js';
 import type { Database } from './db/open.js';
 import { buildApp } from './http/app.js';
 import type { CacheOptions } from './http/status/status-cache.js';
@@ -33,8 +34,10 @@ export interface HeraldOptions {
   maintenanceIntervalMs?: number;
   isCookieSecure?: boolean;
   trustProxy?: boolean;
-  /** Public webhook subscriptions may point into private networks (default false). */
+  /** Webhook subscriptions and client endpoints may point into private networks (default false). */
   allowsPrivateWebhookTargets?: boolean;
+  /** Resolves the host names of outgoing requests (default: the system resolver; tests stand in for hostile DNS). */
+  resolveHost?: HostResolver;
   logLevel?: string;
   /** Monitoring hooks, the report form, and incoming mail (SMTP listener, IMAP mailbox). */
   intake?: IntakeOptions;
@@ -73,6 +76,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   };
   const delivery: DeliverySettings = { maxAttempts: 8, retryBaseMs: 30_000, retryMaxMs: 3_600_000, httpTimeoutMs: 10_000, ...opts.delivery };
   const allowsPrivateWebhookTargets = opts.allowsPrivateWebhookTargets ?? false;
+  const targets: TargetRule = { allowsPrivate: allowsPrivateWebhookTargets, ...(opts.resolveHost && { resolve: opts.resolveHost }) };
   await ensureDefaultTemplates(database.db, new Date());
   const queue = createJobQueue(database, { databaseUrl: opts.databaseUrl ?? null });
   // The app first: its logger and /metrics are where every background failure below is reported.
@@ -83,6 +87,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     isCookieSecure: opts.isCookieSecure ?? false,
     trustProxy: opts.trustProxy ?? false,
     allowsPrivateWebhookTargets,
+    ...(opts.resolveHost && { resolveHost: opts.resolveHost }),
     logLevel: opts.logLevel ?? 'info',
     ...(opts.intake?.http && { intake: opts.intake.http }),
     ...(opts.statusPages && { statusPages: opts.statusPages }),
@@ -92,8 +97,8 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   await queue.start();
   const mailer = opts.smtpUrl ? createMailer({ smtpUrl: opts.smtpUrl, from: mailFrom, messageIdDomain: settings.messageIdDomain }) : null;
   const runsJobs = opts.runsJobs ?? true;
-  if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery });
-  if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery, allowsPrivateWebhookTargets });
+  if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery, targets });
+  if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery, targets });
   const watch = startObligationWatch({ database, mailer, runsJobs, intervalMs: opts.watchIntervalMs ?? 15_000, reportFailure });
   const clock = await startMaintenanceClock({ database, settings, queue, runsJobs, intervalMs: opts.maintenanceIntervalMs ?? opts.watchIntervalMs ?? 30_000, reportFailure });
   const intake = await startIntake(

@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import { backgroundFailureReporter, type ReportFailure } from '../background-failures.js';
+import type { HostResolver } from '../channels/public-target.js';
 import type { Database } from '../db/open.js';
 import type { Enqueuer, ServiceSettings } from '../services/context.js';
 import { consolePages } from './console-page.js';
@@ -47,6 +48,8 @@ export interface AppOptions {
   statusPages?: CacheOptions;
   /** Public webhook subscriptions may point into private networks (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS). */
   allowsPrivateWebhookTargets?: boolean;
+  /** Resolves webhook host names at sign-up (default: the system resolver). */
+  resolveHost?: HostResolver;
 }
 
 declare module 'fastify' {
@@ -132,6 +135,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     jobs: opts.jobs ?? null,
     run,
     allowsPrivateWebhookTargets: opts.allowsPrivateWebhookTargets ?? false,
+    ...(opts.resolveHost && { resolveHost: opts.resolveHost }),
     clientPagesChanged: () => clientPageListeners.forEach((l) => l()),
   });
   await consolePages(app, opts.consoleDir);

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/open.js';
-import { publicTargetRefusal } from '../../channels/public-target.js';
+import { publicTargetRefusal, type HostResolver } from '../../channels/public-target.js';
 import { AppError } from '../../services/app-error.js';
 import { replies } from '../response-schemas/common.js';
 import { StatusLink } from '../response-schemas/catalog.js';
@@ -28,6 +28,8 @@ export interface SubscriptionRouteDeps {
   rateLimit?: { max: number; timeWindow: string | number };
   /** Public webhook subscriptions may point into private networks (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS). */
   allowsPrivateWebhookTargets: boolean;
+  /** Resolves webhook host names for the check at sign-up (default: the system resolver). */
+  resolveHost?: HostResolver;
   /** Called once a client's secret link was rotated (and committed): this instance's pages must know at once. */
   clientPagesChanged?: () => void;
 }
@@ -76,7 +78,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const input = parseSubscribe(request.body);
     const page = await pageFor(request, slug);
     if (input.channel === 'webhook') {
-      const refusal = await publicTargetRefusal(input.url, deps.allowsPrivateWebhookTargets);
+      const refusal = await publicTargetRefusal(input.url, deps.allowsPrivateWebhookTargets, deps.resolveHost);
       if (refusal) throw new AppError('invalid_input', `Invalid url: the webhook URL ${refusal}.`, { field: 'url' });
     }
     const now = new Date();
