@@ -13,6 +13,7 @@ import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { startMaintenanceClock } from './jobs/maintenance-clock.js';
 import { startObligationWatch } from './jobs/obligation-watch.js';
 import type { ServiceSettings } from './services/context.js';
+import type { SignupLimits } from './services/status-pages/subscription-signups.js';
 import type { MaintenanceTickResult } from './services/maintenance/maintenance-clock.js';
 import { ensureDefaultTemplates } from './services/templates/templates.js';
 
@@ -36,6 +37,8 @@ export interface HeraldOptions {
   trustProxy?: boolean;
   /** Webhook subscriptions and client endpoints may point into private networks (default false). */
   allowsPrivateWebhookTargets?: boolean;
+  /** Bounds on status-page sign-ups: pending per page, mails per address (default DEFAULT_SIGNUP_LIMITS). */
+  signupLimits?: Partial<SignupLimits>;
   /** Resolves the host names of outgoing requests (default: the system resolver; tests stand in for hostile DNS). */
   resolveHost?: HostResolver;
   logLevel?: string;
@@ -88,6 +91,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     trustProxy: opts.trustProxy ?? false,
     allowsPrivateWebhookTargets,
     ...(opts.resolveHost && { resolveHost: opts.resolveHost }),
+    ...(opts.signupLimits && { signupLimits: opts.signupLimits }),
     logLevel: opts.logLevel ?? 'info',
     ...(opts.intake?.http && { intake: opts.intake.http }),
     ...(opts.statusPages && { statusPages: opts.statusPages }),

@@ -11,6 +11,7 @@ import { backgroundFailureReporter, type ReportFailure } from '../background-fai
 import type { HostResolver } from '../channels/public-target.js';
 import type { Database } from '../db/open.js';
 import type { Enqueuer, ServiceSettings } from '../services/context.js';
+import type { SignupLimits } from '../services/status-pages/subscription-signups.js';
 import { consolePages } from './console-page.js';
 import { healthRoutes } from './health-routes.js';
 import { errorHandler, rejectNulCharacters, sendProblem } from './problem.js';
@@ -50,6 +51,8 @@ export interface AppOptions {
   allowsPrivateWebhookTargets?: boolean;
   /** Resolves webhook host names at sign-up (default: the system resolver). */
   resolveHost?: HostResolver;
+  /** Bounds on status-page sign-ups (pending per page, mails per address). */
+  signupLimits?: Partial<SignupLimits>;
 }
 
 declare module 'fastify' {
@@ -136,6 +139,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     run,
     allowsPrivateWebhookTargets: opts.allowsPrivateWebhookTargets ?? false,
     ...(opts.resolveHost && { resolveHost: opts.resolveHost }),
+    ...(opts.signupLimits && { signupLimits: opts.signupLimits }),
     clientPagesChanged: () => clientPageListeners.forEach((l) => l()),
   });
   await consolePages(app, opts.consoleDir);
