@@ -58,7 +58,7 @@ export interface Config {
   isCookieSecure: boolean;
   pastOccurrenceMonths: number;
   trustProxy: boolean;
-  /** Public webhook subscriptions may point into private networks (for installations inside a closed network). */
+  /** Webhook subscriptions and client endpoints (webhook, Slack, Teams) may reach private networks (for installations inside a closed network). */
   allowsPrivateWebhookTargets: boolean;
   /** E-mail sign-ups and changes of one status page waiting for confirmation, at most. */
   statusPendingSignupsMax: number;
