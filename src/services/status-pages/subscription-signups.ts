@@ -123,7 +123,7 @@ export async function subscribeByEmail(deps: SignupDeps, page: PageRef, input: {
         unsubscribe,
       ]
     : [
-        `Someone (hopefully you) asked to receive updates from ${pageWords} at this address.`,
+        `Someone (hopefully you) asked to receive updates about ${await componentWords(deps.tx, componentIds)} from ${pageWords} at this address.`,
         `Confirm the subscription: ${confirmUrlOf(deps.baseUrl, token)}`,
         `If you did not ask for this, ignore this message: nothing will be sent unless you confirm (the link works for 24 hours).`,
         unsubscribe,

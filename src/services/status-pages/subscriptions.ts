@@ -54,7 +54,7 @@ export async function unsubscribe(tx: Db, token: string, now: Date): Promise<{ a
   const [row] = await tx.select().from(statusSubscribers).where(eq(statusSubscribers.unsubscribeToken, token));
   if (!row) throw new AppError('not_found', 'This unsubscribe link is not valid.', { field: 'token' });
   if (row.status !== 'unsubscribed') {
-    await tx.update(statusSubscribers).set({ status: 'unsubscribed', unsubscribedAt: now, confirmTokenHash: null }).where(eq(statusSubscribers.id, row.id));
+    await tx.update(statusSubscribers).set({ status: 'unsubscribed', unsubscribedAt: now, confirmTokenHash: null, changeComponentIds: null, changeRequestedAt: null }).where(eq(statusSubscribers.id, row.id));
   }
   return { address: row.address };
 }
