@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('configuration', () => {
-  it('lets public webhook subscriptions into private networks only when HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS is true', () => {
+  it('lets webhook subscriptions and client endpoints into private networks only when HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS is true', () => {
     expect(loadConfig({}).allowsPrivateWebhookTargets).toBe(false);
     expect(loadConfig({ HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'false' }).allowsPrivateWebhookTargets).toBe(false);
     expect(loadConfig({ HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS: 'true' }).allowsPrivateWebhookTargets).toBe(true);
@@ -13,5 +13,11 @@ describe('configuration', () => {
       expect(() => loadConfig({ HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS: value })).toThrow(ConfigError);
       expect(() => loadConfig({ HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS: value })).toThrow(/HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS/);
     }
+  });
+
+  it('caps the sign-ups waiting for confirmation per status page at HERALD_STATUS_PENDING_SIGNUPS_MAX (default 500)', () => {
+    expect(loadConfig({}).statusPendingSignupsMax).toBe(500);
+    expect(loadConfig({ HERALD_STATUS_PENDING_SIGNUPS_MAX: '50' }).statusPendingSignupsMax).toBe(50);
+    for (const value of ['0', 'many', '1.5']) expect(() => loadConfig({ HERALD_STATUS_PENDING_SIGNUPS_MAX: value })).toThrow(/HERALD_STATUS_PENDING_SIGNUPS_MAX/);
   });
 });

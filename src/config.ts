@@ -19,6 +19,7 @@ export const configSchema = z.object({
   HERALD_PAST_OCCURRENCE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
   HERALD_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS: z.enum(['true', 'false']).default('false'),
+  HERALD_STATUS_PENDING_SIGNUPS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(500),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
@@ -57,8 +58,10 @@ export interface Config {
   isCookieSecure: boolean;
   pastOccurrenceMonths: number;
   trustProxy: boolean;
-  /** Public webhook subscriptions may point into private networks (for installations inside a closed network). */
+  /** Webhook subscriptions and client endpoints (webhook, Slack, Teams) may reach private networks (for installations inside a closed network). */
   allowsPrivateWebhookTargets: boolean;
+  /** E-mail sign-ups and changes of one status page waiting for confirmation, at most. */
+  statusPendingSignupsMax: number;
   logLevel: Env['LOG_LEVEL'];
   smtpUrl: string | null;
   mailFrom: string;
@@ -101,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pastOccurrenceMonths: e.HERALD_PAST_OCCURRENCE_MONTHS,
     trustProxy: e.HERALD_TRUST_PROXY === 'true',
     allowsPrivateWebhookTargets: e.HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS === 'true',
+    statusPendingSignupsMax: e.HERALD_STATUS_PENDING_SIGNUPS_MAX,
     logLevel: e.LOG_LEVEL,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.HERALD_MAIL_FROM,

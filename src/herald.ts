@@ -2,6 +2,7 @@
 // the SLA and maintenance clocks, and the HTTP application. The server and the tests build Herald the same way.
 import type { FastifyInstance } from 'fastify';
 import { createMailer, type Mailer } from './channels/email.js';
+import type { HostResolver, TargetRule } from './channels/public-target.js';
 import type { Database } from './db/open.js';
 import { buildApp } from './http/app.js';
 import type { CacheOptions } from './http/status/status-cache.js';
@@ -12,6 +13,7 @@ import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { startMaintenanceClock } from './jobs/maintenance-clock.js';
 import { startObligationWatch } from './jobs/obligation-watch.js';
 import type { ServiceSettings } from './services/context.js';
+import type { SignupLimits } from './services/status-pages/subscription-signups.js';
 import type { MaintenanceTickResult } from './services/maintenance/maintenance-clock.js';
 import { ensureDefaultTemplates } from './services/templates/templates.js';
 
@@ -33,8 +35,12 @@ export interface HeraldOptions {
   maintenanceIntervalMs?: number;
   isCookieSecure?: boolean;
   trustProxy?: boolean;
-  /** Public webhook subscriptions may point into private networks (default false). */
+  /** Webhook subscriptions and client endpoints may point into private networks (default false). */
   allowsPrivateWebhookTargets?: boolean;
+  /** Bounds on status-page sign-ups: pending per page, mails per address (default DEFAULT_SIGNUP_LIMITS). */
+  signupLimits?: Partial<SignupLimits>;
+  /** Resolves the host names of outgoing requests (default: the system resolver; tests stand in for hostile DNS). */
+  resolveHost?: HostResolver;
   logLevel?: string;
   /** Monitoring hooks, the report form, and incoming mail (SMTP listener, IMAP mailbox). */
   intake?: IntakeOptions;
@@ -73,6 +79,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   };
   const delivery: DeliverySettings = { maxAttempts: 8, retryBaseMs: 30_000, retryMaxMs: 3_600_000, httpTimeoutMs: 10_000, ...opts.delivery };
   const allowsPrivateWebhookTargets = opts.allowsPrivateWebhookTargets ?? false;
+  const targets: TargetRule = { allowsPrivate: allowsPrivateWebhookTargets, ...(opts.resolveHost && { resolve: opts.resolveHost }) };
   await ensureDefaultTemplates(database.db, new Date());
   const queue = createJobQueue(database, { databaseUrl: opts.databaseUrl ?? null });
   // The app first: its logger and /metrics are where every background failure below is reported.
@@ -83,6 +90,8 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     isCookieSecure: opts.isCookieSecure ?? false,
     trustProxy: opts.trustProxy ?? false,
     allowsPrivateWebhookTargets,
+    ...(opts.resolveHost && { resolveHost: opts.resolveHost }),
+    ...(opts.signupLimits && { signupLimits: opts.signupLimits }),
     logLevel: opts.logLevel ?? 'info',
     ...(opts.intake?.http && { intake: opts.intake.http }),
     ...(opts.statusPages && { statusPages: opts.statusPages }),
@@ -92,8 +101,8 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   await queue.start();
   const mailer = opts.smtpUrl ? createMailer({ smtpUrl: opts.smtpUrl, from: mailFrom, messageIdDomain: settings.messageIdDomain }) : null;
   const runsJobs = opts.runsJobs ?? true;
-  if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery });
-  if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery, allowsPrivateWebhookTargets });
+  if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery, targets });
+  if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery, targets });
   const watch = startObligationWatch({ database, mailer, runsJobs, intervalMs: opts.watchIntervalMs ?? 15_000, reportFailure });
   const clock = await startMaintenanceClock({ database, settings, queue, runsJobs, intervalMs: opts.maintenanceIntervalMs ?? opts.watchIntervalMs ?? 30_000, reportFailure });
   const intake = await startIntake(

@@ -34,6 +34,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       isCookieSecure: config.isCookieSecure,
       trustProxy: config.trustProxy,
       allowsPrivateWebhookTargets: config.allowsPrivateWebhookTargets,
+      signupLimits: { pendingPerPage: config.statusPendingSignupsMax },
       logLevel: config.logLevel,
       intake: {
         smtpPort: config.intake.smtpPort,

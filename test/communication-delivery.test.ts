@@ -140,7 +140,8 @@ describe.each(testBackends())('communication delivery on %s', (kind) => {
       rejectRecipient: (to) => (to.endsWith(`@${BOUNCING_DOMAIN}`) ? 550 : null),
       failWith: (mail) => (mail.envelopeTo.some((to) => to.endsWith(`@${DEFERRING_DOMAIN}`)) ? 451 : null),
     });
-    t = await createTestApp(kind, { smtpUrl: sink.url, mailFrom: 'Herald Status <status@herald.test>', delivery: DELIVERY });
+    // The client endpoints are receivers on loopback: this installation allows private targets.
+    t = await createTestApp(kind, { smtpUrl: sink.url, mailFrom: 'Herald Status <status@herald.test>', delivery: DELIVERY, allowsPrivateWebhookTargets: true });
   });
   afterAll(async () => {
     // Receivers first: a delivery hanging on one would otherwise hold up the queue's graceful stop.

@@ -68,7 +68,8 @@ describe.each(testBackends())('maintenance windows on %s', (kind) => {
   beforeAll(async () => {
     // Recipients at bounce.example are refused for good (550 at RCPT TO).
     sink = await startSmtpSink({ rejectRecipient: (address) => (address.endsWith('@bounce.example') ? 550 : null) });
-    t = await createTestApp(kind, { smtpUrl: sink.url, delivery: { maxAttempts: 3, retryBaseMs: 100, retryMaxMs: 1000, httpTimeoutMs: 5000 } });
+    // The client endpoints are receivers on loopback: this installation allows private targets.
+    t = await createTestApp(kind, { smtpUrl: sink.url, delivery: { maxAttempts: 3, retryBaseMs: 100, retryMaxMs: 1000, httpTimeoutMs: 5000 }, allowsPrivateWebhookTargets: true });
     compA = await buildComponent(t.admin, `Customer portal ${kind}`);
     compB = await buildComponent(t.admin, `Public API ${kind}`);
     clientA = await buildClient(t.admin, { tier: 'standard', componentIds: [compA.id], contacts: [{ name: 'Anna Admin', email: `anna-${kind}@a.example`, language: 'en' }] });

@@ -269,10 +269,10 @@ describe.each(testBackends())('status pages on %s', (kind) => {
     const got = receiver.requests.find((r) => r.body.includes(`Webhook news ${tag}`))!;
     expect(verifyWebhook(secret, got.headers as Record<string, string>, got.body).isValid).toBe(true);
     expect(JSON.parse(got.body)).toMatchObject({ type: 'status.incident_update', data: { incident: { key: inc.key }, update: { kind: 'initial' } } });
-    // Its unsubscribe link ends it: the next update is not sent to it.
-    const { unsubscribeUrl } = JSON.parse(res.body) as { unsubscribeUrl: string };
-    const ended = await t.app.inject({ method: 'POST', url: new URL(unsubscribeUrl).pathname + new URL(unsubscribeUrl).search, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(ended.statusCode).toBe(200);
+    // Its secret ends it (DELETE of its management URL): the next update is not sent to it.
+    const { manageUrl } = JSON.parse(res.body) as { manageUrl: string };
+    const ended = await t.app.inject({ method: 'DELETE', url: new URL(manageUrl).pathname, headers: { authorization: `Bearer ${secret}` } });
+    expect(ended.statusCode).toBe(204);
     await send(inc.id, 'update', `Webhook later ${tag}`);
     const later = await rows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM status_subscriber_deliveries d JOIN communications c ON c.id = d.communication_id WHERE d.to_address = ${`${receiver.url}/hooks/status`} AND c.body = ${`Webhook later ${tag}`}`);
     expect(later[0]!.n).toBe(0);

@@ -1,5 +1,11 @@
 // One JSON POST to a receiver (signed webhook, Slack, Teams) and the rules that turn its answer into
 // a DeliveryAttempt. Errors never repeat the URL: for Slack and Teams the URL is the credential.
+// The request is made with node's http/https and a checked lookup (public-target.ts), so it connects
+// only to an address that passed the private-address rule, never to one a second resolution chose.
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { checkedLookup, hostOf, isNonPublicAddress, NonPublicTargetError, type TargetRule } from './public-target.js';
 import type { DeliveryAttempt, DeliveryFailure } from './types.js';
 
 export const USER_AGENT = 'Herald-Webhooks/1.0 (Herald)';
@@ -13,6 +19,8 @@ export interface JsonPost {
   body: string;
   headers?: Record<string, string>;
   timeoutMs: number;
+  /** Which addresses the request may reach (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS) and how names resolve. */
+  targets: TargetRule;
 }
 
 /** POSTs once and classifies the answer; never throws for anything the network or receiver does. */
@@ -26,25 +34,48 @@ export async function postJson(post: JsonPost): Promise<DeliveryAttempt> {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return { ok: false, error: `The endpoint URL must be http or https, not ${url.protocol.slice(0, -1)}.`, isPermanent: true };
   }
+  // An IP literal (after URL parsing: 2130706433, 0x7f.1 and [::ffff:127.0.0.1] included) skips
+  // the lookup, so it is checked here.
+  const host = hostOf(url);
+  if (isIP(host) && !post.targets.allowsPrivate && isNonPublicAddress(host)) return refused();
   const signal = AbortSignal.timeout(post.timeoutMs);
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      body: post.body,
-      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...post.headers },
-      // A redirect would send the signed body somewhere the client never registered.
-      redirect: 'manual',
-      signal,
-    });
-    const isSuccess = response.status >= 200 && response.status < 300;
+    const response = await send(url, post, signal);
+    const isSuccess = response.statusCode! >= 200 && response.statusCode! < 300;
     // A receiver that answered 2xx has the message; waiting for the rest of its body only risks a timeout.
     let bodyText = '';
-    if (isSuccess) await response.body?.cancel().catch(() => undefined);
+    if (isSuccess) response.destroy();
     else bodyText = await readSnippet(response);
-    return classifyHttpResponse(response.status, response.headers.get('retry-after'), bodyText);
+    const retryAfter = response.headers['retry-after'];
+    return classifyHttpResponse(response.statusCode!, typeof retryAfter === 'string' ? retryAfter : null, bodyText);
   } catch (err) {
+    if (err instanceof NonPublicTargetError) return refused();
     return networkFailure(err, post.timeoutMs, signal);
   }
+}
+
+const refused = (): DeliveryFailure => ({ ok: false, error: `Refused: ${new NonPublicTargetError().message}.`, isPermanent: true });
+
+/**
+ * The POST itself. Redirects are not followed (node's http never does): a redirect would send the
+ * signed body somewhere the client never registered. Each request has its own connection (no shared
+ * agent), so every connection goes through the checked lookup of the rule it was made under.
+ */
+function send(url: URL, post: JsonPost, signal: AbortSignal): Promise<IncomingMessage> {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const body = Buffer.from(post.body);
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(body.length), 'user-agent': USER_AGENT, ...post.headers },
+      lookup: checkedLookup(post.targets),
+      agent: false,
+      signal,
+    });
+    req.once('response', resolve);
+    req.once('error', reject);
+    req.end(body);
+  });
 }
 
 /**
@@ -80,27 +111,24 @@ function networkFailure(err: unknown, timeoutMs: number, signal: AbortSignal): D
   if (signal.aborted || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))) {
     return { ok: false, error: `No answer within ${timeoutMs} ms (timed out).`, isPermanent: false };
   }
+  const codeOf = (e: unknown) => (e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : null);
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : null;
-  const code = cause && 'code' in cause && typeof cause.code === 'string' ? cause.code : null;
-  const reason = code ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
+  const reason = codeOf(err) ?? codeOf(cause) ?? cause?.message ?? (err instanceof Error ? err.message : String(err));
   return { ok: false, error: `Could not reach the endpoint: ${reason}.`, isPermanent: false };
 }
 
-async function readSnippet(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
+async function readSnippet(response: IncomingMessage): Promise<string> {
   const decoder = new TextDecoder();
   let text = '';
   try {
-    while (text.length < MAX_ERROR_BODY_CHARS) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      text += decoder.decode(chunk, { stream: true });
+      if (text.length >= MAX_ERROR_BODY_CHARS) break;
     }
   } catch {
     // The status is what counts; a body cut off by the peer or the timeout only loses detail.
   } finally {
-    reader.cancel().catch(() => undefined);
+    response.destroy();
   }
   const oneLine = text.replace(/\s+/g, ' ');
   return oneLine.length > MAX_ERROR_BODY_CHARS ? `${oneLine.slice(0, MAX_ERROR_BODY_CHARS)}…` : oneLine;

@@ -2,6 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpReceiver, type HttpReceiver, type HttpReceiverOptions } from '../../test/support/http-receiver.js';
 import { buildIncidentMessage } from '../../test/support/incident-message.js';
 import { buildSlackMessage, sendSlack } from './slack.js';
+import type { TargetRule } from './public-target.js';
+
+// The receivers listen on 127.0.0.1: these tests run as an installation that allows private targets.
+const LOOPBACK: TargetRule = { allowsPrivate: true };
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -53,7 +57,7 @@ describe('Slack', () => {
   it('posts the message as JSON and reads 200 as delivered', async () => {
     const r = await receiver({ respond: { status: 200, body: 'ok' } });
     const message = buildSlackMessage(buildIncidentMessage());
-    const attempt = await sendSlack({ url: `${r.url}${SECRET_PATH}`, message, timeoutMs: 2000 });
+    const attempt = await sendSlack({ url: `${r.url}${SECRET_PATH}`, message, timeoutMs: 2000, targets: LOOPBACK });
     expect(attempt).toEqual({ ok: true, providerRef: 'HTTP 200' });
     const [req] = r.requests;
     expect(req!.path).toBe(SECRET_PATH);
@@ -64,16 +68,16 @@ describe('Slack', () => {
   it("keeps Slack's error word, never the URL: 404 no_service permanent, 410 channel_is_archived gone", async () => {
     const r = await receiver({ respond: (req) => (req.path.endsWith('archived') ? { status: 410, body: 'channel_is_archived' } : { status: 404, body: 'no_service' }) });
     const message = buildSlackMessage(buildIncidentMessage());
-    const missing = await sendSlack({ url: `${r.url}${SECRET_PATH}`, message, timeoutMs: 2000 });
+    const missing = await sendSlack({ url: `${r.url}${SECRET_PATH}`, message, timeoutMs: 2000, targets: LOOPBACK });
     expect(missing).toEqual({ ok: false, isPermanent: true, error: 'HTTP 404: no_service' });
-    const archived = await sendSlack({ url: `${r.url}${SECRET_PATH}/archived`, message, timeoutMs: 2000 });
+    const archived = await sendSlack({ url: `${r.url}${SECRET_PATH}/archived`, message, timeoutMs: 2000, targets: LOOPBACK });
     expect(archived).toMatchObject({ ok: false, isPermanent: true, isGone: true });
     expect(JSON.stringify([missing, archived])).not.toContain('secret');
   });
 
   it('reads a rate limit as temporary with its Retry-After', async () => {
     const r = await receiver({ respond: { status: 429, headers: { 'retry-after': '30' }, body: 'rate_limited' } });
-    const attempt = await sendSlack({ url: r.url, message: buildSlackMessage(buildIncidentMessage()), timeoutMs: 2000 });
+    const attempt = await sendSlack({ url: r.url, message: buildSlackMessage(buildIncidentMessage()), timeoutMs: 2000, targets: LOOPBACK });
     expect(attempt).toEqual({ ok: false, isPermanent: false, retryAfterMs: 30_000, error: 'HTTP 429: rate_limited' });
   });
 });

@@ -1,6 +1,7 @@
 // Slack incoming webhooks: the Block Kit message for a client message, and one POST of it.
 import { KIND_WORDS, STATE_WORDS, STATUS_WORDS, truncate, utcWords } from './chat-words.js';
 import { postJson } from './http-post.js';
+import type { TargetRule } from './public-target.js';
 import type { DeliveryAttempt, IncidentMessage } from './types.js';
 
 /** Slack's limits: a section's text and the header's plain text. */
@@ -60,9 +61,11 @@ export interface SlackSend {
   url: string;
   message: SlackMessage;
   timeoutMs: number;
+  /** Which addresses may be reached (the private-address rule of public-target.ts). */
+  targets: TargetRule;
 }
 
 /** One POST; Slack answers errors as text (e.g. 404 "no_service", 410 "channel_is_archived"), kept in the error. */
 export function sendSlack(send: SlackSend): Promise<DeliveryAttempt> {
-  return postJson({ url: send.url, body: JSON.stringify(send.message), timeoutMs: send.timeoutMs });
+  return postJson({ url: send.url, body: JSON.stringify(send.message), timeoutMs: send.timeoutMs, targets: send.targets });
 }

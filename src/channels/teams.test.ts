@@ -2,6 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startHttpReceiver, type HttpReceiver, type HttpReceiverOptions } from '../../test/support/http-receiver.js';
 import { buildIncidentMessage } from '../../test/support/incident-message.js';
 import { buildTeamsMessage, sendTeams } from './teams.js';
+import type { TargetRule } from './public-target.js';
+
+// The receivers listen on 127.0.0.1: these tests run as an installation that allows private targets.
+const LOOPBACK: TargetRule = { allowsPrivate: true };
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -52,7 +56,7 @@ describe('Teams', () => {
   it('posts the card and reads the Workflows 202 Accepted as delivered', async () => {
     const r = await receiver({ respond: 202 });
     const message = buildTeamsMessage(buildIncidentMessage({ components: [], nextUpdateAt: null, kind: 'rca' }));
-    const attempt = await sendTeams({ url: `${r.url}/workflows/abc?sig=secret`, message, timeoutMs: 2000 });
+    const attempt = await sendTeams({ url: `${r.url}/workflows/abc?sig=secret`, message, timeoutMs: 2000, targets: LOOPBACK });
     expect(attempt).toEqual({ ok: true, providerRef: 'HTTP 202' });
     const [req] = r.requests;
     expect(req!.headers['content-type']).toBe('application/json');
@@ -63,7 +67,7 @@ describe('Teams', () => {
   it('classifies Teams answers like every webhook: 503 temporary, 403 permanent, 410 gone', async () => {
     const r = await receiver({ respond: (req) => Number(req.path.slice(1)) });
     const message = buildTeamsMessage(buildIncidentMessage());
-    const at = (status: number) => sendTeams({ url: `${r.url}/${status}`, message, timeoutMs: 2000 });
+    const at = (status: number) => sendTeams({ url: `${r.url}/${status}`, message, timeoutMs: 2000, targets: LOOPBACK });
     expect(await at(503)).toMatchObject({ ok: false, isPermanent: false });
     expect(await at(403)).toMatchObject({ ok: false, isPermanent: true });
     expect(await at(410)).toMatchObject({ ok: false, isPermanent: true, isGone: true });

@@ -3,6 +3,7 @@
 // retired it with the Office 365 connectors; Workflows accept only Adaptive Cards.
 import { KIND_WORDS, STATE_WORDS, STATUS_WORDS, truncate, utcWords } from './chat-words.js';
 import { postJson } from './http-post.js';
+import type { TargetRule } from './public-target.js';
 import type { DeliveryAttempt, IncidentMessage } from './types.js';
 
 const TEXT_MAX_CHARS = 10_000;
@@ -90,9 +91,11 @@ export interface TeamsSend {
   url: string;
   message: TeamsMessage;
   timeoutMs: number;
+  /** Which addresses may be reached (the private-address rule of public-target.ts). */
+  targets: TargetRule;
 }
 
 /** One POST; Workflows answer 202 Accepted, classic connectors 200. */
 export function sendTeams(send: TeamsSend): Promise<DeliveryAttempt> {
-  return postJson({ url: send.url, body: JSON.stringify(send.message), timeoutMs: send.timeoutMs });
+  return postJson({ url: send.url, body: JSON.stringify(send.message), timeoutMs: send.timeoutMs, targets: send.targets });
 }

@@ -5,6 +5,10 @@ import { startHttpReceiver, type HttpReceiver, type HttpReceiverOptions } from '
 import { buildIncidentMessage } from '../../test/support/incident-message.js';
 import { parseRetryAfter } from './http-post.js';
 import { buildWebhookPayload, generateWebhookSecret, sendWebhook, signWebhook, verifyWebhook } from './webhook.js';
+import type { TargetRule } from './public-target.js';
+
+// The receivers listen on 127.0.0.1: these tests run as an installation that allows private targets.
+const LOOPBACK: TargetRule = { allowsPrivate: true };
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -111,7 +115,7 @@ describe('webhook delivery', () => {
   it('POSTs the JSON with a signature the Standard Webhooks algorithm verifies', async () => {
     const r = await receiver({ respond: 204 });
     const secret = generateWebhookSecret();
-    const attempt = await sendWebhook({ url: `${r.url}/hooks/herald`, secret, deliveryId: 'dlv_0190f4c2', payload, timeoutMs: 2000 });
+    const attempt = await sendWebhook({ url: `${r.url}/hooks/herald`, secret, deliveryId: 'dlv_0190f4c2', payload, timeoutMs: 2000, targets: LOOPBACK });
 
     expect(attempt).toEqual({ ok: true, providerRef: 'HTTP 204' });
     const [req] = r.requests;
@@ -130,7 +134,7 @@ describe('webhook delivery', () => {
   it('sends the same webhook-id and body on every attempt of a delivery', async () => {
     const r = await receiver();
     const secret = generateWebhookSecret();
-    const send = { url: r.url, secret, deliveryId: 'dlv_same', payload, timeoutMs: 2000 };
+    const send = { url: r.url, secret, deliveryId: 'dlv_same', payload, timeoutMs: 2000, targets: LOOPBACK };
     await sendWebhook({ ...send, timestampSeconds: 1_760_000_000 });
     await sendWebhook({ ...send, timestampSeconds: 1_760_000_060 });
     const [first, second] = r.requests;
@@ -143,7 +147,7 @@ describe('webhook delivery', () => {
 
   it('reports 410 Gone as permanent and gone, so the endpoint gets disabled', async () => {
     const r = await receiver({ respond: { status: 410, body: 'endpoint removed' } });
-    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd1', payload, timeoutMs: 2000 });
+    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd1', payload, timeoutMs: 2000, targets: LOOPBACK });
     expect(attempt).toMatchObject({ ok: false, isPermanent: true, isGone: true });
     expect(!attempt.ok && attempt.error).toContain('HTTP 410: endpoint removed');
   });
@@ -151,7 +155,7 @@ describe('webhook delivery', () => {
   it('reports other 4xx answers as permanent, 408 as temporary', async () => {
     const r = await receiver({ respond: (req) => Number(req.path.slice(1)) });
     const secret = generateWebhookSecret();
-    const at = (status: number) => sendWebhook({ url: `${r.url}/${status}`, secret, deliveryId: 'd', payload, timeoutMs: 2000 });
+    const at = (status: number) => sendWebhook({ url: `${r.url}/${status}`, secret, deliveryId: 'd', payload, timeoutMs: 2000, targets: LOOPBACK });
     expect(await at(400)).toMatchObject({ ok: false, isPermanent: true });
     expect(await at(401)).toMatchObject({ ok: false, isPermanent: true });
     expect(await at(404)).toMatchObject({ ok: false, isPermanent: true });
@@ -161,14 +165,14 @@ describe('webhook delivery', () => {
 
   it('reports 500 as temporary with the Retry-After seconds', async () => {
     const r = await receiver({ respond: { status: 500, headers: { 'retry-after': '120' }, body: 'database down' } });
-    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000 });
+    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000, targets: LOOPBACK });
     expect(attempt).toEqual({ ok: false, isPermanent: false, retryAfterMs: 120_000, error: 'HTTP 500: database down' });
   });
 
   it('reports 429 as temporary with a Retry-After date turned into a delay', async () => {
     const at = new Date(Date.now() + 90_000).toUTCString();
     const r = await receiver({ respond: { status: 429, headers: { 'retry-after': at } } });
-    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000 });
+    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000, targets: LOOPBACK });
     expect(attempt).toMatchObject({ ok: false, isPermanent: false });
     const retryAfterMs = attempt.ok ? 0 : attempt.retryAfterMs!;
     expect(retryAfterMs).toBeGreaterThan(85_000);
@@ -178,7 +182,7 @@ describe('webhook delivery', () => {
   it('gives up on a receiver that never answers after the timeout, as temporary', async () => {
     const r = await receiver({ respond: { hang: true } });
     const started = Date.now();
-    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 300 });
+    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 300, targets: LOOPBACK });
     expect(attempt).toEqual({ ok: false, isPermanent: false, error: 'No answer within 300 ms (timed out).' });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(r.requests).toHaveLength(1);
@@ -186,7 +190,7 @@ describe('webhook delivery', () => {
 
   it('waits for a slow receiver that answers within the timeout', async () => {
     const r = await receiver({ respond: { status: 200, delayMs: 150 } });
-    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000 });
+    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000, targets: LOOPBACK });
     expect(attempt).toEqual({ ok: true, providerRef: 'HTTP 200' });
   });
 
@@ -195,7 +199,7 @@ describe('webhook delivery', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const attempt = await sendWebhook({ url: `http://127.0.0.1:${port}/x`, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000 });
+    const attempt = await sendWebhook({ url: `http://127.0.0.1:${port}/x`, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000, targets: LOOPBACK });
     expect(attempt).toMatchObject({ ok: false, isPermanent: false });
     expect(!attempt.ok && attempt.error).toContain('ECONNREFUSED');
   });
@@ -203,7 +207,7 @@ describe('webhook delivery', () => {
   it('does not follow a redirect: the signed body stays with the registered URL', async () => {
     const target = await receiver();
     const r = await receiver({ respond: { status: 308, headers: { location: `${target.url}/elsewhere` } } });
-    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000 });
+    const attempt = await sendWebhook({ url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000, targets: LOOPBACK });
     expect(attempt).toMatchObject({ ok: false, isPermanent: true });
     expect(!attempt.ok && attempt.error).toContain('redirects are not followed');
     expect(target.requests).toHaveLength(0);
@@ -211,7 +215,7 @@ describe('webhook delivery', () => {
 
   it('refuses a bad secret, URL or delivery id as permanent without sending', async () => {
     const r = await receiver();
-    const ok = { url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000 };
+    const ok = { url: r.url, secret: generateWebhookSecret(), deliveryId: 'd', payload, timeoutMs: 2000, targets: LOOPBACK };
     expect(await sendWebhook({ ...ok, secret: 'whsec_%%%' })).toMatchObject({ ok: false, isPermanent: true });
     expect(await sendWebhook({ ...ok, url: 'ftp://example.com/x' })).toMatchObject({ ok: false, isPermanent: true });
     expect(await sendWebhook({ ...ok, url: 'not a url' })).toMatchObject({ ok: false, isPermanent: true });

@@ -3,6 +3,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ComponentStatus, DisclosureLevel, MessageKind, Severity, TechState } from '../domain/types.js';
 import { postJson } from './http-post.js';
+import type { TargetRule } from './public-target.js';
 import type { DeliveryAttempt, IncidentMessage } from './types.js';
 
 const SECRET_PREFIX = 'whsec_';
@@ -162,6 +163,8 @@ export interface WebhookSend {
   /** Serialised once with JSON.stringify; normally a WebhookPayload. */
   payload: object;
   timeoutMs: number;
+  /** Which addresses may be reached (the private-address rule of public-target.ts). */
+  targets: TargetRule;
   /** The attempt time to sign; defaults to now. */
   timestampSeconds?: number;
 }
@@ -183,6 +186,7 @@ export async function sendWebhook(send: WebhookSend): Promise<DeliveryAttempt> {
     url: send.url,
     body,
     timeoutMs: send.timeoutMs,
+    targets: send.targets,
     headers: {
       'webhook-id': send.deliveryId,
       'webhook-timestamp': String(timestampSeconds),

@@ -31,7 +31,12 @@ export const statusSubscribers = pgTable(
     componentIds: jsonb('component_ids'),
     /** pending (confirmation sent) → active → unsubscribed. */
     status: text('status').notNull(),
+    /** The hash of the link last mailed for confirmation: of a pending sign-up, or of an active subscriber's requested change. */
     confirmTokenHash: text('confirm_token_hash'),
+    /** The components an active e-mail subscriber's requested change asks for (null: all); applied only by the mailed link. */
+    changeComponentIds: jsonb('change_component_ids'),
+    /** When that change was asked for; null when none waits. */
+    changeRequestedAt: ts('change_requested_at'),
     /** Goes into every message's unsubscribe link, so it is kept as is. */
     unsubscribeToken: text('unsubscribe_token').notNull(),
     createdAt: ts('created_at').notNull(),
@@ -42,6 +47,9 @@ export const statusSubscribers = pgTable(
     uniqueIndex('status_subscribers_page_address_key').on(sql`COALESCE(${t.clientId}::text, '')`, t.channel, sql`lower(${t.address})`),
     uniqueIndex('status_subscribers_unsubscribe_token_key').on(t.unsubscribeToken),
     index('status_subscribers_confirm_idx').on(t.confirmTokenHash),
+    // Count the sign-ups and changes of a page still waiting for confirmation (the cap on pending sign-ups).
+    index('status_subscribers_pending_idx').on(t.clientId, t.createdAt).where(sql`${t.status} = 'pending'`),
+    index('status_subscribers_change_idx').on(t.clientId, t.changeRequestedAt).where(sql`${t.changeRequestedAt} IS NOT NULL`),
   ],
 );
 

@@ -8,8 +8,10 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import { backgroundFailureReporter, type ReportFailure } from '../background-failures.js';
+import type { HostResolver } from '../channels/public-target.js';
 import type { Database } from '../db/open.js';
 import type { Enqueuer, ServiceSettings } from '../services/context.js';
+import type { SignupLimits } from '../services/status-pages/subscription-signups.js';
 import { consolePages } from './console-page.js';
 import { healthRoutes } from './health-routes.js';
 import { errorHandler, rejectNulCharacters, sendProblem } from './problem.js';
@@ -47,6 +49,10 @@ export interface AppOptions {
   statusPages?: CacheOptions;
   /** Public webhook subscriptions may point into private networks (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS). */
   allowsPrivateWebhookTargets?: boolean;
+  /** Resolves webhook host names at sign-up (default: the system resolver). */
+  resolveHost?: HostResolver;
+  /** Bounds on status-page sign-ups (pending per page, mails per address). */
+  signupLimits?: Partial<SignupLimits>;
 }
 
 declare module 'fastify' {
@@ -132,6 +138,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     jobs: opts.jobs ?? null,
     run,
     allowsPrivateWebhookTargets: opts.allowsPrivateWebhookTargets ?? false,
+    ...(opts.resolveHost && { resolveHost: opts.resolveHost }),
+    ...(opts.signupLimits && { signupLimits: opts.signupLimits }),
     clientPagesChanged: () => clientPageListeners.forEach((l) => l()),
   });
   await consolePages(app, opts.consoleDir);

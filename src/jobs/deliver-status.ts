@@ -1,8 +1,8 @@
 // Delivers messages to status-page subscribers: e-mail (with RFC 8058 unsubscribe headers) or a signed
 // webhook. One job per delivery; a delivery recorded as sent is never sent again.
-import { publicTargetRefusal } from '../channels/public-target.js';
 import { eq, sql } from 'drizzle-orm';
 import type { Mailer } from '../channels/email.js';
+import type { TargetRule } from '../channels/public-target.js';
 import type { DeliveryAttempt } from '../channels/types.js';
 import { sendWebhook } from '../channels/webhook.js';
 import type { Database } from '../db/open.js';
@@ -16,8 +16,8 @@ export interface StatusDeliveryDeps {
   queue: JobQueue;
   mailer: Mailer | null;
   settings: DeliverySettings;
-  /** Webhook subscribers may be in private networks (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS). */
-  allowsPrivateWebhookTargets: boolean;
+  /** The private-address rule for subscriber webhooks (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS), enforced on the connection itself. */
+  targets: TargetRule;
 }
 
 type Delivery = typeof statusSubscriberDeliveries.$inferSelect;
@@ -30,10 +30,9 @@ async function attempt(deps: StatusDeliveryDeps, d: Delivery): Promise<DeliveryA
   }
   const [subscriber] = await deps.database.db.select().from(statusSubscribers).where(eq(statusSubscribers.id, d.subscriberId));
   if (!subscriber || subscriber.status !== 'active') return { ok: false, error: 'The subscription has ended.', isPermanent: true };
-  // Checked again at each delivery: the name may resolve elsewhere than it did at sign-up.
-  const refusal = await publicTargetRefusal(subscriber.address, deps.allowsPrivateWebhookTargets);
-  if (refusal) return { ok: false, error: `The webhook URL ${refusal}.`, isPermanent: true };
-  return sendWebhook({ url: subscriber.address, secret: subscriber.secret ?? '', deliveryId: d.id, payload: payload.body ?? {}, timeoutMs: deps.settings.httpTimeoutMs });
+  // The name may resolve elsewhere than it did at sign-up: the connection's own lookup checks the
+  // address it connects to (channels/public-target.ts), so no separate check could be raced.
+  return sendWebhook({ url: subscriber.address, secret: subscriber.secret ?? '', deliveryId: d.id, payload: payload.body ?? {}, timeoutMs: deps.settings.httpTimeoutMs, targets: deps.targets });
 }
 
 export async function processStatusDelivery(deps: StatusDeliveryDeps, deliveryId: string): Promise<'sent' | 'retrying' | 'dead' | 'skipped'> {

@@ -5,6 +5,7 @@ import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Mailer } from '../channels/email.js';
 import { sendSlack, type SlackMessage } from '../channels/slack.js';
 import { sendTeams, type TeamsMessage } from '../channels/teams.js';
+import type { TargetRule } from '../channels/public-target.js';
 import type { DeliveryAttempt } from '../channels/types.js';
 import { sendWebhook } from '../channels/webhook.js';
 import type { Database } from '../db/open.js';
@@ -42,6 +43,8 @@ export interface DeliveryDeps {
   now?: () => Date;
   /** Bounds the e-mail deliveries handed to SMTP at once (startDeliveryWorkers makes one per process). */
   emailSlots?: Limiter;
+  /** The private-address rule for client endpoints (webhook, Slack, Teams): HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS. */
+  targets: TargetRule;
 }
 
 /** A counting semaphore: at most `size` callers run at once, the others wait their turn in order. */
@@ -97,13 +100,14 @@ async function attempt(deps: DeliveryDeps, d: Delivery): Promise<DeliveryAttempt
   if (!endpoint) return { ok: false, error: 'The endpoint was removed.', isPermanent: true };
   if (!endpoint.isEnabled) return { ok: false, error: `The endpoint is disabled${endpoint.disabledReason ? ` (${endpoint.disabledReason})` : ''}.`, isPermanent: true };
   const timeoutMs = deps.settings.httpTimeoutMs;
+  const { targets } = deps;
   switch (d.channel) {
     case 'webhook':
-      return sendWebhook({ url: endpoint.url, secret: endpoint.secret ?? '', deliveryId: d.id, payload: payload.body ?? {}, timeoutMs });
+      return sendWebhook({ url: endpoint.url, secret: endpoint.secret ?? '', deliveryId: d.id, payload: payload.body ?? {}, timeoutMs, targets });
     case 'slack':
-      return sendSlack({ url: endpoint.url, message: payload.body as SlackMessage, timeoutMs });
+      return sendSlack({ url: endpoint.url, message: payload.body as SlackMessage, timeoutMs, targets });
     case 'teams':
-      return sendTeams({ url: endpoint.url, message: payload.body as TeamsMessage, timeoutMs });
+      return sendTeams({ url: endpoint.url, message: payload.body as TeamsMessage, timeoutMs, targets });
     default:
       return { ok: false, error: `Unknown channel ${d.channel}.`, isPermanent: true };
   }

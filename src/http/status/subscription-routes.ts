@@ -1,11 +1,12 @@
 // Subscribing from a status page (forms, or JSON), confirming by the e-mailed link, unsubscribing in
-// one click (RFC 8058: a POST without login), and the API to rotate a client's secret page link.
+// one click (RFC 8058: a POST without login), managing a webhook subscription with its signing secret,
+// and the API to rotate a client's secret page link.
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/open.js';
-import { publicTargetRefusal } from '../../channels/public-target.js';
+import { publicTargetRefusal, type HostResolver } from '../../channels/public-target.js';
 import { AppError } from '../../services/app-error.js';
 import { replies } from '../response-schemas/common.js';
 import { StatusLink } from '../response-schemas/catalog.js';
@@ -13,7 +14,16 @@ import { uuid } from '../schemas.js';
 import type { Enqueuer, ServiceSettings } from '../../services/context.js';
 import { getStatusLink, rotateStatusLink } from '../../services/status-pages/status-links.js';
 import { findStatusPageClient, statusPageAccess } from '../../services/status-pages/status-page-clients.js';
-import { confirmSubscription, subscribeByEmail, subscribeWebhook, unsubscribe, type PageRef } from '../../services/status-pages/subscriptions.js';
+import {
+  changeWebhookSubscription,
+  confirmSubscription,
+  DEFAULT_SIGNUP_LIMITS,
+  endWebhookSubscription,
+  subscribeByEmail,
+  subscribeWebhook,
+  type SignupLimits,
+} from '../../services/status-pages/subscription-signups.js';
+import { unsubscribe, type PageRef } from '../../services/status-pages/subscriptions.js';
 import type { Runner } from '../request-context.js';
 import { SESSION_COOKIE } from '../request-context.js';
 import { idParam } from '../schemas.js';
@@ -26,8 +36,12 @@ export interface SubscriptionRouteDeps {
   run: Runner;
   /** Sign-ups per address and window (default 5 per 10 minutes). */
   rateLimit?: { max: number; timeWindow: string | number };
+  /** Pending sign-ups per page and mails per subscriber address (default DEFAULT_SIGNUP_LIMITS). */
+  signupLimits?: Partial<SignupLimits>;
   /** Public webhook subscriptions may point into private networks (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS). */
   allowsPrivateWebhookTargets: boolean;
+  /** Resolves webhook host names for the check at sign-up (default: the system resolver). */
+  resolveHost?: HostResolver;
   /** Called once a client's secret link was rotated (and committed): this instance's pages must know at once. */
   clientPagesChanged?: () => void;
 }
@@ -61,6 +75,7 @@ const wantsJson = (request: FastifyRequest) => String(request.headers['content-t
 export async function subscriptionRoutes(app: FastifyInstance, deps: SubscriptionRouteDeps): Promise<void> {
   const { database, settings } = deps;
   const limit = deps.rateLimit ?? { max: 5, timeWindow: '10 minutes' };
+  const limits: SignupLimits = { ...DEFAULT_SIGNUP_LIMITS, ...deps.signupLimits };
 
   /** The page a sign-up is for; a private page needs its secret link or a session that may see it. */
   const pageFor = async (request: FastifyRequest, slug: string | null): Promise<PageRef> => {
@@ -76,20 +91,21 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     const input = parseSubscribe(request.body);
     const page = await pageFor(request, slug);
     if (input.channel === 'webhook') {
-      const refusal = await publicTargetRefusal(input.url, deps.allowsPrivateWebhookTargets);
+      const refusal = await publicTargetRefusal(input.url, deps.allowsPrivateWebhookTargets, deps.resolveHost);
       if (refusal) throw new AppError('invalid_input', `Invalid url: the webhook URL ${refusal}.`, { field: 'url' });
     }
     const now = new Date();
     const result = await database.transaction(async (tx) => {
-      const subDeps = { tx, now, baseUrl: settings.baseUrl, companyName: settings.companyName, jobs: deps.jobs };
+      const subDeps = { tx, now, baseUrl: settings.baseUrl, companyName: settings.companyName, jobs: deps.jobs, limits };
       if (input.channel === 'email') {
         await subscribeByEmail(subDeps, page, { email: input.email, componentIds: input.componentIds });
         return null;
       }
       return subscribeWebhook(subDeps, page, { url: input.url, componentIds: input.componentIds });
     });
+    // The same answer whether the address or URL was new or followed the page already (subscription-signups.ts).
     if (wantsJson(request)) {
-      return reply.code(202).send(result ? { status: 'active', secret: result.secret, unsubscribeUrl: result.unsubscribeUrl } : { status: 'pending', detail: 'A confirmation link was sent to the address.' });
+      return reply.code(202).send(result ? { status: 'active', id: result.id, secret: result.secret, manageUrl: result.manageUrl } : { status: 'pending', detail: 'A confirmation link was sent to the address.' });
     }
     if (result) {
       return html(
@@ -97,13 +113,26 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
         201,
         renderMessagePage(
           'Webhook subscribed',
-          'Your webhook receives a signed POST (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) for every update. Keep this signing secret: it is shown only now.',
-          `<p><code>${esc(result.secret)}</code></p><p>To end it: <a href="${esc(result.unsubscribeUrl)}">${esc(result.unsubscribeUrl)}</a></p><p><a href="${page.path}">Back to the status page</a></p>`,
+          'Your webhook receives a signed POST (Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature) for every update. Keep this signing secret: it is shown only now, and it is what lets you change or end the subscription.',
+          `<p><code>${esc(result.secret)}</code></p><p>To change the components it follows, send <code>PATCH</code> with <code>{"componentIds": […]}</code>; to end it, <code>DELETE</code>; both to <code>${esc(result.manageUrl)}</code> with the header <code>Authorization: Bearer</code> and the secret. Answering an update with <code>410 Gone</code> ends it too.</p><p><a href="${page.path}">Back to the status page</a></p>`,
         ),
       );
     }
-    return html(reply, 202, renderMessagePage('Check your inbox', `We sent a confirmation link to ${input.channel === 'email' ? input.email : ''}. Nothing is sent to you until you follow it.`, `<p><a href="${page.path}">Back to the status page</a></p>`));
+    return html(reply, 202, renderMessagePage('Check your inbox', `We sent a link to ${input.channel === 'email' ? input.email : ''}. Nothing changes until you follow it.`, `<p><a href="${page.path}">Back to the status page</a></p>`));
   };
+
+  /** The signing secret a webhook subscriber proves itself with: `Authorization: Bearer whsec_…`. */
+  const secretOf = (request: FastifyRequest) => {
+    const match = /^Bearer\s+(\S{1,200})$/i.exec(String(request.headers.authorization ?? ''));
+    if (!match) throw new AppError('unauthenticated', 'Send the subscription\'s signing secret: Authorization: Bearer whsec_…');
+    return match[1]!;
+  };
+  const webhookIdOf = (request: FastifyRequest) => {
+    const parsed = uuid.safeParse((request.params as { id: string }).id);
+    if (!parsed.success) throw new AppError('not_found', 'No such webhook subscription, or that is not its signing secret.');
+    return parsed.data;
+  };
+  const webhookChange = z.object({ componentIds: z.array(uuid).max(500) }).strict();
 
   await app.register(async (scope) => {
     await scope.register(formbody);
@@ -127,12 +156,13 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
       return html(
         reply,
         200,
-        renderMessagePage('Confirm your subscription', 'Press the button to start receiving status updates at this address.', `<form method="post" action="/status-subscriptions/confirm"><input type="hidden" name="token" value="${esc(token)}"><button type="submit">Confirm subscription</button></form>`),
+        renderMessagePage('Confirm your subscription', 'Press the button to confirm: your subscription to status updates at this address, or the change to it that you asked for.', `<form method="post" action="/status-subscriptions/confirm"><input type="hidden" name="token" value="${esc(token)}"><button type="submit">Confirm subscription</button></form>`),
       );
     });
     scope.post('/status-subscriptions/confirm', { schema: { hide: true }, config: { isPublic: true } }, async (request, reply) => {
       const token = tokenOf(request);
-      const { address } = await database.transaction((tx) => confirmSubscription(tx, token, new Date()));
+      const { address, isChange } = await database.transaction((tx) => confirmSubscription(tx, token, new Date()));
+      if (isChange) return html(reply, 200, renderMessagePage('Change confirmed', `${address} now receives updates about the components you chose. Every message has a link to unsubscribe.`));
       return html(reply, 200, renderMessagePage('Subscription confirmed', `${address} now receives status updates. Every message has a link to unsubscribe.`));
     });
     scope.get('/status-subscriptions/unsubscribe', { schema: { hide: true }, config: { isPublic: true } }, async (request, reply) => {
@@ -148,6 +178,22 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
       const token = tokenOf(request);
       const { address } = await database.transaction((tx) => unsubscribe(tx, token, new Date()));
       return html(reply, 200, renderMessagePage('Unsubscribed', `${address} receives no more status updates.`));
+    });
+
+    // A webhook subscription is managed by whoever holds its signing secret (nobody else knows it).
+    scope.patch('/status-subscriptions/webhooks/:id', { schema: { hide: true }, config: { isPublic: true, rateLimit } }, async (request) => {
+      const id = webhookIdOf(request);
+      const secret = secretOf(request);
+      const parsed = webhookChange.safeParse(request.body ?? {});
+      if (!parsed.success) throw new AppError('invalid_input', `Invalid componentIds: ${parsed.error.issues[0]!.message}`, { field: 'componentIds' });
+      const changed = await database.transaction((tx) => changeWebhookSubscription(tx, id, secret, parsed.data));
+      return { status: 'active', componentIds: changed.componentIds };
+    });
+    scope.delete('/status-subscriptions/webhooks/:id', { schema: { hide: true }, config: { isPublic: true, rateLimit } }, async (request, reply) => {
+      const id = webhookIdOf(request);
+      const secret = secretOf(request);
+      await database.transaction((tx) => endWebhookSubscription(tx, id, secret, new Date()));
+      return reply.code(204).send();
     });
   });
 

@@ -1,8 +1,8 @@
-// Subscribers of a status page: e-mail with double opt-in, or signed webhooks. Each message to a
-// subscriber is a delivery row and a job written in the caller's transaction, so nothing is lost.
+// Subscribers of a status page: e-mail with double opt-in, or signed webhooks (sign-ups and changes:
+// subscription-signups.ts). Each message to a subscriber is a delivery row and a job written in the
+// caller's transaction, so nothing is lost.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
-import { generateWebhookSecret } from '../../channels/webhook.js';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { statusSubscriberDeliveries, statusSubscribers } from '../../db/schema.js';
 import { QUEUES } from '../queues.js';
@@ -25,8 +25,8 @@ export interface PageRef {
   title: string;
 }
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-const newToken = () => randomBytes(24).toString('base64url');
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const newToken = () => randomBytes(24).toString('base64url');
 
 export const unsubscribeUrl = (baseUrl: string, token: string) => `${baseUrl}/status-subscriptions/unsubscribe?token=${encodeURIComponent(token)}`;
 
@@ -36,107 +36,17 @@ export const unsubscribeHeaders = (baseUrl: string, token: string) => ({
   'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
 });
 
-async function checkComponents(tx: Db, clientId: string | null, componentIds: string[]): Promise<void> {
+export async function checkComponents(tx: Db, clientId: string | null, componentIds: string[]): Promise<void> {
   if (!componentIds.length) return;
   const scope = clientId ? sql` AND EXISTS (SELECT 1 FROM client_components cc WHERE cc.component_id = c.id AND cc.client_id = ${clientId})` : sql``;
   const found = await rows<{ id: string }>(tx, sql`SELECT c.id FROM components c WHERE c.id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(componentIds)}::jsonb))${scope}`);
   if (found.length !== new Set(componentIds).size) throw new AppError('invalid_input', 'Pick components shown on this page.', { field: 'componentIds' });
 }
 
-async function enqueue(deps: SubscriptionDeps, deliveryIds: string[]): Promise<void> {
+export async function enqueue(deps: SubscriptionDeps, deliveryIds: string[]): Promise<void> {
   if (!deliveryIds.length) return;
   if (!deps.jobs) throw new Error('subscriber messages are queued but no job queue is running');
   await deps.jobs.enqueue(deps.tx, QUEUES.statusSubscriber, deliveryIds.map((deliveryId) => ({ data: { deliveryId } })));
-}
-
-/**
- * Starts an e-mail subscription: a pending subscriber and a confirmation mail. The answer is the same
- * whether or not the address was subscribed already, so the form does not reveal who follows a page.
- */
-export async function subscribeByEmail(deps: SubscriptionDeps, page: PageRef, input: { email: string; componentIds: string[] }): Promise<void> {
-  await checkComponents(deps.tx, page.clientId, input.componentIds);
-  const email = input.email.trim();
-  const [existing] = await deps.tx
-    .select()
-    .from(statusSubscribers)
-    .where(and(sql`COALESCE(${statusSubscribers.clientId}::text, '') = ${page.clientId ?? ''}`, eq(statusSubscribers.channel, 'email'), sql`lower(${statusSubscribers.address}) = lower(${email})`))
-    .for('update');
-  const componentIds = input.componentIds.length ? [...new Set(input.componentIds)] : null;
-  if (existing?.status === 'active') {
-    await deps.tx.update(statusSubscribers).set({ componentIds }).where(eq(statusSubscribers.id, existing.id));
-    return;
-  }
-  const confirmToken = newToken();
-  const values = {
-    clientId: page.clientId,
-    channel: 'email',
-    address: email,
-    componentIds,
-    status: 'pending',
-    confirmTokenHash: hashToken(confirmToken),
-    unsubscribeToken: existing?.unsubscribeToken ?? newToken(),
-    createdAt: deps.now,
-    confirmedAt: null,
-    unsubscribedAt: null,
-  };
-  const [subscriber] = existing
-    ? await deps.tx.update(statusSubscribers).set(values).where(eq(statusSubscribers.id, existing.id)).returning()
-    : await deps.tx.insert(statusSubscribers).values(values).returning();
-  const confirmUrl = `${deps.baseUrl}/status-subscriptions/confirm?token=${encodeURIComponent(confirmToken)}`;
-  const id = randomUUID();
-  const text = [
-    `Someone (hopefully you) asked to receive updates from ${page.title} (${deps.baseUrl}${page.path}) at this address.`,
-    `Confirm the subscription: ${confirmUrl}`,
-    `If you did not ask for this, ignore this message: nothing will be sent unless you confirm.`,
-    `--\nUnsubscribe: ${unsubscribeUrl(deps.baseUrl, subscriber!.unsubscribeToken)}`,
-  ].join('\n\n');
-  await deps.tx.insert(statusSubscriberDeliveries).values({
-    id,
-    subscriberId: subscriber!.id,
-    kind: 'confirmation',
-    channel: 'email',
-    toAddress: email,
-    subject: `Confirm your subscription to ${page.title}`,
-    textBody: text,
-    htmlBody: null,
-    payload: { headers: unsubscribeHeaders(deps.baseUrl, subscriber!.unsubscribeToken) },
-    status: 'queued',
-    createdAt: deps.now,
-  });
-  await enqueue(deps, [id]);
-}
-
-/** A webhook subscription is active at once; its signing secret is returned this once. */
-export async function subscribeWebhook(deps: SubscriptionDeps, page: PageRef, input: { url: string; componentIds: string[] }): Promise<{ secret: string; unsubscribeUrl: string }> {
-  await checkComponents(deps.tx, page.clientId, input.componentIds);
-  const secret = generateWebhookSecret();
-  const componentIds = input.componentIds.length ? [...new Set(input.componentIds)] : null;
-  const [existing] = await deps.tx
-    .select({ id: statusSubscribers.id })
-    .from(statusSubscribers)
-    .where(and(sql`COALESCE(${statusSubscribers.clientId}::text, '') = ${page.clientId ?? ''}`, eq(statusSubscribers.channel, 'webhook'), sql`lower(${statusSubscribers.address}) = lower(${input.url})`))
-    .for('update');
-  // Subscribing the same URL again gives it a new secret and a new unsubscribe link.
-  const unsubscribeToken = newToken();
-  if (existing) {
-    await deps.tx.update(statusSubscribers).set({ secret, componentIds, status: 'active', unsubscribeToken, confirmedAt: deps.now, unsubscribedAt: null }).where(eq(statusSubscribers.id, existing.id));
-  } else {
-    await deps.tx
-      .insert(statusSubscribers)
-      .values({ clientId: page.clientId, channel: 'webhook', address: input.url, secret, componentIds, status: 'active', unsubscribeToken, createdAt: deps.now, confirmedAt: deps.now });
-  }
-  return { secret, unsubscribeUrl: unsubscribeUrl(deps.baseUrl, unsubscribeToken) };
-}
-
-/** Follows a confirmation link: the subscriber becomes active. */
-export async function confirmSubscription(tx: Db, token: string, now: Date): Promise<{ address: string }> {
-  const [row] = await tx
-    .update(statusSubscribers)
-    .set({ status: 'active', confirmedAt: now, confirmTokenHash: null })
-    .where(and(eq(statusSubscribers.confirmTokenHash, hashToken(token)), eq(statusSubscribers.status, 'pending')))
-    .returning();
-  if (!row) throw new AppError('not_found', 'This confirmation link is not valid (any more).', { field: 'token' });
-  return { address: row.address };
 }
 
 /** One click (or one POST, RFC 8058) ends a subscription; repeating it is harmless. */
@@ -144,7 +54,7 @@ export async function unsubscribe(tx: Db, token: string, now: Date): Promise<{ a
   const [row] = await tx.select().from(statusSubscribers).where(eq(statusSubscribers.unsubscribeToken, token));
   if (!row) throw new AppError('not_found', 'This unsubscribe link is not valid.', { field: 'token' });
   if (row.status !== 'unsubscribed') {
-    await tx.update(statusSubscribers).set({ status: 'unsubscribed', unsubscribedAt: now, confirmTokenHash: null }).where(eq(statusSubscribers.id, row.id));
+    await tx.update(statusSubscribers).set({ status: 'unsubscribed', unsubscribedAt: now, confirmTokenHash: null, changeComponentIds: null, changeRequestedAt: null }).where(eq(statusSubscribers.id, row.id));
   }
   return { address: row.address };
 }
