@@ -1,10 +1,10 @@
 // Publishing to the public status page from the incident screen, in Chromium, as a person does: the
 // Communication Lead writes a public title and text, publishes, sees the public page show that text
 // (and never the message sent to one client), then withdraws it with a reason. A member without a
-// role on the incident is told who may publish.
+// role on the incident is told who may publish. A screenshot of the panel goes to test-artifacts/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullDisclosures } from '../support/factories.js';
-import { buildCatalog, hasChromium, logIn, shootOnFailure, staffUser, startConsole, type Console } from './browser.js';
+import { ARTIFACTS, buildCatalog, hasChromium, logIn, shootOnFailure, staffUser, startConsole, type Console } from './browser.js';
 
 describe.skipIf(!hasChromium)('the public status page from the console', { timeout: 120_000 }, () => {
   let c: Console;
@@ -49,6 +49,7 @@ describe.skipIf(!hasChromium)('the public status page from the console', { timeo
     await section.getByRole('button', { name: 'Publish update' }).waitFor();
     // The timeline records it.
     await page.getByText('Published (Investigating): Data exports are failing').first().waitFor();
+    await section.screenshot({ path: `${ARTIFACTS}public-status-panel-light-laptop.png` });
 
     // The public page shows the published text, never the message written for Acme.
     const publicPage = await context.newPage();

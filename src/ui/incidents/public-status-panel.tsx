@@ -1,7 +1,7 @@
 // The public status page, decided per incident: what is published there (its own title and Markdown
 // text, written for everyone; never a client's message), publishing an entry, and withdrawing the
 // incident from the page. For the Incident Manager, the Communication Lead or an admin (as the server decides).
-import { Alert, Button, Group, List, NativeSelect, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Anchor, Button, Group, List, NativeSelect, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { usePublicUpdates } from '../api/queries';
 import type { Incident, TechState } from '../api/types';
@@ -29,7 +29,15 @@ export function PublicStatusPanel({ incident: i }: { incident: Incident }) {
   const hasMarkup = TEMPLATE_MARKUP.test(title) || TEMPLATE_MARKUP.test(body);
 
   return (
-    <Section title="Public status page" id="public-status">
+    <Section
+      title="Public status page"
+      id="public-status"
+      actions={
+        <Anchor href={`/status#${i.key}`} target="_blank" size="sm">
+          Open the public page
+        </Anchor>
+      }
+    >
       <Stack gap="sm">
         {isPublished ? (
           <Text size="sm">
