@@ -5,6 +5,7 @@
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processStatusDelivery } from '../src/jobs/deliver-status.js';
 import { rows } from '../src/services/sql-rows.js';
 import { buildAffectedIncident, buildClient, buildComponent } from './support/factories.js';
 import { startHttpReceiver, type HttpReceiver } from './support/http-receiver.js';
@@ -173,5 +174,30 @@ describe.each(testBackends())('the public status page on %s', (kind) => {
     }
     const timeline = await t.admin.get(`/api/v1/incidents/${inc.id}/timeline?order=asc`);
     expect(timeline.body.items.map((e: { type: string }) => e.type).filter((x: string) => x.startsWith('publication.'))).toEqual(['publication.published', 'publication.withdrawn', 'publication.published']);
+  });
+
+  it('drops the notices of a withdrawn entry that have not gone out yet', async () => {
+    // An installation whose deliveries wait (no workers here): the notice is queued, then the entry withdrawn.
+    const q = await createTestApp(kind, { runsJobs: false, allowsPrivateWebhookTargets: true });
+    try {
+      const comp = await buildComponent(q.admin, `Queue ${tag}`);
+      await buildClient(q.admin, { componentIds: [comp.id] });
+      const hook = `${receiver.url}/hooks/withdrawn-${tag}`;
+      const signUp = await q.app.inject({ method: 'POST', url: '/status/subscribe', payload: { channel: 'webhook', url: hook, componentIds: [] }, remoteAddress: nextIp() });
+      expect(signUp.statusCode, signUp.body).toBe(202);
+      const inc = await buildAffectedIncident(q.admin, comp.id);
+      expect((await q.admin.post(`/api/v1/incidents/${inc.id}/public-updates`, { title: `Too early ${tag}`, body: 'Not ready to be read.' })).status).toBe(201);
+      const [queued] = await rows<{ id: string }>(q.database.db, sql`SELECT d.id FROM status_subscriber_deliveries d WHERE d.to_address = ${hook} AND d.public_update_id IS NOT NULL`);
+      expect(queued).toBeDefined();
+      expect((await q.admin.post(`/api/v1/incidents/${inc.id}/public-updates/withdrawal`, { reason: 'Published too early.' })).status).toBe(200);
+      const outcome = await processStatusDelivery(
+        { database: q.database, queue: q.herald.queue, mailer: null, settings: { maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 100, httpTimeoutMs: 2_000 }, allowsPrivateWebhookTargets: true },
+        queued!.id,
+      );
+      expect(outcome).toBe('dead');
+      expect(receiver.requests.some((r) => r.path.endsWith(`withdrawn-${tag}`))).toBe(false);
+    } finally {
+      await q.close();
+    }
   });
 });
