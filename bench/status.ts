@@ -211,6 +211,8 @@ async function main() {
       remediation: 'Staged rollouts for gateway configuration.',
     });
     await api(`/incidents/${incident.id}/communications`, { kind: 'initial', body: 'We are investigating errors on the public API.' });
+    // The public page shows what is published to it (its own text), not the message to the clients.
+    await api(`/incidents/${incident.id}/public-updates`, { title: 'Errors on the public API', body: 'We are investigating errors on the public API.' });
 
     // The bare server answers the same bytes and headers Herald answers now.
     const pages: Record<string, { file: string; headers: Record<string, string> }> = {};
@@ -244,7 +246,7 @@ async function main() {
     let publishErrors = 0;
     const everyMs = Number(process.env.BENCH_UPDATE_EVERY_MS ?? 1000);
     if (everyMs > 0) publisher = setInterval(() => {
-      api(`/incidents/${incident.id}/communications`, { kind: 'update', body: `Update ${published + 1}: error rates are falling.` }).then(
+      api(`/incidents/${incident.id}/public-updates`, { body: `Update ${published + 1}: error rates are falling.` }).then(
         () => published++,
         () => publishErrors++,
       );

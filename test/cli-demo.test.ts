@@ -47,8 +47,13 @@ describe('herald demo', () => {
       const closed = incidents.find((i) => i.title === 'Public API returning errors')!;
       expect((await get(`/api/v1/incidents/${closed.id as string}/communications`)).items.map((c) => c.kind)).toEqual(['initial', 'resolution', 'rca']);
 
-      // The active incident on the public page (no login) and on the page of a client it affects.
-      expect(await fetchOk('/status', false)).toContain(active.title as string);
+      // The active incident on the public page (no login), as published to it, and on the page of a
+      // client it affects, as sent to that client.
+      const publicPage = await fetchOk('/status', false);
+      expect(publicPage).toContain(active.title as string);
+      expect(publicPage).toContain('We found the cause, maintenance work on the database, and are stopping it.');
+      expect(publicPage).not.toContain('We are investigating slow responses from the public API.');
+      expect((await get(`/api/v1/incidents/${active.id as string}/public-updates`)).items).toHaveLength(2);
       expect(await fetchOk(secretLink![2]!, false)).toContain(active.title as string);
 
       // The closed incident, with the RCA its clients received, listed in the active one's initial notice.

@@ -35,7 +35,7 @@ describe.skipIf(!inject('pgTemplateUrl'))('status pages across two server proces
     return json;
   };
 
-  it('shows a message sent through one instance on the other instance’s /status within 1 s', async () => {
+  it('shows an entry published through one instance on the other instance’s /status within 1 s', async () => {
     const component = await post('/components', { name: 'Public API' });
     await post('/clients', { name: 'Acme', slug: 'acme', componentIds: [component.id] }).then((c) => post(`/clients/${c.id}/contacts`, { name: 'Alice', email: 'alice@acme.example' }));
     const incident = await post('/incidents', { title: 'API answers 502' });
@@ -49,7 +49,9 @@ describe.skipIf(!inject('pgTemplateUrl'))('status pages across two server proces
     expect(await before.text()).not.toContain('Half of the calls fail');
     expect((await fetch(`${two.url}/status`, { headers: { 'if-none-match': etag } })).status).toBe(304);
 
-    await post(`/incidents/${incident.id}/communications`, { kind: 'initial', body: 'Half of the calls fail; we are on it.' });
+    await post(`/incidents/${incident.id}/communications`, { kind: 'initial', body: 'Written for the clients.' });
+    // The public page shows what is published to it.
+    await post(`/incidents/${incident.id}/public-updates`, { title: 'API answers 502', body: 'Half of the calls fail; we are on it.' });
     const sentAt = Date.now();
     await expect
       .poll(async () => (await (await fetch(`${two.url}/status`)).text()).includes('Half of the calls fail; we are on it.'), {

@@ -52,6 +52,11 @@ describe.each(testBackends())('status pages on %s', (kind) => {
     const res = await t.admin.post(`/api/v1/incidents/${incidentId}/communications`, { kind, body });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
+  /** Publishes an entry to the public page: the only way an incident gets there. */
+  async function publish(incidentId: string, body: string, title: string | null = `Public ${body}`) {
+    const res = await t.admin.post(`/api/v1/incidents/${incidentId}/public-updates`, { ...(title && { title }), body });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  }
   async function secretLink(clientId: string) {
     const res = await t.admin.post(`/api/v1/clients/${clientId}/status-link`, {});
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -77,12 +82,14 @@ describe.each(testBackends())('status pages on %s', (kind) => {
     await sink?.close();
   });
 
-  it("shows client A's incident on A's page and not B's; the public page shows both; internal-only incidents, drafts and notes never", async () => {
+  it("shows client A's incident on A's page and not B's; the public page shows both once published; internal-only incidents, drafts and notes never", async () => {
     const incA = await buildAffectedIncident(t.admin, cat.compA.id);
     await send(incA.id, 'initial', `Alpha logins fail ${tag}`);
+    await publish(incA.id, `Alpha public ${tag}`);
     await t.admin.post(`/api/v1/incidents/${incA.id}/notes`, { text: `internal note ${tag}` });
     const incB = await buildAffectedIncident(t.admin, cat.compB.id);
     await send(incB.id, 'initial', `Beta invoices late ${tag}`);
+    await publish(incB.id, `Beta public ${tag}`);
     // Internal only: classified as not affecting clients.
     const internal = await buildIncident(t.admin, { title: `Backup job slow ${tag}` });
     const c = await t.admin.post(`/api/v1/incidents/${internal.id}/classification`, { severity: 'SEV4', impacts: [{ componentId: cat.compA.id, status: 'major_outage' }], isClientAffected: false, reason: 'No client depends on it.' });
@@ -98,10 +105,13 @@ describe.each(testBackends())('status pages on %s', (kind) => {
     // Reported, never messaged.
     await buildIncident(t.admin, { title: `Unsent report ${tag}` });
 
-    const pub = await pageUntil('/status', (b) => b.includes(`Beta invoices late ${tag}`));
-    expect(pub).toContain(`Alpha logins fail ${tag}`);
+    const pub = await pageUntil('/status', (b) => b.includes(`Beta public ${tag}`));
+    expect(pub).toContain(`Alpha public ${tag}`);
     expect(pub).toContain(incA.key);
-    for (const never of [`Backup job slow ${tag}`, `draft text ${tag}`, `internal note ${tag}`, `Unsent report ${tag}`, drafted.key, internal.key]) expect(pub).not.toContain(never);
+    // The public page shows the published text, not what the clients were sent.
+    for (const never of [`Alpha logins fail ${tag}`, `Beta invoices late ${tag}`, `Backup job slow ${tag}`, `draft text ${tag}`, `internal note ${tag}`, `Unsent report ${tag}`, drafted.key, internal.key]) {
+      expect(pub).not.toContain(never);
+    }
     expect(pub).toMatch(/<main id="main">/);
     expect(pub).toContain('Major outage');
 
@@ -139,6 +149,7 @@ describe.each(testBackends())('status pages on %s', (kind) => {
   it('publishes JSON that matches the schema it serves, and Atom and RSS feeds a real parser reads', async () => {
     const inc = await buildAffectedIncident(t.admin, cat.compA.id);
     await send(inc.id, 'initial', `Feed check ${tag}`);
+    await publish(inc.id, `Feed check ${tag}`);
     await pageUntil('/status.json', (b) => b.includes(`Feed check ${tag}`));
     const served = await get('/status-schema.json');
     expect(served.statusCode).toBe(200);
@@ -178,6 +189,7 @@ describe.each(testBackends())('status pages on %s', (kind) => {
 
     const inc = await buildAffectedIncident(t.admin, cat.compB.id);
     await send(inc.id, 'initial', `Fresh news ${tag}`);
+    await publish(inc.id, `Fresh news ${tag}`);
     await pageUntil('/status', (b) => b.includes(`Fresh news ${tag}`));
     const after = await get('/status', { 'if-none-match': etag });
     expect(after.statusCode).toBe(200);
@@ -218,6 +230,7 @@ describe.each(testBackends())('status pages on %s', (kind) => {
     // Before confirming, an update is not sent to the address.
     const inc = await buildAffectedIncident(t.admin, cat.compA.id);
     await send(inc.id, 'initial', `Before confirming ${tag}`);
+    await publish(inc.id, `Before confirming ${tag}`, `Login trouble ${tag}`);
     const shown = await get(`${confirmUrl.pathname}${confirmUrl.search}`);
     expect(shown.statusCode).toBe(200);
     expect(shown.body).toContain('Confirm subscription');
@@ -225,7 +238,8 @@ describe.each(testBackends())('status pages on %s', (kind) => {
     expect(confirmed.statusCode, confirmed.body).toBe(200);
     expect(confirmed.body).toContain('Subscription confirmed');
 
-    await send(inc.id, 'update', `Cause found ${tag}`);
+    // The public page's subscribers get what was published to it.
+    await publish(inc.id, `Cause found ${tag}`, null);
     const update = await waitForMail(email, (m) => m.text.includes(`Cause found ${tag}`));
     expect(sink.messages.some((m) => m.envelopeTo.includes(email) && m.text.includes(`Before confirming ${tag}`))).toBe(false);
     expect(update.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
@@ -235,12 +249,12 @@ describe.each(testBackends())('status pages on %s', (kind) => {
     // One click: the mail client POSTs List-Unsubscribe=One-Click, with no cookie or token header.
     const clicked = await t.app.inject({ method: 'POST', url: `${unsubscribeUrl.pathname}${unsubscribeUrl.search}`, payload: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(clicked.statusCode, clicked.body).toBe(200);
-    await send(inc.id, 'update', `After unsubscribing ${tag}`);
+    await publish(inc.id, `After unsubscribing ${tag}`, null);
     const [subscriber] = await rows<{ id: string; status: string }>(t.database.db, sql`SELECT id, status FROM status_subscribers WHERE address = ${email}`);
     expect(subscriber!.status).toBe('unsubscribed');
     const owed = await rows<{ n: number }>(
       t.database.db,
-      sql`SELECT count(*)::int AS n FROM status_subscriber_deliveries d JOIN communications c ON c.id = d.communication_id WHERE d.subscriber_id = ${subscriber!.id} AND c.body = ${`After unsubscribing ${tag}`}`,
+      sql`SELECT count(*)::int AS n FROM status_subscriber_deliveries d JOIN public_updates u ON u.id = d.public_update_id WHERE d.subscriber_id = ${subscriber!.id} AND u.body = ${`After unsubscribing ${tag}`}`,
     );
     expect(owed[0]!.n).toBe(0);
   });
@@ -265,6 +279,7 @@ describe.each(testBackends())('status pages on %s', (kind) => {
     expect(secret).toMatch(/^whsec_/);
     const inc = await buildAffectedIncident(t.admin, cat.compB.id);
     await send(inc.id, 'initial', `Webhook news ${tag}`);
+    await publish(inc.id, `Webhook news ${tag}`);
     await expect.poll(() => receiver.requests.some((r) => r.body.includes(`Webhook news ${tag}`)), { timeout: 10_000 }).toBe(true);
     const got = receiver.requests.find((r) => r.body.includes(`Webhook news ${tag}`))!;
     expect(verifyWebhook(secret, got.headers as Record<string, string>, got.body).isValid).toBe(true);
@@ -273,8 +288,8 @@ describe.each(testBackends())('status pages on %s', (kind) => {
     const { manageUrl } = JSON.parse(res.body) as { manageUrl: string };
     const ended = await t.app.inject({ method: 'DELETE', url: new URL(manageUrl).pathname, headers: { authorization: `Bearer ${secret}` } });
     expect(ended.statusCode).toBe(204);
-    await send(inc.id, 'update', `Webhook later ${tag}`);
-    const later = await rows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM status_subscriber_deliveries d JOIN communications c ON c.id = d.communication_id WHERE d.to_address = ${`${receiver.url}/hooks/status`} AND c.body = ${`Webhook later ${tag}`}`);
+    await publish(inc.id, `Webhook later ${tag}`, null);
+    const later = await rows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM status_subscriber_deliveries d JOIN public_updates u ON u.id = d.public_update_id WHERE d.to_address = ${`${receiver.url}/hooks/status`} AND u.body = ${`Webhook later ${tag}`}`);
     expect(later[0]!.n).toBe(0);
   });
 

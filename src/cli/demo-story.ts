@@ -1,6 +1,7 @@
 // The demo's story, told through the service verbs (the same rules as the API): a catalog, clients with
 // contacts, a closed incident with its RCA, an internal one, an active one whose initial notice lists
-// the closed one as a past occurrence, a scheduled maintenance window and a monitoring integration.
+// the closed one as a past occurrence (published to the public status page), a scheduled maintenance
+// window and a monitoring integration.
 import type { Actor } from '../domain/types.js';
 import { createComponent, createGroup } from '../services/catalog/components.js';
 import { addContact, createClient } from '../services/clients/clients.js';
@@ -8,6 +9,7 @@ import { sendCommunication, type SendInput } from '../services/communications/se
 import type { Ctx } from '../services/context.js';
 import { assignRoles, classifyIncident } from '../services/incidents/classify-incident.js';
 import { changeTechState, closeIncident, documentIncident, updateDisclosures } from '../services/incidents/incident-commands.js';
+import { publishIncident } from '../services/incidents/publish-incident.js';
 import { reportIncident } from '../services/incidents/report-incident.js';
 import { createIntegration, type IntegrationRow } from '../services/intake/integrations.js';
 import { createMaintenance } from '../services/maintenance/maintenance-commands.js';
@@ -114,15 +116,24 @@ export async function writeDemoStory(base: Omit<Ctx, 'actor'>, actors: DemoActor
     nextUpdateAt: new Date(now.getTime() + 30 * MINUTE_MS).toISOString(),
     expectedResolutionAt: new Date(now.getTime() + 90 * MINUTE_MS).toISOString(),
   });
-  // Clients see what they were sent; the public page shows an incident once it was messaged.
-  // A step that puts a sent message on the public page by hand belongs here, after the send.
-  const tellClients = async (when: Date, input: SendInput) => {
+  // Clients see what they were sent; the public page shows only what is published to it, in words
+  // written for everyone (no client's name, no contract detail), after each message.
+  const tellClients = async (when: Date, input: SendInput, forEveryone: { title?: string; body: string }) => {
     await sendCommunication(onCall(when), active.id, input);
+    await publishIncident(onCall(new Date(when.getTime() + MINUTE_MS)), active.id, forEveryone);
   };
-  await tellClients(at(30), { kind: 'initial', body: 'We are investigating slow responses from the public API.' });
+  await tellClients(
+    at(30),
+    { kind: 'initial', body: 'We are investigating slow responses from the public API.' },
+    { title: active.title, body: 'Some requests to the public API are slow or time out. We are investigating.' },
+  );
   await changeTechState(onCall(at(12)), active.id, { state: 'identified', note: 'A database index rebuild holds locks the API waits on.' });
   await updateDisclosures(onCall(at(10)), active.id, { nextUpdateAt: new Date(now.getTime() + 50 * MINUTE_MS).toISOString() });
-  await tellClients(at(8), { kind: 'update', body: 'We found the cause: maintenance work on the database holds locks the API waits on. We are stopping it.' });
+  await tellClients(
+    at(8),
+    { kind: 'update', body: 'We found the cause: maintenance work on the database holds locks the API waits on. We are stopping it.' },
+    { body: 'We found the cause, maintenance work on the database, and are stopping it.' },
+  );
 
   // Planned work next week, announced to the clients that use the component (public: in the calendar feed).
   const startsAt = new Date(now.getTime() + 7 * DAY_MS);

@@ -69,8 +69,16 @@ export const incidents = pgTable(
     reopenedAt: ts('reopened_at'),
     closedAt: ts('closed_at'),
     updatedAt: ts('updated_at').notNull().defaultNow(),
+    /** The title the public status page shows while the incident is published (the last one published). */
+    publicTitle: text('public_title'),
+    /** When staff published the incident to the public status page; null while it is not there (never published, or withdrawn). */
+    publishedAt: ts('published_at'),
   },
-  (t) => [index('incidents_open_idx').on(t.stage, t.reportedAt), index('incidents_reported_idx').on(t.reportedAt, t.id)],
+  (t) => [
+    index('incidents_open_idx').on(t.stage, t.reportedAt),
+    index('incidents_reported_idx').on(t.reportedAt, t.id),
+    index('incidents_published_idx').on(t.publishedAt).where(sql`published_at IS NOT NULL`),
+  ],
 );
 
 export const incidentComponents = pgTable(

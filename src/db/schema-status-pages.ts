@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { id, ts, createdAt } from './schema-columns.js';
 import { clients } from './schema-catalog.js';
+import { incidents } from './schema-incidents.js';
 
 /** The secret link to a client's private status page: only its hash is kept; rotating replaces it. */
 export const statusPageLinks = pgTable('status_page_links', {
@@ -14,6 +15,30 @@ export const statusPageLinks = pgTable('status_page_links', {
   createdAt: createdAt(),
   rotatedAt: ts('rotated_at').notNull().defaultNow(),
 });
+
+/**
+ * What staff published to the public status page about an incident: each entry its own public title
+ * and Markdown body, shown as written (no template variables, nothing written for one client). A
+ * withdrawal marks every entry of the incident withdrawn: they never show again, a new publish starts afresh.
+ */
+export const publicUpdates = pgTable(
+  'public_updates',
+  {
+    id: uuid('id').primaryKey(),
+    incidentId: uuid('incident_id')
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    /** The technical state the entry announces (investigating, identified, monitoring, resolved). */
+    state: text('state').notNull(),
+    actorId: uuid('actor_id'),
+    actorLabel: text('actor_label').notNull(),
+    at: ts('at').notNull(),
+    withdrawnAt: ts('withdrawn_at'),
+  },
+  (t) => [index('public_updates_incident_idx').on(t.incidentId, t.at)],
+);
 
 /** Who follows a status page (public when client_id is null): by e-mail (double opt-in) or signed webhook. */
 export const statusSubscribers = pgTable(
@@ -62,6 +87,8 @@ export const statusSubscriberDeliveries = pgTable(
       .notNull()
       .references(() => statusSubscribers.id, { onDelete: 'cascade' }),
     communicationId: uuid('communication_id'),
+    /** The published entry this notice tells of (public page subscribers), when it is not a client message. */
+    publicUpdateId: uuid('public_update_id').references(() => publicUpdates.id, { onDelete: 'cascade' }),
     /** confirmation or update. */
     kind: text('kind').notNull(),
     channel: text('channel').notNull(),
@@ -84,5 +111,6 @@ export const statusSubscriberDeliveries = pgTable(
   (t) => [
     index('status_subscriber_deliveries_subscriber_idx').on(t.subscriberId, t.createdAt),
     uniqueIndex('status_subscriber_deliveries_once_key').on(t.subscriberId, t.communicationId).where(sql`communication_id IS NOT NULL`),
+    uniqueIndex('status_subscriber_deliveries_public_once_key').on(t.subscriberId, t.publicUpdateId).where(sql`public_update_id IS NOT NULL`),
   ],
 );

@@ -6,7 +6,7 @@ import type { TargetRule } from '../channels/public-target.js';
 import type { DeliveryAttempt } from '../channels/types.js';
 import { sendWebhook } from '../channels/webhook.js';
 import type { Database } from '../db/open.js';
-import { statusSubscriberDeliveries, statusSubscribers } from '../db/schema.js';
+import { publicUpdates, statusSubscriberDeliveries, statusSubscribers } from '../db/schema.js';
 import { retryDelayMs, type DeliverySettings } from './deliver.js';
 import { QUEUES } from '../services/queues.js';
 import type { JobQueue } from './job-queue.js';
@@ -49,6 +49,14 @@ export async function processStatusDelivery(deps: StatusDeliveryDeps, deliveryId
     if (s?.status !== 'active') {
       await db.update(statusSubscriberDeliveries).set({ status: 'dead', lastError: 'The subscription ended first.', deadAt: new Date() }).where(eq(statusSubscriberDeliveries.id, deliveryId));
       return 'dead';
+    }
+    // A public entry withdrawn before its notice went out is not sent (the page no longer shows it).
+    if (claimed.publicUpdateId) {
+      const [entry] = await db.select({ withdrawnAt: publicUpdates.withdrawnAt }).from(publicUpdates).where(eq(publicUpdates.id, claimed.publicUpdateId));
+      if (!entry || entry.withdrawnAt) {
+        await db.update(statusSubscriberDeliveries).set({ status: 'dead', lastError: 'The entry was withdrawn from the public page first.', deadAt: new Date() }).where(eq(statusSubscriberDeliveries.id, deliveryId));
+        return 'dead';
+      }
     }
   }
   const result = await attempt(deps, claimed);

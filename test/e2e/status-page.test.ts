@@ -1,5 +1,6 @@
 // The status pages in a real browser, as a reader uses them (issue 4's acceptance): a running
-// incident and its update appear on reload within 1 s of sending; client A's page shows A's incident
+// incident and its update appear on reload within 1 s of publishing (the public page shows what is
+// published to it, issue 15); client A's page shows A's incident
 // and not B's; e-mail subscription with confirmation, the next update, and unsubscribing in one
 // click; screenshots of both pages, light and dark.
 import { mkdirSync } from 'node:fs';
@@ -44,6 +45,12 @@ describe.skipIf(!hasChromium)('status pages in Chromium', { timeout: 120_000 }, 
     const res = await t.admin.post(`/api/v1/incidents/${incidentId}/communications`, { kind, body });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   };
+  /** The public page shows what is published to it: an entry with its own public text, after the client message. */
+  const sendAndPublish = async (incidentId: string, kind: string, body: string, title: string | null = null) => {
+    await send(incidentId, kind, body);
+    const res = await t.admin.post(`/api/v1/incidents/${incidentId}/public-updates`, { ...(title && { title }), body, ...(kind === 'resolution' && { state: 'resolved' }) });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+  };
   /** Reloads until the text is on the page; fails if that takes longer than the acceptance allows. */
   const visibleAfterReload = async (page: Page, text: string, sentAt: number) => {
     await expect
@@ -76,16 +83,16 @@ describe.skipIf(!hasChromium)('status pages in Chromium', { timeout: 120_000 }, 
 
     const incA = await buildAffectedIncident(t.admin, api.id);
     let sentAt = Date.now();
-    await send(incA.id, 'initial', 'About half of the API calls fail with 502. We are investigating.');
+    await sendAndPublish(incA.id, 'initial', 'About half of the API calls fail with 502. We are investigating.', 'API errors');
     await visibleAfterReload(page, 'About half of the API calls fail with 502.', sentAt);
     await page.getByRole('heading', { name: 'Active incidents' }).waitFor();
     sentAt = Date.now();
-    await send(incA.id, 'update', 'A gateway configuration change was rolled back; error rates are falling.');
+    await sendAndPublish(incA.id, 'update', 'A gateway configuration change was rolled back; error rates are falling.');
     await visibleAfterReload(page, 'A gateway configuration change was rolled back', sentAt);
     await expect.poll(() => page.getByText('Major outage').first().isVisible()).toBe(true);
 
     const incB = await buildAffectedIncident(t.admin, portal.id);
-    await send(incB.id, 'initial', 'Invoices are generated late for some accounts.');
+    await sendAndPublish(incB.id, 'initial', 'Invoices are generated late for some accounts.', 'Late invoices');
 
     const link = await t.admin.post(`/api/v1/clients/${acme.id}/status-link`, {});
     expect(link.status).toBe(201);
@@ -119,7 +126,7 @@ describe.skipIf(!hasChromium)('status pages in Chromium', { timeout: 120_000 }, 
     const comp = await buildComponent(t.admin, 'Search');
     await buildClient(t.admin, { name: 'Cobalt', componentIds: [comp.id] });
     const inc = await buildAffectedIncident(t.admin, comp.id);
-    await send(inc.id, 'initial', 'Search results are incomplete.');
+    await sendAndPublish(inc.id, 'initial', 'Search results are incomplete.', 'Search incomplete');
 
     const reader = 'reader@subscriber.example';
     const page = await newPage();
@@ -134,7 +141,7 @@ describe.skipIf(!hasChromium)('status pages in Chromium', { timeout: 120_000 }, 
     await page.getByRole('button', { name: 'Confirm subscription' }).click();
     await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
 
-    await send(inc.id, 'update', 'The search index is being rebuilt; results are complete again for most queries.');
+    await sendAndPublish(inc.id, 'update', 'The search index is being rebuilt; results are complete again for most queries.');
     const notice = await mailTo(reader, (m) => m.text.includes('The search index is being rebuilt'));
     expect(notice.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
     const unsubscribeLink = /^<(.+)>$/.exec(notice.headers['list-unsubscribe']!)![1]!;
@@ -146,7 +153,7 @@ describe.skipIf(!hasChromium)('status pages in Chromium', { timeout: 120_000 }, 
 
     const before = sink.messages.length;
     expect((await t.admin.post(`/api/v1/incidents/${inc.id}/state`, { state: 'resolved', note: 'Index rebuilt.' })).status).toBe(200);
-    await send(inc.id, 'resolution', 'Search is fully back.');
+    await sendAndPublish(inc.id, 'resolution', 'Search is fully back.');
     // The resolution goes to the client's contact; the reader who left gets nothing.
     await expect.poll(() => sink.messages.length > before, { timeout: 10_000 }).toBe(true);
     expect(sink.messages.some((m) => m.envelopeTo.includes(reader) && m.text.includes('Search is fully back'))).toBe(false);

@@ -185,6 +185,8 @@ const WRITE_BODIES: Record<string, (ids: BodyIds) => unknown[]> = {
   'POST /api/v1/incidents/{id}/close': () => [{ waiveReason: 'Walker' }, {}],
   'POST /api/v1/incidents/{id}/notes': () => [{ text: 'Walker note' }],
   'POST /api/v1/incidents/{id}/obligations/{obligationId}/waiver': () => [{ reason: 'Walker waiver' }],
+  'POST /api/v1/incidents/{id}/public-updates': () => [{ title: 'Walker public', body: 'Walker public text', state: 'identified' }, { body: 'Walker public text' }],
+  'POST /api/v1/incidents/{id}/public-updates/withdrawal': () => [{ reason: 'Walker withdrawal' }],
   'POST /api/v1/maintenance': (ids) => [
     { title: 'Walker window', description: 'Walker', componentIds: [ids.componentId], ...walkTimes(2) },
     { title: 'Walker emergency', kind: 'emergency', justification: 'Walker', incidentId: ids.incidentId, componentIds: [ids.componentId], addClientIds: [ids.clientId], endsAt: walkTimes(1).endsAt },

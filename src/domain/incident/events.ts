@@ -41,6 +41,8 @@ export type LifecycleEvent =
   | { type: 'incident.documented'; data: { before: string | null; after: string } }
   | { type: 'incident.closed'; data: { stage: 'internal' | 'active' } }
   | { type: 'note.added'; data: { text: string } }
+  | { type: 'publication.published'; data: { publicUpdateId: string; title: string; body: string; state: TechState; isFirst: boolean } }
+  | { type: 'publication.withdrawn'; data: { reason: string } }
   | { type: 'obligation.opened'; data: ObligationRef & { dueAt: string } }
   | { type: 'obligation.rescheduled'; data: ObligationRef & { before: string; after: string } }
   | { type: 'obligation.met' | 'obligation.cancelled'; data: ObligationRef & { dueAt: string; isOnTime?: boolean | undefined } }

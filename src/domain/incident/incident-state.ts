@@ -23,6 +23,10 @@ export interface IncidentState {
   resolvedAt: string | null;
   reopenedAt: string | null;
   closedAt: string | null;
+  /** The title of the incident on the public status page (the last one published; kept after a withdrawal). */
+  publicTitle: string | null;
+  /** When the incident was published to the public status page; null while it is not there. */
+  publishedAt: string | null;
 }
 
 export type Command =
@@ -45,7 +49,10 @@ export type Command =
   | { type: 'waiveObligation'; obligationId: string; reason: string }
   | { type: 'document'; summary: string }
   | { type: 'close'; waiveReason: string | null }
-  | { type: 'addNote'; text: string };
+  | { type: 'addNote'; text: string }
+  /** A public entry: its own title (null: the current public title) and Markdown body; state null: the incident's. */
+  | { type: 'publish'; publicUpdateId: string; title: string | null; body: string; state: TechState | null }
+  | { type: 'unpublish'; reason: string };
 
 export interface DecideContext {
   actor: Actor;
@@ -78,7 +85,11 @@ export type RefusalCode =
   | 'internal_summary_required'
   | 'not_incident_manager'
   | 'not_communication_lead'
-  | 'obligation_not_open';
+  | 'obligation_not_open'
+  | 'not_publisher'
+  | 'not_published'
+  | 'public_text_required'
+  | 'public_text_has_variables';
 
 export interface Refusal {
   ok: false;

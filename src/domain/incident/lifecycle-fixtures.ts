@@ -101,6 +101,14 @@ export const waive = (obligationId: string, reason = 'The client was told by pho
 export const close = (waiveReason: string | null = null): Command => ({ type: 'close', waiveReason });
 export const documentIt = (summary = 'Staging only; no client could see it.'): Command => ({ type: 'document', summary });
 export const addNote = (text = 'Looking at the load balancer'): Command => ({ type: 'addNote', text });
+export const publishIt = (o: { title?: string | null; body?: string; state?: TechState | null; id?: string } = {}): Command => ({
+  type: 'publish',
+  publicUpdateId: o.id ?? 'pub-1',
+  title: o.title === undefined ? 'API errors' : o.title,
+  body: o.body ?? 'Some requests to the API fail; we are on it.',
+  state: o.state ?? null,
+});
+export const unpublish = (reason = 'Published by mistake'): Command => ({ type: 'unpublish', reason });
 export const adjust = (addClients: ClientRef[], removeClientIds: string[] = []): Command => ({ type: 'adjustClients', addClients, removeClientIds });
 
 export function accepted(outcome: Outcome): Accepted {
@@ -143,6 +151,8 @@ export const given = {
   remediationStated: () => play(given.resolutionSent(), [{ at: DAY, command: disclose({ remediation: REMEDIATION }) }]),
   rcaSent: () => play(given.remediationStated(), [{ at: DAY, by: CL, command: send('rca') }]),
   closed: () => play(given.rcaSent(), [{ at: 2 * DAY, command: close() }]),
+  /** Published to the public status page by the Communication Lead at T0+12. */
+  published: () => play(given.initialSent(), [{ at: 12, by: CL, command: publishIt() }]),
   /** Two clients, Acme and Globex, each owed an initial notice by T0+15 (ob-1, ob-2). */
   twoClients: () => play(buildIncident(), [{ at: 0, command: classifyAffected({ derived: [ACME, GLOBEX] }) }]),
   unmanaged: (state: IncidentState): IncidentState => ({ ...state, roles: { incidentManagerId: null, communicationLeadId: null, technicalTeamIds: [] } }),

@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../types.js';
 import { decide, type Command, type IncidentState, type RefusalCode } from './lifecycle.js';
-import { ACME, addNote, adjust, ADMIN, buildIncident, fullDisclosures, CL, classifyAffected, classifyInternal, CLIENT_USER, close, context, DAY, disclose, documentIt, given, GLOBEX, IM, moveTo, play, reopen, resetIds, RESPONDER, send, VIEWER, waive } from './lifecycle-fixtures.js';
+import { ACME, addNote, adjust, ADMIN, buildIncident, fullDisclosures, CL, classifyAffected, classifyInternal, CLIENT_USER, close, context, DAY, disclose, documentIt, given, GLOBEX, IM, moveTo, play, reopen, resetIds, RESPONDER, send, VIEWER, waive, publishIt, unpublish } from './lifecycle-fixtures.js';
 
 beforeEach(resetIds);
 
@@ -153,6 +153,20 @@ const refusals: RefusalCase[] = [
   },
   { name: 'refuses a client message from anyone but the Communication Lead or Incident Manager', given: given.disclosed, by: RESPONDER, command: send('initial'), code: 'not_communication_lead' },
   { name: 'refuses to waive an obligation that does not exist', given: given.initialSent, command: waive('nope'), code: 'obligation_not_open', missing: ['nope'] },
+  { name: 'refuses publishing by a member who is neither Incident Manager nor Communication Lead', given: given.initialSent, by: RESPONDER, command: publishIt(), code: 'not_publisher' },
+  { name: 'refuses withdrawing by a member who is neither Incident Manager nor Communication Lead', given: given.published, by: RESPONDER, command: unpublish(), code: 'not_publisher' },
+  { name: 'refuses publishing before the classification', given: given.reported, command: publishIt(), code: 'not_classified' },
+  { name: 'refuses publishing an internal-only incident', given: given.internal, command: publishIt(), code: 'clients_not_affected' },
+  { name: 'refuses a first public entry without a title or a text', given: given.initialSent, command: publishIt({ title: null, body: '  ' }), code: 'public_text_required', missing: ['title', 'body'] },
+  {
+    name: 'refuses template variables in a public text (it is shown as written, never filled in for a client)',
+    given: given.initialSent,
+    command: publishIt({ body: 'Dear {{ client.name }}, your data' }),
+    code: 'public_text_has_variables',
+    missing: ['body'],
+  },
+  { name: 'refuses withdrawing an incident that is not published', given: given.initialSent, command: unpublish(), code: 'not_published' },
+  { name: 'refuses withdrawing without a reason', given: given.published, command: unpublish(' '), code: 'reason_required', missing: ['reason'] },
   { name: 'refuses to waive an obligation that was already met', given: given.initialSent, command: waive('ob-1'), code: 'obligation_not_open', missing: ['ob-1'] },
 ];
 
@@ -181,6 +195,10 @@ const EVERY_REFUSAL_CODE: Record<RefusalCode, true> = {
   not_incident_manager: true,
   not_communication_lead: true,
   obligation_not_open: true,
+  not_publisher: true,
+  not_published: true,
+  public_text_required: true,
+  public_text_has_variables: true,
 };
 
 describe('decide: refusals', () => {

@@ -7,6 +7,7 @@ import type { LifecycleEvent } from './events.js';
 import { refuse, type Command, type DecideContext, type Handler, type IncidentState, type Outcome, type Step } from './incident-state.js';
 import { close, sendMessage, waiveObligation } from './message-steps.js';
 import { reconcileObligations } from './obligations.js';
+import { publish, unpublish } from './publication.js';
 
 export type { ClassificationSnapshot, DomainEvent, DomainEventType, IntakeEvent, LifecycleEvent, ServiceEvent } from './events.js';
 export { findEvent } from './events.js';
@@ -55,13 +56,16 @@ export function newIncident(input: {
     resolvedAt: null,
     reopenedAt: null,
     closedAt: null,
+    publicTitle: null,
+    publishedAt: null,
   };
   return { state, events: [{ type: 'incident.reported', data: { source: input.source, reporterClientId: input.reporterClientId, impacts: input.impacts } }] };
 }
 
 export function decide(incident: IncidentState, command: Command, ctx: DecideContext): Outcome {
   if (!isWriter(ctx.actor)) return refuse('forbidden', 'Only admins and members may change incidents.');
-  if (incident.stage === 'closed' && command.type !== 'addNote') {
+  // A closed incident still takes notes, and can be taken off the public page (a text found wrong later).
+  if (incident.stage === 'closed' && command.type !== 'addNote' && command.type !== 'unpublish') {
     return refuse('incident_closed', 'The incident is closed.');
   }
   const step = STEPS[command.type] as (i: IncidentState, c: Command, x: DecideContext) => Step;
@@ -145,4 +149,6 @@ const STEPS: { [K in Command['type']]: Handler<K> } = {
   document: documentIncident,
   close,
   addNote,
+  publish,
+  unpublish,
 };

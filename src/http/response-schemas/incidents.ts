@@ -79,6 +79,8 @@ export const Incident = z
     resolvedAt: isoTime.nullable(),
     reopenedAt: isoTime.nullable(),
     closedAt: isoTime.nullable(),
+    publicTitle: z.string().nullable().describe('The title on the public status page (the last one published; kept after a withdrawal)'),
+    publishedAt: isoTime.nullable().describe('When the incident was published to the public status page; null while it is not there'),
     updatedAt: isoTime,
   })
   .meta({ id: 'Incident' });
@@ -120,3 +122,17 @@ export const DisclosureVersion = z.object({ version: z.number().int(), disclosur
 
 export const PastOccurrence = z.object({ incidentId: id, key: z.string(), title: z.string(), reportedAt: isoTime, rcaUrl: z.string().nullable() }).meta({ id: 'PastOccurrence' });
 
+
+/** An entry published to the public status page (what everyone sees, as written). */
+export const PublicUpdate = z
+  .object({
+    id,
+    title: z.string(),
+    body: z.string().describe('Markdown, shown as written (no template variables)'),
+    state: TechState,
+    at: isoTime,
+    actorId: id.nullable(),
+    actor: z.string(),
+    withdrawnAt: isoTime.nullable().describe('When the incident was taken off the public page; a withdrawn entry never shows again'),
+  })
+  .meta({ id: 'PublicUpdate' });

@@ -9,13 +9,14 @@ import { findPastOccurrences } from '../../services/communications/past-occurren
 import { adjustAffectedClients, assignRoles, classifyIncident } from '../../services/incidents/classify-incident.js';
 import { addNote, changeTechState, closeIncident, documentIncident, updateDisclosures, waiveObligation } from '../../services/incidents/incident-commands.js';
 import { getIncident, getTimeline, listDisclosureVersions, listIncidents, listObligations, staffView } from '../../services/incidents/read-incidents.js';
+import { listPublicUpdates, publishIncident, withdrawPublication } from '../../services/incidents/publish-incident.js';
 import { reportIncident } from '../../services/incidents/report-incident.js';
 import { requireStaff, type Verb } from '../../services/context.js';
 import type { IncidentRecord } from '../../services/incidents/incident-store.js';
 import { call, type Runner } from '../request-context.js';
 import { listSchema, pageSchema, replies } from '../response-schemas/common.js';
 import { Communication, Recipient, SendResult } from '../response-schemas/communications.js';
-import { AnyIncident, DisclosureVersion, Incident, ObligationRecord, PastOccurrence, TimelineEvent } from '../response-schemas/incidents.js';
+import { AnyIncident, DisclosureVersion, Incident, ObligationRecord, PastOccurrence, PublicUpdate, TimelineEvent } from '../response-schemas/incidents.js';
 import { definedOnly, disclosuresPatch, idParam, impact, incidentParam, messageKind, optionalText, pageQuery, severity, source, stage, techState, text, uuid, uuidList } from '../schemas.js';
 
 export function incidentRoutes(app: FastifyInstance, run: Runner) {
@@ -98,6 +99,44 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
   command('internal-summary', 'Document the incident internally (required to close an internal-only incident)', z.object({ summary: text(20000) }), documentIncident, (b) => b.summary);
   command('close', 'Close the incident; the Incident Manager may waive open obligations with a reason', z.object({ waiveReason: optionalText(5000) }), closeIncident);
   command('notes', 'Add an internal note to the timeline', z.object({ text: text(20000) }), addNote, (b) => b.text);
+
+  // The public status page: only what is published here shows there (never a client message's text).
+  const publicText = (max: number) => text(max).refine((v) => !/\{\{|\{%/.test(v), 'The public text is shown as written: no template variables ({{ … }} or {% … %}).');
+  r.post(
+    '/api/v1/incidents/:id/public-updates',
+    {
+      schema: {
+        tags,
+        summary: 'Publish an entry to the public status page (Incident Manager, Communication Lead or admin): its own title and Markdown text, shown to everyone as written',
+        params: incidentParam,
+        body: z.object({
+          title: publicText(200).nullable().optional().describe('Required for the first entry (and after a withdrawal); absent: the current public title'),
+          body: publicText(20000).describe('Markdown; no template variables'),
+          state: techState.nullable().optional().describe("The state the entry announces; absent: the incident's technical state"),
+        }),
+        response: replies({ 201: Incident }),
+      },
+    },
+    (req, reply) => run.command(req, reply, 201, call(publishIncident, [req.params.id, req.body], (record, ctx) => staffView(record, ctx.now))),
+  );
+  r.get(
+    '/api/v1/incidents/:id/public-updates',
+    { schema: { tags, summary: 'Every entry published to the public status page, oldest first, withdrawn ones included (staff)', params: incidentParam, response: replies({ 200: listSchema(PublicUpdate) }) } },
+    (req) => run.query(req, async (ctx) => ({ items: await listPublicUpdates(ctx, req.params.id) })),
+  );
+  r.post(
+    '/api/v1/incidents/:id/public-updates/withdrawal',
+    {
+      schema: {
+        tags,
+        summary: 'Take the incident off the public status page, with a reason: every entry published so far is withdrawn',
+        params: incidentParam,
+        body: z.object({ reason: text(5000) }),
+        response: replies({ 200: Incident }),
+      },
+    },
+    (req, reply) => run.command(req, reply, 200, call(withdrawPublication, [req.params.id, req.body], (record, ctx) => staffView(record, ctx.now))),
+  );
 
   r.post(
     '/api/v1/incidents/:id/obligations/:obligationId/waiver',

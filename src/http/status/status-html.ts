@@ -4,6 +4,7 @@ import type { StatusDocument, StatusIncident, StatusUpdate } from '../../service
 import { STATUS_WORDS } from '../../services/status-pages/status-document.js';
 import type { StatusMaintenance } from '../../services/status-pages/status-maintenance.js';
 import type { ComponentStatus } from '../../domain/types.js';
+import { markdownToHtml } from '../../templates/markdown.js';
 
 /** Where a page that is served stale (the database could not be read) gets its notice. */
 export const STALE_MARK = '<!--herald:stale-->';
@@ -35,10 +36,13 @@ function paragraphs(text: string): string {
     .join('');
 }
 
+/** An update's text is the author's Markdown (a client message's body, or a published public entry): safe HTML, no markup of the author's. */
+const textHtml = (text: string) => `<div class="text">${markdownToHtml(text)}</div>`;
+
 function updateHtml(u: StatusUpdate): string {
   const details = [
     u.impactSummary ? `<p><strong>Impact:</strong> ${esc(u.impactSummary)}</p>` : '',
-    u.text.trim() ? paragraphs(u.text) : '',
+    u.text.trim() ? textHtml(u.text) : '',
     u.expectedResolutionAt ? `<p class="meta">Expected resolution: ${when(u.expectedResolutionAt)}</p>` : '',
     u.nextUpdateAt ? `<p class="meta">Next update by ${when(u.nextUpdateAt)}</p>` : '',
   ].join('');

@@ -65,7 +65,7 @@ export interface MessageContext {
   threads: Map<string, string>;
   /** The contacts who receive this kind by e-mail, by address, when the message goes to at most CLIENTS_PER_READ clients; else null (read a group at a time). */
   contacts: ContextContact[] | null;
-  /** Whether anyone follows a status page (else no subscriber notices need to be looked for). */
+  /** Whether anyone follows a client's status page (else no subscriber notices need to be looked for; the public page's followers get only published entries). */
   hasSubscribers: boolean;
 }
 
@@ -127,7 +127,7 @@ SELECT
     FROM communications m WHERE m.incident_id = ${incident} AND m.status = 'sent') AS earlier,
   ${pastOrThreads},
   ${contacts},
-  EXISTS (SELECT 1 FROM status_subscribers s WHERE s.status = 'active') AS has_subscribers`;
+  EXISTS (SELECT 1 FROM status_subscribers s WHERE s.status = 'active' AND s.client_id IS NOT NULL) AS has_subscribers`;
 }
 
 /** Versions kept per kind of message (a few per language and channel; edits add more). */

@@ -63,7 +63,8 @@ function incidentRow(c: IncidentChange, conditions: SQL[], notify: string, discl
         incident_manager_id = ${after.roles.incidentManagerId}, communication_lead_id = ${after.roles.communicationLeadId},
         technical_team_ids = ${JSON.stringify(after.roles.technicalTeamIds)}::jsonb, internal_summary = ${after.internalSummary},
         classified_at = ${isoOrNull(after.classifiedAt)}::timestamptz, resolved_at = ${isoOrNull(after.resolvedAt)}::timestamptz,
-        reopened_at = ${isoOrNull(after.reopenedAt)}::timestamptz, closed_at = ${isoOrNull(after.closedAt)}::timestamptz, updated_at = ${stamp.at}::timestamptz
+        reopened_at = ${isoOrNull(after.reopenedAt)}::timestamptz, closed_at = ${isoOrNull(after.closedAt)}::timestamptz, updated_at = ${stamp.at}::timestamptz,
+        public_title = ${after.publicTitle}, published_at = ${isoOrNull(after.publishedAt)}::timestamptz
       WHERE ${sql.join(conditions, sql` AND `)}
         -- Set before the row is written, so that the incident's row trigger is not even called (migration 0012).
         AND set_config('herald.notify_by_app', ${notify}, true) IS NOT NULL

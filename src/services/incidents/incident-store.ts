@@ -54,7 +54,7 @@ function incidentWhere(idOrKey: string): SQL {
 /** The columns of incident `i` toRecord reads (named, not i.*: a prepared statement's result columns are fixed). */
 const INCIDENT_COLUMNS = `i.id, i.number, i.title, i.description, i.source, i.reporter_id, i.reporter_client_id, i.reported_client_ids, i.stage, i.tech_state,
       i.severity, i.decision, i.disclosures, i.disclosure_version, i.incident_manager_id, i.communication_lead_id, i.technical_team_ids, i.internal_summary,
-      i.reported_at, i.classified_at, i.resolved_at, i.reopened_at, i.closed_at, i.updated_at`;
+      i.reported_at, i.classified_at, i.resolved_at, i.reopened_at, i.closed_at, i.updated_at, i.public_title, i.published_at`;
 
 /** The impacts, clients and open obligations of incident `i`, as JSON columns (the shape toRecord reads). */
 const AGGREGATES = `COALESCE((SELECT json_agg(json_build_object('componentId', component_id, 'status', status) ORDER BY component_id) FROM incident_components WHERE incident_id = i.id), '[]') AS impacts,
@@ -166,6 +166,8 @@ function toRecord(r: Record<string, unknown>): IncidentRecord {
     resolvedAt: iso(r.resolved_at),
     reopenedAt: iso(r.reopened_at),
     closedAt: iso(r.closed_at),
+    publicTitle: (r.public_title as string | null) ?? null,
+    publishedAt: iso(r.published_at),
   };
   const number = Number(r.number);
   return {

@@ -36,6 +36,8 @@ export function staffView(r: IncidentRecord, now: Date) {
     resolvedAt: s.resolvedAt,
     reopenedAt: s.reopenedAt,
     closedAt: s.closedAt,
+    publicTitle: s.publicTitle,
+    publishedAt: s.publishedAt,
     updatedAt: r.updatedAt,
   };
 }

@@ -1,10 +1,13 @@
 // What a status page shows, read once per change: the public page or one client's page, as the
-// document published at /status.json (docs/status-schema.json). Only what clients were sent shows:
-// an incident appears once a message about it was sent (to that client, on a client page), with the
-// text of each message as sent; internal-only incidents, notes, drafts and unapproved messages never do.
+// document published at /status.json (docs/status-schema.json). A client page shows what that client
+// was sent: an incident appears once a message about it was sent to the client, with the text of each
+// message as sent. The public page shows only what staff published to it (publish-incident.ts), each
+// entry as written: a message written for a client never reaches it. Internal-only incidents, notes,
+// drafts and unapproved messages appear on neither.
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { worstStatus, type ComponentStatus, type MessageKind, type TechState } from '../../domain/types.js';
+import { publicEntryKind } from '../../domain/incident/publication.js';
 import { json, rows } from '../sql-rows.js';
 import { loadStatusMaintenance, type StatusMaintenance } from './status-maintenance.js';
 import { dayKeys, uptimeDays, type HistoryRow, type UptimeDay } from './uptime.js';
@@ -84,11 +87,119 @@ export function pagePath(scope: StatusScope): string {
   return scope.kind === 'public' ? '/status' : `/status/${scope.slug}`;
 }
 
+/** The incidents a page shows, and the updates of each, oldest first. */
+interface Told {
+  incidents: { id: string; number: number; title: string; stage: string; reportedAt: unknown; firstAt: unknown }[];
+  updates: Map<string, StatusUpdate[]>;
+}
+
+const groupBy = <T extends { incidentId: string }>(list: T[]) => {
+  const map = new Map<string, T[]>();
+  for (const x of list) map.set(x.incidentId, [...(map.get(x.incidentId) ?? []), x]);
+  return map;
+};
+
+/** A client page: incidents with a message sent to the client, each message's text as sent. */
+async function loadSentToClient(db: Db, clientId: string, windowStart: Date): Promise<Told> {
+  const sentToScope = sql` AND c.client_ids @> ${JSON.stringify([clientId])}::jsonb`;
+  const incidentRows = await rows<{ id: string; number: number; title: string; stage: string; reported_at: unknown; first_sent: unknown }>(
+    db,
+    sql`SELECT i.id, i.number, i.title, i.stage, i.reported_at,
+        (SELECT min(c.sent_at) FROM communications c WHERE c.incident_id = i.id AND c.status = 'sent'${sentToScope}) AS first_sent
+      FROM incidents i
+      WHERE i.stage <> 'internal'
+        AND EXISTS (SELECT 1 FROM communications c WHERE c.incident_id = i.id AND c.status = 'sent'${sentToScope}
+          AND (c.sent_at >= ${windowStart} OR i.stage <> 'closed'))`,
+  );
+  const idList = JSON.stringify(incidentRows.map((i) => i.id));
+  const updateRows = incidentRows.length
+    ? await rows<{ id: string; incident_id: string; kind: string; body: string; disclosures: unknown; sent_at: unknown }>(
+        db,
+        sql`SELECT c.id, c.incident_id, c.kind, c.body, c.disclosures, c.sent_at FROM communications c
+          WHERE c.status = 'sent' AND c.incident_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${idList}::jsonb))${sentToScope}
+          ORDER BY c.sent_at, c.id`,
+      )
+    : [];
+  const stateRows = incidentRows.length
+    ? await rows<{ incident_id: string; at: unknown; data: unknown }>(
+        db,
+        sql`SELECT e.incident_id, e.at, e.data FROM incident_events e
+          WHERE e.type = 'state.changed' AND e.incident_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${idList}::jsonb)) ORDER BY e.seq`,
+      )
+    : [];
+  const stateAt = (incidentId: string, at: number): TechState => {
+    let state: TechState = 'investigating';
+    for (const e of stateRows) {
+      if (e.incident_id !== incidentId) continue;
+      if (new Date(e.at as string).getTime() > at) break;
+      state = json<{ to: TechState }>(e.data).to;
+    }
+    return state;
+  };
+  const updates = updateRows.map((u) => {
+    const at = new Date(u.sent_at as string);
+    const d = json<{ impactSummary: string | null; nextUpdateAt: string | null; expectedResolutionAt: string | null }>(u.disclosures);
+    const kind = u.kind as MessageKind;
+    const isClosing = kind === 'resolution' || kind === 'rca';
+    return {
+      incidentId: u.incident_id,
+      id: u.id,
+      kind,
+      state: isClosing ? 'resolved' : stateAt(u.incident_id, at.getTime()),
+      at: at.toISOString(),
+      text: u.body,
+      impactSummary: d.impactSummary ?? null,
+      nextUpdateAt: isClosing ? null : (d.nextUpdateAt ?? null),
+      expectedResolutionAt: isClosing ? null : (d.expectedResolutionAt ?? null),
+    };
+  });
+  return {
+    incidents: incidentRows.map((i) => ({ id: i.id, number: i.number, title: i.title, stage: i.stage, reportedAt: i.reported_at, firstAt: i.first_sent })),
+    updates: new Map([...groupBy(updates)].map(([k, list]) => [k, list.map(({ incidentId: _i, ...u }) => u)])),
+  };
+}
+
+/**
+ * The public page: incidents staff published (and did not withdraw), under their public title, with
+ * each published entry as written. Client messages, their disclosures and promised times stay on the
+ * clients' pages.
+ */
+async function loadPublished(db: Db, windowStart: Date): Promise<Told> {
+  const entryRows = await rows<{ id: string; incident_id: string; number: number; public_title: string; stage: string; reported_at: unknown; body: string; state: string; at: unknown }>(
+    db,
+    sql`SELECT u.id, u.incident_id, i.number, i.public_title, i.stage, i.reported_at, u.body, u.state, u.at
+      FROM incidents i JOIN public_updates u ON u.incident_id = i.id AND u.withdrawn_at IS NULL
+      WHERE i.published_at IS NOT NULL AND i.stage <> 'internal'
+        AND (i.stage <> 'closed' OR EXISTS (SELECT 1 FROM public_updates r WHERE r.incident_id = i.id AND r.withdrawn_at IS NULL AND r.at >= ${windowStart}))
+      ORDER BY u.at, u.id`,
+  );
+  const byIncident = groupBy(entryRows.map((r) => ({ ...r, incidentId: r.incident_id })));
+  const incidents: Told['incidents'] = [];
+  const updates = new Map<string, StatusUpdate[]>();
+  for (const [incidentId, entries] of byIncident) {
+    const first = entries[0]!;
+    incidents.push({ id: incidentId, number: first.number, title: first.public_title, stage: first.stage, reportedAt: first.reported_at, firstAt: first.at });
+    updates.set(
+      incidentId,
+      entries.map((e, n) => ({
+        id: e.id,
+        kind: publicEntryKind(n === 0, e.state as TechState),
+        state: e.state as TechState,
+        at: new Date(e.at as string).toISOString(),
+        text: e.body,
+        impactSummary: null,
+        nextUpdateAt: null,
+        expectedResolutionAt: null,
+      })),
+    );
+  }
+  return { incidents, updates };
+}
+
 export async function buildStatusDocument(db: Db, scope: StatusScope, opts: { baseUrl: string; companyName: string; now: Date }): Promise<StatusDocument> {
   const { now } = opts;
   const clientId = scope.kind === 'client' ? scope.clientId : null;
   const windowStart = new Date(now.getTime() - UPTIME_DAYS * 86_400_000);
-  const sentToScope = clientId ? sql` AND c.client_ids @> ${JSON.stringify([clientId])}::jsonb` : sql``;
 
   const componentRows = await rows<{ id: string; name: string; description: string | null; group_name: string | null; status: string; created_at: unknown; last_manual: boolean | null }>(
     db,
@@ -100,33 +211,11 @@ export async function buildStatusDocument(db: Db, scope: StatusScope, opts: { ba
   );
   const componentIds = new Set(componentRows.map((c) => c.id));
 
-  // Incidents the scope was told about: at least one sent message (to this client, on a client page).
-  const incidentRows = await rows<{ id: string; number: number; title: string; stage: string; tech_state: string; reported_at: unknown; resolved_at: unknown; first_sent: unknown }>(
-    db,
-    sql`SELECT i.id, i.number, i.title, i.stage, i.tech_state, i.reported_at, i.resolved_at,
-        (SELECT min(c.sent_at) FROM communications c WHERE c.incident_id = i.id AND c.status = 'sent'${sentToScope}) AS first_sent
-      FROM incidents i
-      WHERE i.stage <> 'internal'
-        AND EXISTS (SELECT 1 FROM communications c WHERE c.incident_id = i.id AND c.status = 'sent'${sentToScope}
-          AND (c.sent_at >= ${windowStart} OR i.stage <> 'closed'))`,
-  );
-  const incidentIds = incidentRows.map((i) => i.id);
+  // Incidents the scope was told about: on a client page, what was sent to that client; on the public
+  // page, only what staff published to it (never a text written for a client).
+  const told = clientId ? await loadSentToClient(db, clientId, windowStart) : await loadPublished(db, windowStart);
+  const incidentIds = told.incidents.map((i) => i.id);
   const idList = JSON.stringify(incidentIds);
-  const updateRows = incidentIds.length
-    ? await rows<{ id: string; incident_id: string; kind: string; body: string; disclosures: unknown; sent_at: unknown }>(
-        db,
-        sql`SELECT c.id, c.incident_id, c.kind, c.body, c.disclosures, c.sent_at FROM communications c
-          WHERE c.status = 'sent' AND c.incident_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${idList}::jsonb))${sentToScope}
-          ORDER BY c.sent_at, c.id`,
-      )
-    : [];
-  const stateRows = incidentIds.length
-    ? await rows<{ incident_id: string; at: unknown; data: unknown }>(
-        db,
-        sql`SELECT e.incident_id, e.at, e.data FROM incident_events e
-          WHERE e.type = 'state.changed' AND e.incident_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${idList}::jsonb)) ORDER BY e.seq`,
-      )
-    : [];
   const impactRows = incidentIds.length
     ? await rows<{ incident_id: string; component_id: string; name: string; status: string }>(
         db,
@@ -135,43 +224,14 @@ export async function buildStatusDocument(db: Db, scope: StatusScope, opts: { ba
       )
     : [];
 
-  const stateAt = (incidentId: string, at: number): TechState => {
-    let state: TechState = 'investigating';
-    for (const e of stateRows) {
-      if (e.incident_id !== incidentId) continue;
-      if (new Date(e.at as string).getTime() > at) break;
-      state = json<{ to: TechState }>(e.data).to;
-    }
-    return state;
-  };
-
-  const incidents: StatusIncident[] = incidentRows.map((i) => {
-    const updates = updateRows
-      .filter((u) => u.incident_id === i.id)
-      .map((u): StatusUpdate => {
-        const at = new Date(u.sent_at as string);
-        const d = json<{ impactSummary: string | null; nextUpdateAt: string | null; expectedResolutionAt: string | null }>(u.disclosures);
-        const kind = u.kind as MessageKind;
-        const isClosing = kind === 'resolution' || kind === 'rca';
-        return {
-          id: u.id,
-          kind,
-          state: isClosing ? 'resolved' : stateAt(i.id, at.getTime()),
-          at: at.toISOString(),
-          text: u.body,
-          impactSummary: d.impactSummary ?? null,
-          nextUpdateAt: isClosing ? null : (d.nextUpdateAt ?? null),
-          expectedResolutionAt: isClosing ? null : (d.expectedResolutionAt ?? null),
-        };
-      })
-      .reverse();
+  const incidents: StatusIncident[] = told.incidents.map((i) => {
+    const updates = [...(told.updates.get(i.id) ?? [])].reverse();
     const last = updates[0];
     const isActive = i.stage !== 'closed' && !!last && last.kind !== 'resolution' && last.kind !== 'rca';
     // A client page names only the components that client uses.
-    const impacts = impactRows
-      .filter((r) => r.incident_id === i.id && (!clientId || componentIds.has(r.component_id)))
-      .map((r) => ({ id: r.component_id, name: r.name, status: (isActive ? r.status : 'operational') as ComponentStatus }));
-    const impact = worstStatus(impactRows.filter((r) => r.incident_id === i.id && (!clientId || componentIds.has(r.component_id))).map((r) => r.status as ComponentStatus));
+    const mine = impactRows.filter((r) => r.incident_id === i.id && (!clientId || componentIds.has(r.component_id)));
+    const impacts = mine.map((r) => ({ id: r.component_id, name: r.name, status: (isActive ? r.status : 'operational') as ComponentStatus }));
+    const impact = worstStatus(mine.map((r) => r.status as ComponentStatus));
     const resolvedUpdate = updates.find((u) => u.kind === 'resolution');
     return {
       key: `INC-${i.number}`,
@@ -179,7 +239,7 @@ export async function buildStatusDocument(db: Db, scope: StatusScope, opts: { ba
       state: last?.state ?? 'investigating',
       isActive,
       impact,
-      startedAt: isoOf(i.first_sent) ?? isoOf(i.reported_at)!,
+      startedAt: isoOf(i.firstAt) ?? isoOf(i.reportedAt)!,
       resolvedAt: isActive ? null : (resolvedUpdate?.at ?? last?.at ?? null),
       components: impacts,
       updates,

@@ -62,9 +62,10 @@ export async function unsubscribe(tx: Db, token: string, now: Date): Promise<{ a
 const KIND_WORDS: Record<string, string> = { initial: 'Investigating', update: 'Update', resolution: 'Resolved', rca: 'Root-cause analysis' };
 
 /**
- * Queues the public update of a just-sent incident message for every active subscriber who should
- * get it: followers of the public page, and followers of the page of each client the message went
- * to, each filtered by the components they follow. Runs in the sending transaction.
+ * Queues the notice of a just-sent incident message for every active subscriber who should get it:
+ * followers of the page of each client the message went to, each filtered by the components they
+ * follow. Never the public page's followers: a client message is written for its clients, and the
+ * public page tells only what staff published to it (public-notices.ts). Runs in the sending transaction.
  */
 export async function queueSubscriberNotices(deps: SubscriptionDeps, communicationId: string): Promise<number> {
   const [c] = await rows<{ id: string; incident_id: string; kind: string; body: string; disclosures: unknown; client_ids: unknown; number: number; title: string; tech_state: string; stage: string }>(
@@ -85,7 +86,7 @@ export async function queueSubscriberNotices(deps: SubscriptionDeps, communicati
     sql`SELECT s.id, s.client_id, s.channel, s.address, s.unsubscribe_token, cl.slug, cl.name AS client_name
       FROM status_subscribers s LEFT JOIN clients cl ON cl.id = s.client_id
       WHERE s.status = 'active'
-        AND (s.client_id IS NULL OR s.client_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(clientIds)}::jsonb)))
+        AND s.client_id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(clientIds)}::jsonb))
         AND (s.component_ids IS NULL OR s.component_ids ?| ${`{${impacted.join(',')}}`}::text[])
         AND NOT EXISTS (SELECT 1 FROM status_subscriber_deliveries d WHERE d.subscriber_id = s.id AND d.communication_id = ${communicationId})`,
   );

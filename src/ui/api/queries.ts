@@ -14,6 +14,7 @@ import type {
   ObligationRecord,
   Page,
   PastOccurrence,
+  PublicUpdate,
   Recipient,
   SlaPolicyRow,
   Template,
@@ -36,6 +37,7 @@ export const keys = {
   timeline: (key: string) => ['incident', key, 'timeline'] as const,
   obligations: (key: string) => ['incident', key, 'obligations'] as const,
   communications: (key: string) => ['incident', key, 'communications'] as const,
+  publicUpdates: (key: string) => ['incident', key, 'public-updates'] as const,
   pastOccurrences: (key: string, clientId: string) => ['incident', key, 'past-occurrences', clientId] as const,
   components: ['components'] as const,
   groups: ['component-groups'] as const,
@@ -85,6 +87,9 @@ export const usePastOccurrences = (key: string, clientId: string) =>
   });
 
 const LONG = 60_000;
+/** What was published about the incident to the public status page, oldest first (withdrawn ones too). */
+export const usePublicUpdates = (key: string) =>
+  useQuery({ queryKey: keys.publicUpdates(key), queryFn: async () => (await api.get<{ items: PublicUpdate[] }>(`/incidents/${key}/public-updates`)).items });
 export const useComponents = () => useQuery({ queryKey: keys.components, queryFn: () => all<Component>('/components'), staleTime: LONG });
 export const useGroups = (enabled = true) =>
   useQuery({ queryKey: keys.groups, queryFn: async () => (await api.get<{ items: ComponentGroup[] }>('/component-groups')).items, staleTime: LONG, enabled });

@@ -40,6 +40,8 @@ export type Incident = Schemas['Incident'];
 /** What a client user sees of an incident. */
 export type ClientIncident = Schemas['ClientIncident'];
 export type TimelineEvent = Schemas['TimelineEvent'];
+/** An entry published to the public status page (GET /incidents/:id/public-updates). */
+export type PublicUpdate = Schemas['PublicUpdate'];
 export type PastOccurrence = Schemas['PastOccurrence'];
 
 export type Recipient = Schemas['Recipient'];

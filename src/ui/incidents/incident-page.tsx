@@ -1,5 +1,6 @@
 // One incident, everything a person on call needs: both tracks, roles, the flow picture, the
-// classification and disclosures, the composer, what was sent, obligations and the timeline.
+// classification and disclosures, the composer, what was sent, the public status page, obligations
+// and the timeline.
 import { Anchor, Grid, Skeleton, Stack } from '@mantine/core';
 import { Link } from '@tanstack/react-router';
 import { useMemo } from 'react';
@@ -14,6 +15,7 @@ import { FlowPicture } from './flow-picture';
 import { IncidentHeader, RolesPanel, TechStatePanel } from './incident-header';
 import { ObligationsPanel } from './obligations-panel';
 import { PastOccurrencesPanel } from './past-occurrences-panel';
+import { PublicStatusPanel } from './public-status-panel';
 import { IncidentTimeline } from './timeline';
 
 export function IncidentPage({ incidentKey }: { incidentKey: string }) {
@@ -44,6 +46,7 @@ export function IncidentPage({ incidentKey }: { incidentKey: string }) {
             {i.stage !== 'reported' && i.stage !== 'internal' && <DisclosuresForm key={i.disclosureVersion} incident={i} />}
             <Composer incident={i} clients={clientsById} />
             <CommunicationsList incident={i} clients={clientsById} users={usersById} />
+            <PublicStatusPanel key={i.publishedAt ?? 'unpublished'} incident={i} />
             <ClosePanel incident={i} />
           </Stack>
         </Grid.Col>

@@ -76,6 +76,10 @@ function describe(e: TimelineEvent, n: Names): { title: string; detail?: string 
       return { title: 'Internal summary written', detail: String(d.after ?? '') };
     case 'incident.closed':
       return { title: 'Closed' };
+    case 'publication.published':
+      return { title: `${d.isFirst ? 'Published' : 'Public update published'} (${TECH_STATE_WORDS[d.state as TechState] ?? String(d.state)}): ${String(d.title ?? '')}`, detail: String(d.body ?? '') };
+    case 'publication.withdrawn':
+      return { title: 'Withdrawn from the public status page', detail: `Reason: ${String(d.reason ?? '')}` };
     case 'note.added':
       return { title: 'Note', detail: String(d.text ?? '') };
     case 'alerts.firing':
