@@ -14,4 +14,18 @@ describe('configuration', () => {
       expect(() => loadConfig({ HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS: value })).toThrow(/HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS/);
     }
   });
+
+  it('checks e-mail senders unless HERALD_INTAKE_VERIFY_SENDER is false, and refuses any other value', () => {
+    expect(loadConfig({}).intake.verifiesSender).toBe(true);
+    expect(loadConfig({ HERALD_INTAKE_VERIFY_SENDER: 'false' }).intake.verifiesSender).toBe(false);
+    expect(() => loadConfig({ HERALD_INTAKE_VERIFY_SENDER: 'off' })).toThrow(/HERALD_INTAKE_VERIFY_SENDER/);
+  });
+
+  it('takes an authserv-id for HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID and refuses what cannot be one', () => {
+    expect(loadConfig({}).intake.imapTrustedAuthservId).toBeNull();
+    expect(loadConfig({ HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID: 'mx.example.com' }).intake.imapTrustedAuthservId).toBe('mx.example.com');
+    for (const value of ['mx.example.com; spf=pass', 'two words', 'x'.repeat(256)]) {
+      expect(() => loadConfig({ HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID: value })).toThrow(/HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID/);
+    }
+  });
 });

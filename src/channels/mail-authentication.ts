@@ -182,6 +182,7 @@ export function trustedAuthenticationResults(raw: Buffer | string, trustedAuthse
     fromAddresses,
     dmarc: dmarc ? { result: dmarc.result, policy: dmarc.properties['policy.dmarc'] ?? null } : null,
     spf: spf ? { result: spf.result, domain: domainOf(spf.properties['smtp.mailfrom'] ?? spf.properties['smtp.helo']) } : null,
-    dkim: all.filter((r) => r.method === 'dkim').map((r) => ({ result: r.result, domain: domainOf(r.properties['header.d'] ?? r.properties['header.i']) })),
+    // dkim=none says the mail had no signature: nothing to list.
+    dkim: all.filter((r) => r.method === 'dkim' && r.result !== 'none').map((r) => ({ result: r.result, domain: domainOf(r.properties['header.d'] ?? r.properties['header.i']) })),
   };
 }
