@@ -224,6 +224,17 @@ describe.each(testBackends())('e-mail intake on %s', (kind) => {
       expect(item.data.senderAuthentication).toMatch(/SPF fail for initech\.example; DKIM fail for initech\.example/);
     });
 
+    it("keeps a contact's mail in triage when her domain's records cannot be looked up (DNS times out), instead of refusing or losing it", async () => {
+      await buildClient(t.admin, { name: 'Timeout Ltd', contacts: [{ name: 'Tim', email: 'tim@timeout.example' }] });
+      const before = (await incidentsNow()).length;
+      const info = await transport.sendMail({ from: 'tim@timeout.example', to: 'incidents@herald.test', subject: 'DNS trouble on our side', text: 'x' });
+      expect(info.accepted).toEqual(['incidents@herald.test']);
+      expect(await incidentsNow()).toHaveLength(before);
+      const item = await triageItem('DNS trouble on our side');
+      expect(item).toMatchObject({ reason: 'unauthenticated_sender' });
+      expect(item.data.senderAuthentication).toMatch(/temperror/);
+    });
+
     it("opens the client's incident from a mail whose SPF passes for its From domain (a domain without DMARC)", async () => {
       const before = (await incidentsNow()).length;
       await transport.sendMail({ from: 'gavin@hooli.example', to: 'incidents@herald.test', subject: 'Nucleus is slow', text: 'Compression ratio dropped.' });

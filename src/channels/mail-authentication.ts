@@ -64,9 +64,10 @@ interface HeaderLine {
 
 /** The header section of a raw mail, unfolded, top to bottom. */
 export function headerLines(raw: Buffer | string): HeaderLine[] {
-  const text = typeof raw === 'string' ? raw : raw.toString('latin1');
-  const end = /\r?\n\r?\n/.exec(text);
-  const section = end ? text.slice(0, end.index) : text;
+  const bytes = typeof raw === 'string' ? Buffer.from(raw) : raw;
+  // Only the header section is decoded (the body may be megabytes): it ends at the first empty line.
+  const ends = [bytes.indexOf('\r\n\r\n'), bytes.indexOf('\n\n')].filter((i) => i >= 0);
+  const section = bytes.subarray(0, ends.length ? Math.min(...ends) : bytes.length).toString('utf8');
   const lines: HeaderLine[] = [];
   for (const line of section.split(/\r?\n/)) {
     if (/^[ \t]/.test(line) && lines.length) lines[lines.length - 1]!.value += ` ${line.trim()}`;

@@ -6,6 +6,7 @@
 //   initech.example  SPF allows nobody; no DMARC; DKIM key `sel1` (sign with DKIM_KEYS.initech)
 //   hooli.example    SPF allows 127.0.0.1; no DMARC
 //   process.example  SPF allows 127.0.0.1; no DMARC (the server-process tests)
+//   timeout.example  every lookup times out (a DNS server that does not answer)
 import { generateKeyPairSync } from 'node:crypto';
 import type { DNSResolver } from 'mailauth';
 
@@ -36,6 +37,7 @@ const TXT: Record<string, string[]> = {
 
 /** Answers TXT records from the zone above; every other name or type does not exist (ENOTFOUND), as DNS would say. */
 export const testMailResolver: DNSResolver = async (name, type) => {
+  if (/(^|\.)timeout\.example\.?$/i.test(name)) throw Object.assign(new Error(`queryTxt ETIMEOUT ${name}`), { code: 'ETIMEOUT' });
   const records = type === 'TXT' ? TXT[name.toLowerCase().replace(/\.$/, '')] : undefined;
   if (!records) throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
   return records.map((r) => [r]);
