@@ -17,6 +17,8 @@ export interface IntakeOptions {
   smtpHost?: string;
   /** Largest incoming mail (default 25 MB). */
   maxMailBytes?: number;
+  /** The most the SMTP listener holds of all mails being received at once (default 4 × maxMailBytes; then 452). */
+  maxHeldMailBytes?: number;
   /** Attachments larger than this are listed but not kept (default 10 MB). */
   maxAttachmentBytes?: number;
   /** imap(s)://user:pass@host[:port]/MAILBOX: poll this mailbox for unseen mail. */
@@ -87,8 +89,14 @@ export async function startIntake(deps: { database: Database; queue: JobQueue; r
       port: opts.smtpPort,
       host: opts.smtpHost ?? '0.0.0.0',
       maxBytes: maxMailBytes,
+      ...(opts.maxHeldMailBytes && { maxHeldBytes: opts.maxHeldMailBytes }),
       onMail: async (raw, envelope) => void (await takeInMail(raw, { via: 'smtp', envelope })),
-      onRefused: (r) => deps.log(`mail intake: refused a mail over ${maxMailBytes} bytes (${r.receivedBytes} bytes sent) from ${r.remoteAddress}, MAIL FROM <${r.mailFrom}>: 552`),
+      onRefused: (r) =>
+        deps.log(
+          r.reason === 'too_large'
+            ? `mail intake: refused a mail over ${maxMailBytes} bytes (${r.receivedBytes} bytes sent) from ${r.remoteAddress}, MAIL FROM <${r.mailFrom}>: 552`
+            : `mail intake: deferred a mail from ${r.remoteAddress}, MAIL FROM <${r.mailFrom}>: the mails being received hold the most they may together: 452`,
+        ),
       onError,
     });
     deps.log(`Mail intake: SMTP listening on port ${smtp.port}`);

@@ -10,8 +10,12 @@ export interface SmtpReply {
 export interface RawSmtp {
   /** Sends one command line and reads the (possibly multi-line) reply. */
   command(line: string): Promise<SmtpReply>;
-  /** Sends a message body after DATA's 354, `totalBytes` long, in `chunkBytes` writes, then the final dot; the reply. */
-  sendData(head: string, totalBytes: number, chunkBytes?: number): Promise<SmtpReply>;
+  /** Sends a message after DATA's 354: its header, a body about `bodyBytes` long, then the final dot; the reply. */
+  sendData(head: string, bodyBytes: number): Promise<SmtpReply>;
+  /** Sends the header and about `bodyBytes` of body, without ending the message. */
+  writeData(head: string, bodyBytes: number): Promise<void>;
+  /** Ends the message (the final dot); the reply. */
+  endData(): Promise<SmtpReply>;
   close(): void;
 }
 
@@ -49,20 +53,28 @@ export async function openRawSmtp(port: number, host = '127.0.0.1'): Promise<Raw
   const greeting = await next();
   if (greeting.code !== 220) throw new Error(`SMTP greeting: ${greeting.text}`);
   const write = (data: string) => new Promise<void>((resolve, reject) => socket.write(data, 'latin1', (err) => (err ? reject(err) : resolve())));
+  const bodyLine = `${'x'.repeat(76)}\r\n`;
+  const chunk = bodyLine.repeat(Math.floor((64 * 1024) / bodyLine.length));
+  const writeData = async (head: string, bodyBytes: number) => {
+    await write(head.endsWith('\r\n\r\n') ? head : `${head}\r\n\r\n`);
+    for (let sent = 0; sent < bodyBytes; sent += chunk.length) await write(chunk);
+  };
+  const endData = async () => {
+    const reply = next();
+    await write('.\r\n');
+    return reply;
+  };
   return {
     command: async (line) => {
       const reply = next();
       await write(`${line}\r\n`);
       return reply;
     },
-    sendData: async (head, totalBytes, chunkBytes = 64 * 1024) => {
-      const reply = next();
-      await write(head.endsWith('\r\n\r\n') ? head : `${head}\r\n\r\n`);
-      const line = `${'x'.repeat(76)}\r\n`;
-      const chunk = line.repeat(Math.max(1, Math.floor(chunkBytes / line.length)));
-      for (let sent = 0; sent < totalBytes; sent += chunk.length) await write(chunk);
-      await write('.\r\n');
-      return reply;
+    writeData,
+    endData,
+    sendData: async (head, bodyBytes) => {
+      await writeData(head, bodyBytes);
+      return endData();
     },
     close: () => socket.destroy(),
   };
