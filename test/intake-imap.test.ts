@@ -247,7 +247,12 @@ describe.skipIf(!hasDovecot)(`IMAP e-mail intake in the server process${skipReas
     const dovecot = await startDovecot();
     const root = mkdtempSync(join(tmpdir(), 'herald-intake-imap-'));
     const admin = { adminEmail: 'imap-admin@example.com', adminPassword: 'imap admin password 1' };
-    const server = await startHerald({ ...admin, dataDir: join(root, 'data'), extra: { HERALD_INTAKE_IMAP_URL: dovecot.url('wrong-password-9'), HERALD_INTAKE_IMAP_INTERVAL_S: '3600' } }, 120_000);
+    // A server that does not start (e.g. dist/ not built) must not leave this Dovecot running.
+    const server = await startHerald({ ...admin, dataDir: join(root, 'data'), extra: { HERALD_INTAKE_IMAP_URL: dovecot.url('wrong-password-9'), HERALD_INTAKE_IMAP_INTERVAL_S: '3600' } }, 120_000).catch(async (err: unknown) => {
+      rmSync(root, { recursive: true, force: true });
+      await dovecot.stop();
+      throw err;
+    });
     try {
       // The first poll runs at start; wait for its report (the test's own timeout bounds this).
       while (!server.output().includes('IMAP login')) await new Promise((r) => setTimeout(r, 100));
