@@ -20,4 +20,18 @@ describe('configuration', () => {
     expect(loadConfig({ HERALD_STATUS_PENDING_SIGNUPS_MAX: '50' }).statusPendingSignupsMax).toBe(50);
     for (const value of ['0', 'many', '1.5']) expect(() => loadConfig({ HERALD_STATUS_PENDING_SIGNUPS_MAX: value })).toThrow(/HERALD_STATUS_PENDING_SIGNUPS_MAX/);
   });
+
+  it('checks e-mail senders unless HERALD_INTAKE_VERIFY_SENDER is false, and refuses any other value', () => {
+    expect(loadConfig({}).intake.verifiesSender).toBe(true);
+    expect(loadConfig({ HERALD_INTAKE_VERIFY_SENDER: 'false' }).intake.verifiesSender).toBe(false);
+    expect(() => loadConfig({ HERALD_INTAKE_VERIFY_SENDER: 'off' })).toThrow(/HERALD_INTAKE_VERIFY_SENDER/);
+  });
+
+  it('takes an authserv-id for HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID and refuses what cannot be one', () => {
+    expect(loadConfig({}).intake.imapTrustedAuthservId).toBeNull();
+    expect(loadConfig({ HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID: 'mx.example.com' }).intake.imapTrustedAuthservId).toBe('mx.example.com');
+    for (const value of ['mx.example.com; spf=pass', 'two words', 'x'.repeat(256)]) {
+      expect(() => loadConfig({ HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID: value })).toThrow(/HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID/);
+    }
+  });
 });

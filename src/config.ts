@@ -38,6 +38,12 @@ export const configSchema = z.object({
     .regex(/^imaps?:\/\/.+/, 'must start with imap:// or imaps://')
     .optional(),
   HERALD_INTAKE_IMAP_INTERVAL_S: z.coerce.number().int().min(5).max(86_400).default(60),
+  HERALD_INTAKE_VERIFY_SENDER: z.enum(['true', 'false']).default('true'),
+  HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID: z
+    .string()
+    .max(255)
+    .regex(/^[^\s;()"\\]+$/, 'must be the authserv-id the receiving server writes first in its Authentication-Results header, e.g. mx.example.com')
+    .optional(),
   HERALD_HOOK_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
   HERALD_REPORT_MIN_FILL_S: z.coerce.number().min(0).max(3600).default(3),
   HERALD_REPORT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
@@ -74,6 +80,10 @@ export interface Config {
     maxAttachmentBytes: number;
     imapUrl: string | null;
     imapIntervalMs: number;
+    /** Check SPF, DKIM and DMARC before mail speaks for a client (off only behind a relay that does). */
+    verifiesSender: boolean;
+    /** The receiving server whose Authentication-Results header is trusted for IMAP mail. */
+    imapTrustedAuthservId: string | null;
     hookMaxBytes: number;
     reportMinFillMs: number;
     reportsPerMinute: number;
@@ -116,6 +126,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttachmentBytes: e.HERALD_INTAKE_MAX_ATTACHMENT_BYTES,
       imapUrl: e.HERALD_INTAKE_IMAP_URL ?? null,
       imapIntervalMs: e.HERALD_INTAKE_IMAP_INTERVAL_S * 1000,
+      verifiesSender: e.HERALD_INTAKE_VERIFY_SENDER === 'true',
+      imapTrustedAuthservId: e.HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID ?? null,
       hookMaxBytes: e.HERALD_HOOK_MAX_BYTES,
       reportMinFillMs: e.HERALD_REPORT_MIN_FILL_S * 1000,
       reportsPerMinute: e.HERALD_REPORT_RATE_PER_MINUTE,

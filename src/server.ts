@@ -43,6 +43,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
         maxAttachmentBytes: config.intake.maxAttachmentBytes,
         imapUrl: config.intake.imapUrl,
         imapIntervalMs: config.intake.imapIntervalMs,
+        verifiesSender: config.intake.verifiesSender,
+        imapTrustedAuthservId: config.intake.imapTrustedAuthservId,
         http: { hookMaxBytes: config.intake.hookMaxBytes, reportGuard: { minFillMs: config.intake.reportMinFillMs }, reportsPerMinute: config.intake.reportsPerMinute },
       },
     });

@@ -1,7 +1,9 @@
 // E-mail intake over real SMTP: nodemailer talks to Herald's own SMTP listener. A client contact's mail
 // opens a client-reported incident (subject → title, body → description, attachments kept); a reply
 // to a notice Herald sent lands on that incident's timeline; an unknown sender waits in triage; the
-// same message delivered twice is taken in once; oversized mail is refused at the SMTP level.
+// same message delivered twice is taken in once; oversized mail is refused at the SMTP level, and
+// held in memory only up to the limit. Senders are checked (SPF, DKIM, DMARC) against the test zone
+// of test/support/mail-dns.ts: mail whose From is forged waits in triage, not in a client's incidents.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +18,9 @@ import { createTestApp, type TestApp } from './support/test-app.js';
 import { testBackends } from './support/test-database.js';
 import { expectBody } from './support/http-assertions.js';
 import { expectKeptAttachment, expectReplyOnTimeline, expectReportedByMail, expectUnknownSenderInTriage, incidentsNow as incidentsIn, noticeToAlice, replyTo } from './support/intake-mail.js';
+import { DKIM_KEYS, initechDkim, testMailResolver } from './support/mail-dns.js';
+import { openRawSmtp } from './support/raw-smtp.js';
+import { timelineOf } from './support/incident-reads.js';
 
 describe.each(testBackends())('e-mail intake on %s', (kind) => {
   let t: TestApp;
@@ -26,7 +31,7 @@ describe.each(testBackends())('e-mail intake on %s', (kind) => {
   const incidentsNow = () => incidentsIn(t);
 
   beforeAll(async () => {
-    t = await createTestApp(kind, { intake: { smtpPort: 0, smtpHost: '127.0.0.1', maxMailBytes: 512 * 1024, maxAttachmentBytes: 64 * 1024 } });
+    t = await createTestApp(kind, { intake: { smtpPort: 0, smtpHost: '127.0.0.1', maxMailBytes: 512 * 1024, maxHeldMailBytes: 768 * 1024, maxAttachmentBytes: 64 * 1024, dnsResolver: testMailResolver } });
     expect(t.herald.intake.smtpPort).toBeGreaterThan(0);
     transport = nodemailer.createTransport({ host: '127.0.0.1', port: t.herald.intake.smtpPort!, secure: false, ignoreTLS: true });
     component = await buildComponent(t.admin, 'Webshop');
@@ -113,6 +118,179 @@ describe.each(testBackends())('e-mail intake on %s', (kind) => {
     ).rejects.toMatchObject({ responseCode: 552 });
     expect(await incidentsNow()).toHaveLength(before);
   });
+
+  // Protects against issue 15 item 2: smtp-server says a mail is too large only at the end of DATA, and
+  // the listener used to keep every chunk until then (a 5 MB mail held 5 MB for a 512 KB limit).
+  it('holds no more than the limit of a mail sent past it without SIZE, answers 552, and stays in step', async () => {
+    const before = (await incidentsNow()).length;
+    const refusedBefore = t.herald.intake.smtpStats()!.refusedTooLarge;
+    const smtp = await openRawSmtp(t.herald.intake.smtpPort!);
+    try {
+      expect((await smtp.command('EHLO client.acme.example')).code).toBe(250);
+      expect((await smtp.command('MAIL FROM:<alice@acme.example>')).code).toBe(250);
+      expect((await smtp.command('RCPT TO:<incidents@herald.test>')).code).toBe(250);
+      expect((await smtp.command('DATA')).code).toBe(354);
+      const refused = await smtp.sendData('From: alice@acme.example\r\nTo: incidents@herald.test\r\nSubject: Five megabytes\r\nMessage-ID: <huge-raw@acme.example>', 5 * 1024 * 1024);
+      expect(refused.code, refused.text).toBe(552);
+      // The same connection takes the next mail: the refused one was read to its end.
+      expect((await smtp.command('MAIL FROM:<alice@acme.example>')).code).toBe(250);
+      expect((await smtp.command('RCPT TO:<incidents@herald.test>')).code).toBe(250);
+      expect((await smtp.command('DATA')).code).toBe(354);
+      const accepted = await smtp.sendData('From: alice@acme.example\r\nTo: incidents@herald.test\r\nSubject: After the big one\r\nMessage-ID: <after-huge@acme.example>', 1024);
+      expect(accepted.code, accepted.text).toBe(250);
+      expect((await smtp.command('QUIT')).code).toBe(221);
+    } finally {
+      smtp.close();
+    }
+    const stats = t.herald.intake.smtpStats()!;
+    expect(stats.refusedTooLarge).toBe(refusedBefore + 1);
+    // What the listener kept of any one mail never went past the limit (the 5 MB were read and dropped).
+    expect(stats.peakHeldBytes).toBeLessThanOrEqual(512 * 1024);
+    const after = await incidentsNow();
+    expect(after.slice(before).map((i) => i.title)).toEqual(['After the big one']);
+  });
+
+  it('defers a mail (452) that would take the mails being received past what they may hold together, and takes it when tried again', async () => {
+    const before = (await incidentsNow()).length;
+    const first = await openRawSmtp(t.herald.intake.smtpPort!);
+    const second = await openRawSmtp(t.herald.intake.smtpPort!);
+    const start = async (smtp: typeof first) => {
+      expect((await smtp.command('EHLO client.acme.example')).code).toBe(250);
+      expect((await smtp.command('MAIL FROM:<alice@acme.example>')).code).toBe(250);
+      expect((await smtp.command('RCPT TO:<incidents@herald.test>')).code).toBe(250);
+      expect((await smtp.command('DATA')).code).toBe(354);
+    };
+    try {
+      await start(first);
+      await first.writeData('From: alice@acme.example\r\nSubject: First of two\r\nMessage-ID: <first-of-two@acme.example>', 400 * 1024);
+      // Wait until the listener holds the first mail's 400 KB (bounded by the test's timeout).
+      while (t.herald.intake.smtpStats()!.heldBytes < 400 * 1024) await new Promise((r) => setTimeout(r, 10));
+      await start(second);
+      const deferred = await second.sendData('From: alice@acme.example\r\nSubject: Second of two\r\nMessage-ID: <second-of-two@acme.example>', 400 * 1024);
+      expect(deferred.code, deferred.text).toBe(452);
+      expect((await first.endData()).code).toBe(250);
+      // Tried again (as a sending server does after a 4xx), on the same connection: taken.
+      expect((await second.command('MAIL FROM:<alice@acme.example>')).code).toBe(250);
+      expect((await second.command('RCPT TO:<incidents@herald.test>')).code).toBe(250);
+      expect((await second.command('DATA')).code).toBe(354);
+      expect((await second.sendData('From: alice@acme.example\r\nSubject: Second of two\r\nMessage-ID: <second-of-two@acme.example>', 400 * 1024)).code).toBe(250);
+    } finally {
+      first.close();
+      second.close();
+    }
+    const stats = t.herald.intake.smtpStats()!;
+    expect(stats).toMatchObject({ heldBytes: 0, refusedBusy: 1 });
+    expect(stats.peakHeldBytesInAll).toBeLessThanOrEqual(768 * 1024);
+    expect((await incidentsNow()).slice(before).map((i) => i.title)).toEqual(['First of two', 'Second of two']);
+  });
+
+  it('lets go of what a mail held when its client disconnects in the middle of DATA', async () => {
+    const smtp = await openRawSmtp(t.herald.intake.smtpPort!);
+    expect((await smtp.command('EHLO client.acme.example')).code).toBe(250);
+    expect((await smtp.command('MAIL FROM:<alice@acme.example>')).code).toBe(250);
+    expect((await smtp.command('RCPT TO:<incidents@herald.test>')).code).toBe(250);
+    expect((await smtp.command('DATA')).code).toBe(354);
+    await smtp.writeData('From: alice@acme.example\r\nSubject: Never finished', 300 * 1024);
+    while (t.herald.intake.smtpStats()!.heldBytes < 300 * 1024) await new Promise((r) => setTimeout(r, 10));
+    smtp.close();
+    // Fails by the test's timeout if the listener kept counting the 300 KB of a mail whose client left.
+    while (t.herald.intake.smtpStats()!.heldBytes > 0) await new Promise((r) => setTimeout(r, 10));
+  });
+
+  describe('sender authentication (SPF, DKIM, DMARC)', () => {
+    let globex: Awaited<ReturnType<typeof buildClient>>;
+    let initech: Awaited<ReturnType<typeof buildClient>>;
+    let hooli: Awaited<ReturnType<typeof buildClient>>;
+    /** Sends from 127.0.0.2: an address acme.example's SPF does not list (a forger's machine). */
+    let forger: Transporter;
+
+    beforeAll(async () => {
+      globex = await buildClient(t.admin, { name: 'Globex', contacts: [{ name: 'Bob', email: 'bob@globex.example' }] });
+      initech = await buildClient(t.admin, { name: 'Initech', contacts: [{ name: 'Peter', email: 'peter@initech.example' }] });
+      hooli = await buildClient(t.admin, { name: 'Hooli', contacts: [{ name: 'Gavin', email: 'gavin@hooli.example' }] });
+      forger = nodemailer.createTransport({ host: '127.0.0.1', port: t.herald.intake.smtpPort!, secure: false, ignoreTLS: true, localAddress: '127.0.0.2' });
+    });
+    afterAll(() => forger?.close());
+
+    /** The open e-mail triage item with this title (the queue holds others from earlier tests). */
+    const triageItem = async (title: string) => {
+      type Item = { id: string; title: string; reason: string; clientId: string | null; sender: string; data: { senderAuthentication: string; isSenderAuthenticated: boolean } };
+      const items = (await expectBody(t.admin.get('/api/v1/triage?kind=email&status=open&limit=200'))).items as Item[];
+      const found = items.filter((i) => i.title === title);
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    };
+
+    it("sends a mail with a contact's From from a machine her domain does not allow to triage (SPF fail, DMARC fail), not to her client's incidents", async () => {
+      const before = (await incidentsNow()).length;
+      await forger.sendMail({ from: '"Alice Park" <alice@acme.example>', to: 'incidents@herald.test', subject: 'Please reset our admin password', text: 'Send it to this address.' });
+      expect(await incidentsNow()).toHaveLength(before);
+      const item = await triageItem('Please reset our admin password');
+      expect(item).toMatchObject({ reason: 'unauthenticated_sender', sender: 'alice@acme.example', data: { isSenderAuthenticated: false } });
+      expect(item.data.senderAuthentication).toMatch(/^DMARC fail for acme\.example \(p=reject\): SPF fail for acme\.example/);
+    });
+
+    it('sends a forged reply to a notice to triage instead of the incident timeline', async () => {
+      const incident = await buildAffectedIncident(t.admin, component.id);
+      const notice = await noticeToAlice(t, incident.id);
+      await forger.sendMail({ ...replyTo(notice), subject: 'Re: forged reply' });
+      expect((await timelineOf(t.admin, incident.id)).filter((e) => e.type === 'email.received')).toEqual([]);
+      const item = await triageItem('Re: forged reply');
+      expect(item).toMatchObject({ reason: 'unauthenticated_sender', data: { inReplyToIncidentId: incident.id } });
+    });
+
+    it("does not count SPF passing for the sender's own domain when the From is a contact's of another (DMARC alignment)", async () => {
+      const before = (await incidentsNow()).length;
+      await transport.sendMail({ envelope: { from: 'mallory@hooli.example', to: 'incidents@herald.test' }, from: 'bob@globex.example', to: 'incidents@herald.test', subject: 'Globex outage (sent via hooli)', text: 'x' });
+      expect(await incidentsNow()).toHaveLength(before);
+      const item = await triageItem('Globex outage (sent via hooli)');
+      expect(item).toMatchObject({ reason: 'unauthenticated_sender', clientId: globex.id });
+      expect(item.data.senderAuthentication).toMatch(/^DMARC fail for globex\.example \(p=reject\): SPF pass for hooli\.example/);
+    });
+
+    it("opens the client's incident from a DKIM-signed mail whose key the domain publishes, though its SPF allows no one", async () => {
+      const before = (await incidentsNow()).length;
+      const signed = nodemailer.createTransport({ host: '127.0.0.1', port: t.herald.intake.smtpPort!, secure: false, ignoreTLS: true, dkim: initechDkim() });
+      await signed.sendMail({ from: 'Peter <peter@initech.example>', to: 'incidents@herald.test', subject: 'TPS reports missing', text: 'Since the upgrade.' });
+      signed.close();
+      const incident = (await incidentsNow()).at(-1)!;
+      expect(await incidentsNow()).toHaveLength(before + 1);
+      expect(incident).toMatchObject({ title: 'TPS reports missing', source: 'client', reporter_client_id: initech.id });
+      const reported = (await timelineOf(t.admin, incident.id))[0]!;
+      expect(reported.data.intake).toMatchObject({ senderAuthentication: 'DKIM pass for initech.example (initech.example publishes no DMARC policy)' });
+    });
+
+    it('does not count a DKIM signature made with a key the domain did not publish', async () => {
+      const before = (await incidentsNow()).length;
+      const signed = nodemailer.createTransport({ host: '127.0.0.1', port: t.herald.intake.smtpPort!, secure: false, ignoreTLS: true, dkim: initechDkim(DKIM_KEYS.forger) });
+      await signed.sendMail({ from: 'peter@initech.example', to: 'incidents@herald.test', subject: 'Wire the money today', text: 'Urgent.' });
+      signed.close();
+      expect(await incidentsNow()).toHaveLength(before);
+      const item = await triageItem('Wire the money today');
+      expect(item).toMatchObject({ reason: 'unauthenticated_sender', clientId: initech.id });
+      expect(item.data.senderAuthentication).toMatch(/SPF fail for initech\.example; DKIM fail for initech\.example/);
+    });
+
+    it("keeps a contact's mail in triage when her domain's records cannot be looked up (DNS times out), instead of refusing or losing it", async () => {
+      await buildClient(t.admin, { name: 'Timeout Ltd', contacts: [{ name: 'Tim', email: 'tim@timeout.example' }] });
+      const before = (await incidentsNow()).length;
+      const info = await transport.sendMail({ from: 'tim@timeout.example', to: 'incidents@herald.test', subject: 'DNS trouble on our side', text: 'x' });
+      expect(info.accepted).toEqual(['incidents@herald.test']);
+      expect(await incidentsNow()).toHaveLength(before);
+      const item = await triageItem('DNS trouble on our side');
+      expect(item).toMatchObject({ reason: 'unauthenticated_sender' });
+      expect(item.data.senderAuthentication).toMatch(/temperror/);
+    });
+
+    it("opens the client's incident from a mail whose SPF passes for its From domain (a domain without DMARC)", async () => {
+      const before = (await incidentsNow()).length;
+      await transport.sendMail({ from: 'gavin@hooli.example', to: 'incidents@herald.test', subject: 'Nucleus is slow', text: 'Compression ratio dropped.' });
+      const all = await incidentsNow();
+      expect(all).toHaveLength(before + 1);
+      expect(all.at(-1)).toMatchObject({ title: 'Nucleus is slow', reporter_client_id: hooli.id });
+      expect((await timelineOf(t.admin, all.at(-1)!.id))[0]!.data.intake).toMatchObject({ senderAuthentication: 'SPF pass for hooli.example (hooli.example publishes no DMARC policy)' });
+    });
+  });
 });
 
 describe('e-mail intake in the server process', () => {
@@ -125,7 +303,9 @@ describe('e-mail intake in the server process', () => {
     });
     const root = mkdtempSync(join(tmpdir(), 'herald-intake-smtp-'));
     const admin = { adminEmail: 'smtp-admin@example.com', adminPassword: 'smtp admin password 1' };
-    const server = await startHerald({ ...admin, dataDir: join(root, 'data'), extra: { HERALD_INTAKE_SMTP_PORT: String(port), HERALD_INTAKE_SMTP_HOST: '127.0.0.1' } }, 120_000);
+    // The process looks up SPF/DKIM/DMARC in the real DNS, which this machine cannot reach: it is set
+    // up as behind a relay that checks senders itself (the checks are tested above with a test zone).
+    const server = await startHerald({ ...admin, dataDir: join(root, 'data'), extra: { HERALD_INTAKE_SMTP_PORT: String(port), HERALD_INTAKE_SMTP_HOST: '127.0.0.1', HERALD_INTAKE_VERIFY_SENDER: 'false' } }, 120_000);
     try {
       expect(server.output()).toContain(`SMTP listening on port ${port}`);
       const token = await createTokenOverHttp(server.url, admin.adminEmail, admin.adminPassword);

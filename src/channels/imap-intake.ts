@@ -4,13 +4,33 @@
 // Message-ID once (in the same transaction as the incident), so a second poller on the same mailbox
 // and database (another Herald process) that fetches the same message finds it taken and only marks
 // it \Seen. A message the intake fails on stays unseen and is reported; the others are still taken.
+// A message larger than the intake's limit is not downloaded: its size (RFC822.SIZE) and envelope are
+// read first, it is handed to onTooLarge (the intake records it in triage), and it is marked \Seen
+// and \Flagged, so it stays in the mailbox, visible to whoever reads it there.
 import { ImapFlow } from 'imapflow';
+
+/** What is known of a message left in the mailbox for its size, without downloading it. */
+export interface OversizedMessage {
+  mailbox: string;
+  uid: number;
+  uidValidity: string;
+  /** RFC822.SIZE; null if the server did not say (such a message is not downloaded either). */
+  sizeBytes: number | null;
+  maxBytes: number;
+  messageId: string | null;
+  subject: string;
+  from: string | null;
+}
 
 export interface ImapIntakeOptions {
   url: string;
   intervalMs: number;
+  /** Larger messages (by RFC822.SIZE) are not downloaded but handed to onTooLarge. */
+  maxBytes: number;
   /** Takes in one message; false: it had been taken in already (by Message-ID). */
   onMail(raw: Buffer): Promise<boolean | void>;
+  /** Records a message too large to take in; false: recorded already. */
+  onTooLarge(message: OversizedMessage): Promise<boolean | void>;
   onError?(err: Error): void;
 }
 
@@ -65,7 +85,22 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
       });
       try {
         const uids = (await client.search({ seen: false }, { uid: true })) || [];
-        for (const uid of uids) {
+        // Sizes and envelopes first (one command for all): nothing is downloaded before its size is known.
+        const found = uids.length ? await client.fetchAll(uids, { uid: true, size: true, envelope: true }, { uid: true }) : [];
+        const uidValidity = String(client.mailbox ? client.mailbox.uidValidity : '');
+        for (const { uid, size, envelope } of found) {
+          if (size === undefined || size > opts.maxBytes) {
+            const from = envelope?.from?.[0]?.address ?? null;
+            const oversized: OversizedMessage = { mailbox: target.mailbox, uid, uidValidity, sizeBytes: size ?? null, maxBytes: opts.maxBytes, messageId: envelope?.messageId ?? null, subject: envelope?.subject ?? '', from };
+            try {
+              await opts.onTooLarge(oversized);
+            } catch (err) {
+              report(describe(err, `message UID ${uid} in ${target.mailbox} (too large; left unseen)`));
+              continue;
+            }
+            await client.messageFlagsAdd(String(uid), ['\\Seen', '\\Flagged'], { uid: true });
+            continue;
+          }
           const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
           if (!message || !message.source) continue;
           let isNew: boolean | void;

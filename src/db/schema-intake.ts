@@ -63,7 +63,7 @@ export const triageItems = pgTable(
     description: text('description').notNull().default(''),
     clientId: uuid('client_id').references(() => clients.id, { onDelete: 'cascade' }),
     sender: text('sender'),
-    /** Why it waits here: rule, unknown_sender, ambiguous_sender, spam_guard. */
+    /** Why it waits here: rule, unknown_sender, unknown_sender_reply, ambiguous_sender, unauthenticated_sender, too_large, spam_guard. */
     reason: text('reason').notNull(),
     data: jsonb('data').notNull().default(sql`'{}'::jsonb`),
     incidentId: uuid('incident_id').references(() => incidents.id),

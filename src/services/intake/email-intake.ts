@@ -1,12 +1,15 @@
 // E-mail intake (SMTP listener or IMAP mailbox): a reply to one of Herald's notices lands on that
 // incident's timeline; a mail from a known client contact opens a client-reported incident; anything
 // else waits in triage. Each mail is taken in once (by Message-ID), in one transaction, before the
-// SMTP server answers 250 or the IMAP message is marked seen.
+// SMTP server answers 250 or the IMAP message is marked seen. A mail whose sender did not pass
+// authentication (SPF, DKIM, DMARC: domain/intake/sender-authentication.ts) speaks for no client:
+// from a contact's address it waits in triage too, with the reason, since anyone can write any From.
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/open.js';
 import { inboundEmails, intakeAttachments, triageItems } from '../../db/schema.js';
 import type { InboundAttachment, InboundMail } from '../../channels/inbound-mail.js';
+import type { SenderVerdict } from '../../domain/intake/sender-authentication.js';
 import { rows } from '../sql-rows.js';
 import { appendIntakeEvent, openIntakeIncident } from './open-intake-incident.js';
 
@@ -48,7 +51,7 @@ async function keepAttachments(tx: Db, attachments: InboundAttachment[], owner: 
 /** Text PostgreSQL can store: no NUL characters. */
 const clean = (s: string, max: number) => s.replaceAll('\u0000', '').slice(0, max);
 
-export async function takeInEmail(database: Database, mail: InboundMail, s: EmailIntakeSettings, now: Date): Promise<EmailOutcome> {
+export async function takeInEmail(database: Database, mail: InboundMail, sender: SenderVerdict, s: EmailIntakeSettings, now: Date): Promise<EmailOutcome> {
   const from = mail.from?.address.toLowerCase() ?? '';
   const messageId = clean(mail.messageId ?? `<${createHash('sha256').update(`${from}\n${mail.subject}\n${mail.text}`).digest('hex')}@intake.herald>`, 990);
   const subject = clean(mail.subject.trim() || '(no subject)', 200);
@@ -89,21 +92,22 @@ export async function takeInEmail(database: Database, mail: InboundMail, s: Emai
             LIMIT 1`,
       );
     }
+    const senderAuthentication = clean(sender.explanation, 1000);
     // A reply counts from a contact of the client it went to (or of any client Herald knows, for forwarded threads).
-    if (repliedTo && clientIds.length) {
+    if (repliedTo && clientIds.length && sender.isAuthenticated) {
       const { kept, dropped } = await keepAttachments(tx, mail.attachments, { incidentId: repliedTo.incident_id }, s, now);
       await appendIntakeEvent(tx, repliedTo.incident_id, 'email.received', { from, subject, text, messageId, attachments: kept, droppedAttachments: dropped, clientIds }, label, now);
       await record({ outcome: 'reply', incidentId: repliedTo.incident_id });
       return { outcome: 'reply', incidentId: repliedTo.incident_id, incidentKey: `INC-${repliedTo.number}` };
     }
-    if (!repliedTo && clientIds.length === 1) {
+    if (!repliedTo && clientIds.length === 1 && sender.isAuthenticated) {
       const incident = await openIntakeIncident(tx, {
         title: subject,
         description: text,
         source: 'client',
         reporterClientId: clientIds[0]!,
         actorLabel: label,
-        intake: { channel: 'email', from, messageId },
+        intake: { channel: 'email', from, messageId, senderAuthentication },
         now,
       });
       const { kept, dropped } = await keepAttachments(tx, mail.attachments, { incidentId: incident.id }, s, now);
@@ -111,7 +115,7 @@ export async function takeInEmail(database: Database, mail: InboundMail, s: Emai
       await record({ outcome: 'incident', incidentId: incident.id });
       return { outcome: 'incident', incidentId: incident.id, incidentKey: incident.key };
     }
-    const reason = repliedTo ? 'unknown_sender_reply' : clientIds.length > 1 ? 'ambiguous_sender' : 'unknown_sender';
+    const reason = clientIds.length && !sender.isAuthenticated ? 'unauthenticated_sender' : repliedTo ? 'unknown_sender_reply' : clientIds.length > 1 ? 'ambiguous_sender' : 'unknown_sender';
     const [item] = await tx
       .insert(triageItems)
       .values({
@@ -121,7 +125,7 @@ export async function takeInEmail(database: Database, mail: InboundMail, s: Emai
         clientId: clientIds.length === 1 ? clientIds[0]! : null,
         sender: clean(from, 320),
         reason,
-        data: { messageId, fromName: mail.from?.name ?? null, clientIds, ...(repliedTo && { inReplyToIncidentId: repliedTo.incident_id, inReplyToIncidentKey: `INC-${repliedTo.number}` }) },
+        data: { messageId, fromName: mail.from?.name ?? null, clientIds, senderAuthentication, isSenderAuthenticated: sender.isAuthenticated, ...(repliedTo && { inReplyToIncidentId: repliedTo.incident_id, inReplyToIncidentKey: `INC-${repliedTo.number}` }) },
         createdAt: now,
         updatedAt: now,
       })
@@ -130,5 +134,52 @@ export async function takeInEmail(database: Database, mail: InboundMail, s: Emai
     if (kept.length || dropped.length) await tx.update(triageItems).set({ data: sql`${triageItems.data} || ${JSON.stringify({ attachments: kept, droppedAttachments: dropped })}::jsonb` }).where(eq(triageItems.id, item!.id));
     await record({ outcome: 'triage', triageItemId: item!.id });
     return { outcome: 'triage', triageItemId: item!.id };
+  });
+}
+
+/** A message left in a mailbox because it is larger than the intake takes (only its envelope was read). */
+export interface OversizedEmail {
+  mailbox: string;
+  uid: number;
+  uidValidity: string;
+  sizeBytes: number | null;
+  maxBytes: number;
+  messageId: string | null;
+  subject: string;
+  from: string | null;
+}
+
+/**
+ * Records a mail too large to take in as a triage item (reason too_large), once per Message-ID, so
+ * staff see it and where it waits; nothing of it is kept but its envelope. Resolves to false when it
+ * was recorded already (a second poller, or a poll after a failed flag change).
+ */
+export async function recordOversizedEmail(database: Database, mail: OversizedEmail, now: Date): Promise<boolean> {
+  const from = clean((mail.from ?? '').toLowerCase(), 320);
+  const where = `${mail.mailbox} (UID ${mail.uid}, UIDVALIDITY ${mail.uidValidity})`;
+  const messageId = clean(mail.messageId ? bracket(mail.messageId) : `<${createHash('sha256').update(where).digest('hex')}@intake.herald>`, 990);
+  const size = mail.sizeBytes === null ? 'of unknown size' : `of ${mail.sizeBytes} bytes`;
+  return database.transaction(async (tx) => {
+    const [claimed] = await rows<{ message_id: string }>(
+      tx,
+      sql`INSERT INTO inbound_emails (message_id, received_at, sender, outcome) VALUES (${messageId}, ${now}, ${from}, 'pending') ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+    );
+    if (!claimed) return false;
+    const [item] = await tx
+      .insert(triageItems)
+      .values({
+        kind: 'email',
+        title: clean(mail.subject.trim() || '(no subject)', 200),
+        description: `A mail ${size} (the limit is ${mail.maxBytes} bytes, HERALD_INTAKE_MAX_MAIL_BYTES) was not taken in. It is left in the mailbox ${where}, marked read and flagged.`,
+        clientId: null,
+        sender: from || null,
+        reason: 'too_large',
+        data: { messageId, mailbox: mail.mailbox, uid: mail.uid, uidValidity: mail.uidValidity, sizeBytes: mail.sizeBytes, maxBytes: mail.maxBytes, isSenderAuthenticated: false },
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning({ id: triageItems.id });
+    await tx.update(inboundEmails).set({ outcome: 'triage', triageItemId: item!.id }).where(eq(inboundEmails.messageId, messageId));
+    return true;
   });
 }

@@ -24,6 +24,7 @@ interface TriageItem {
   clientId: string | null;
   sender: string | null;
   reason: string | null;
+  data: { senderAuthentication?: string } & Record<string, unknown>;
   incidentId: string | null;
   decidedAt: string | null;
   decisionNote: string | null;
@@ -38,6 +39,8 @@ const REASON_WORDS: Record<string, string> = {
   unknown_sender: 'the sender is not a contact of any client',
   unknown_sender_reply: 'a reply from an address that is not a contact',
   ambiguous_sender: 'the sender is a contact of more than one client',
+  unauthenticated_sender: 'the mail did not prove it comes from the domain of its From address (SPF, DKIM, DMARC), so anyone may have written it',
+  too_large: 'the mail is larger than the intake takes; it was left in the mailbox',
 };
 
 export function TriagePage() {
@@ -121,6 +124,11 @@ function TriageCard({ item, components, clients }: { item: TriageItem; component
         {item.reason && (
           <Text size="xs" c="dimmed">
             Here because {REASON_WORDS[item.reason] ?? item.reason.replaceAll('_', ' ')}.
+          </Text>
+        )}
+        {item.reason === 'unauthenticated_sender' && item.data.senderAuthentication && (
+          <Text size="xs" c="dimmed">
+            Sender check: {item.data.senderAuthentication}.
           </Text>
         )}
         {item.status !== 'open' && (
