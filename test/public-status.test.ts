@@ -191,7 +191,7 @@ describe.each(testBackends())('the public status page on %s', (kind) => {
       expect(queued).toBeDefined();
       expect((await q.admin.post(`/api/v1/incidents/${inc.id}/public-updates/withdrawal`, { reason: 'Published too early.' })).status).toBe(200);
       const outcome = await processStatusDelivery(
-        { database: q.database, queue: q.herald.queue, mailer: null, settings: { maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 100, httpTimeoutMs: 2_000 }, allowsPrivateWebhookTargets: true },
+        { database: q.database, queue: q.herald.queue, mailer: null, settings: { maxAttempts: 3, retryBaseMs: 50, retryMaxMs: 100, httpTimeoutMs: 2_000 }, targets: { allowsPrivate: true } },
         queued!.id,
       );
       expect(outcome).toBe('dead');
