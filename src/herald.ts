@@ -13,6 +13,7 @@ import { startMaintenanceClock } from './jobs/maintenance-clock.js';
 import { startObligationWatch } from './jobs/obligation-watch.js';
 import type { ServiceSettings } from './services/context.js';
 import type { MaintenanceTickResult } from './services/maintenance/maintenance-clock.js';
+import { dropCachesAfterMissedNotifications } from './services/missed-notifications.js';
 import { ensureDefaultTemplates } from './services/templates/templates.js';
 
 export interface HeraldOptions {
@@ -88,7 +89,12 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     ...(opts.statusPages && { statusPages: opts.statusPages }),
   });
   const { reportFailure } = app;
-  const stopReporting = [database.reportFailuresTo(reportFailure), queue.reportFailuresTo(reportFailure)];
+  const stopReporting = [
+    database.reportFailuresTo(reportFailure),
+    queue.reportFailuresTo(reportFailure),
+    // The pages and live streams drop their copies themselves (status-routes.ts, event-routes.ts).
+    database.onNotificationsMissed(() => dropCachesAfterMissedNotifications(database.db)),
+  ];
   await queue.start();
   const mailer = opts.smtpUrl ? createMailer({ smtpUrl: opts.smtpUrl, from: mailFrom, messageIdDomain: settings.messageIdDomain }) : null;
   const runsJobs = opts.runsJobs ?? true;
