@@ -8,7 +8,7 @@ import type { CacheOptions } from './http/status/status-cache.js';
 import { startIntake, type Intake, type IntakeOptions } from './intake.js';
 import { startDeliveryWorkers, type DeliverySettings } from './jobs/deliver.js';
 import { startStatusDeliveryWorkers } from './jobs/deliver-status.js';
-import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
+import { createJobQueue, type JobQueue, type JobQueueOptions } from './jobs/job-queue.js';
 import { startMaintenanceClock } from './jobs/maintenance-clock.js';
 import { startObligationWatch } from './jobs/obligation-watch.js';
 import type { ServiceSettings } from './services/context.js';
@@ -26,6 +26,8 @@ export interface HeraldOptions {
   smtpUrl?: string | null;
   mailFrom?: string;
   delivery?: Partial<DeliverySettings>;
+  /** How long a job may run and how soon a failed one runs again (tests shorten them). */
+  jobQueue?: JobQueueOptions;
   /** Run delivery workers and the SLA clock in this process (default true). */
   runsJobs?: boolean;
   /** How often the SLA clock looks at the obligations (default 15 s; 0 turns it off). */
@@ -75,7 +77,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   const delivery: DeliverySettings = { maxAttempts: 8, retryBaseMs: 30_000, retryMaxMs: 3_600_000, httpTimeoutMs: 10_000, ...opts.delivery };
   const allowsPrivateWebhookTargets = opts.allowsPrivateWebhookTargets ?? false;
   await ensureDefaultTemplates(database.db, new Date());
-  const queue = createJobQueue(database, { databaseUrl: opts.databaseUrl ?? null });
+  const queue = createJobQueue(database, { databaseUrl: opts.databaseUrl ?? null, ...opts.jobQueue });
   // The app first: its logger and /metrics are where every background failure below is reported.
   const app = await buildApp({
     database,
@@ -98,7 +100,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   await queue.start();
   const mailer = opts.smtpUrl ? createMailer({ smtpUrl: opts.smtpUrl, from: mailFrom, messageIdDomain: settings.messageIdDomain }) : null;
   const runsJobs = opts.runsJobs ?? true;
-  if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery });
+  if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery, reportFailure });
   if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery, allowsPrivateWebhookTargets });
   const watch = startObligationWatch({ database, mailer, runsJobs, intervalMs: opts.watchIntervalMs ?? 15_000, reportFailure });
   const clock = await startMaintenanceClock({ database, settings, queue, runsJobs, intervalMs: opts.maintenanceIntervalMs ?? opts.watchIntervalMs ?? 30_000, reportFailure });

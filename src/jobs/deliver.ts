@@ -18,6 +18,7 @@ import { notify } from '../services/notifications.js';
 import { rows } from '../services/sql-rows.js';
 import { QUEUES } from '../services/queues.js';
 import type { JobQueue } from './job-queue.js';
+import type { ReportFailure } from '../background-failures.js';
 import { deliveryIdsOf, type DeliveryJobData } from '../services/communications/delivery-jobs.js';
 
 export interface DeliveryPayload {
@@ -32,7 +33,15 @@ export interface DeliverySettings {
   retryBaseMs: number;
   retryMaxMs: number;
   httpTimeoutMs: number;
+  /**
+   * How long a claimed delivery is leased to the worker sending it (default 30 s), renewed every third
+   * of that while it sends: no other worker claims it meanwhile. Only a lease left to lapse (a worker
+   * that died) lets another take the delivery over.
+   */
+  leaseMs?: number;
 }
+
+export const DEFAULT_LEASE_MS = 30_000;
 
 export interface DeliveryDeps {
   database: Database;
@@ -42,6 +51,10 @@ export interface DeliveryDeps {
   now?: () => Date;
   /** Bounds the e-mail deliveries handed to SMTP at once (startDeliveryWorkers makes one per process). */
   emailSlots?: Limiter;
+  /** Renews the leases of the deliveries this process is sending (startDeliveryWorkers makes one per process). */
+  leases?: LeaseKeeper;
+  /** Where a lease that could not be renewed is reported. */
+  reportFailure?: ReportFailure;
 }
 
 /** A counting semaphore: at most `size` callers run at once, the others wait their turn in order. */
@@ -113,28 +126,95 @@ const CLAIMABLE = sql`('queued', 'retrying', 'sending')`;
 
 /**
  * Claims the attempt of one delivery, committed on its own just before it is handed to the channel: a
- * delivery already sent (or given up) is left alone. 'sending' is claimable again: it is a delivery
- * whose attempt was cut off by a crash, so the outcome is unknown and it is sent again (with the same
- * Message-ID / webhook-id). So 'sending' marks exactly the deliveries whose fate a crash leaves unknown.
+ * delivery already sent (or given up) is left alone. The claim is a lease (`claimed_until`, on the
+ * database's clock) that the claiming worker renews while it sends (LeaseKeeper): a delivery 'sending'
+ * under a live lease belongs to that worker, and no other claims it. pg-boss runs a job again once it
+ * has run longer than its expiry, while the first run goes on (it cannot be stopped): a job whose
+ * deliveries waited long for the SMTP slots is run again while they are being sent, and that second run
+ * must not send them too. A 'sending' delivery whose lease lapsed is one whose worker died (a crash),
+ * so its outcome is unknown and it is claimed and sent again (with the same Message-ID / webhook-id):
+ * 'sending' marks exactly the deliveries whose fate a crash leaves unknown.
  */
-// The two statements every delivery runs, prepared once per connection (built by the ORM they were
+// The statements every delivery runs, prepared once per connection (built by the ORM they were
 // parsed and planned anew for each of 10,000 recipients).
 const DELIVERY_FIELDS = Object.entries(getTableColumns(communicationRecipients))
   .map(([key, column]) => `"${column.name}" AS "${key}"`)
   .join(', ');
-const CLAIM = `UPDATE communication_recipients SET status = 'sending', attempts = attempts + 1, last_attempt_at = $2::timestamptz
-  WHERE id = $1 AND status IN ('queued', 'retrying', 'sending') RETURNING ${DELIVERY_FIELDS}`;
-const RECORD_SENT = `UPDATE communication_recipients SET status = 'sent', sent_at = $2::timestamptz, provider_ref = $3, last_error = NULL, next_attempt_at = NULL WHERE id = $1`;
+const CLAIM = `UPDATE communication_recipients
+  SET status = 'sending', attempts = attempts + 1, last_attempt_at = $2::timestamptz, claimed_until = clock_timestamp() + $3::int * interval '1 millisecond'
+  WHERE id = $1 AND (status IN ('queued', 'retrying') OR (status = 'sending' AND (claimed_until IS NULL OR claimed_until <= clock_timestamp())))
+  RETURNING ${DELIVERY_FIELDS}`;
+const RECORD_SENT = `UPDATE communication_recipients SET status = 'sent', sent_at = $2::timestamptz, provider_ref = $3, last_error = NULL, next_attempt_at = NULL, claimed_until = NULL WHERE id = $1`;
+/** A delivery not claimed: still leased to another worker, until when (nothing when it is settled). */
+const HELD_UNTIL = `SELECT claimed_until AS "claimedUntil" FROM communication_recipients WHERE id = $1 AND status = 'sending' AND claimed_until > clock_timestamp()`;
+const RENEW = `UPDATE communication_recipients SET claimed_until = clock_timestamp() + $2::int * interval '1 millisecond'
+  WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid) AND status = 'sending'`;
+
+const leaseMsOf = (deps: DeliveryDeps) => deps.settings.leaseMs ?? DEFAULT_LEASE_MS;
 
 async function claim(deps: DeliveryDeps, deliveryId: string, at: Date): Promise<Delivery | undefined> {
-  const [claimed] = await query<Delivery>(deps.database.db, CLAIM, [deliveryId, at.toISOString()], 'herald_delivery_claim');
+  const [claimed] = await query<Delivery>(deps.database.db, CLAIM, [deliveryId, at.toISOString(), leaseMsOf(deps)], 'herald_delivery_claim');
   return claimed;
+}
+
+/**
+ * The leases of the deliveries this process is sending, renewed together (one statement) every third
+ * of the lease while any is held. A renewal that fails is reported; the lease lapses only if the
+ * renewals fail for a whole lease.
+ */
+export interface LeaseKeeper {
+  hold(deliveryId: string): void;
+  release(deliveryId: string): void;
+}
+
+export function createLeaseKeeper(database: Database, leaseMs: number, report: ReportFailure = () => {}): LeaseKeeper {
+  const held = new Set<string>();
+  let timer: NodeJS.Timeout | null = null;
+  const renew = () => {
+    if (!held.size) return;
+    query(database.db, RENEW, [JSON.stringify([...held]), leaseMs], 'herald_delivery_renew').catch((err: unknown) => report('delivery-lease', err));
+  };
+  return {
+    hold(deliveryId) {
+      held.add(deliveryId);
+      if (timer) return;
+      timer = setInterval(renew, Math.max(1, Math.floor(leaseMs / 3)));
+      // A lease is only worth keeping while the process runs: it never holds the process open.
+      timer.unref();
+    },
+    release(deliveryId) {
+      held.delete(deliveryId);
+      if (held.size || !timer) return;
+      clearInterval(timer);
+      timer = null;
+    },
+  };
+}
+
+/**
+ * A delivery another worker holds is left to it, and looked at again when its lease ends: by then it
+ * is settled (and the look finds nothing to do), still held (renewed: looked at again later), or its
+ * worker died and it is taken over. So a delivery is never left 'sending' with nobody to finish it.
+ */
+async function lookAgainWhenLeaseEnds(deps: DeliveryDeps, deliveryId: string): Promise<void> {
+  const [held] = await query<{ claimedUntil: string | Date }>(deps.database.db, HELD_UNTIL, [deliveryId], 'herald_delivery_held');
+  if (!held) return;
+  const startAfter = new Date(new Date(held.claimedUntil).getTime() + 100);
+  await deps.queue.enqueue(deps.database.db, QUEUES.deliveryRetry, [{ data: { deliveryId }, startAfter }]);
 }
 
 export async function processDelivery(deps: DeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
   const claimed = await claim(deps, deliveryId, deps.now?.() ?? new Date());
-  if (!claimed) return 'skipped';
-  return attemptAndRecord(deps, claimed);
+  if (!claimed) {
+    await lookAgainWhenLeaseEnds(deps, deliveryId);
+    return 'skipped';
+  }
+  deps.leases?.hold(deliveryId);
+  try {
+    return await attemptAndRecord(deps, claimed);
+  } finally {
+    deps.leases?.release(deliveryId);
+  }
 }
 
 /**
@@ -185,11 +265,11 @@ async function attemptAndRecord(deps: DeliveryDeps, claimed: Delivery): Promise<
   return database.transaction(async (tx) => {
     if (!isFinal) {
       const next = new Date(at.getTime() + retryDelayMs(claimed.attempts, deps.settings, result.retryAfterMs));
-      await tx.update(communicationRecipients).set({ status: 'retrying', lastError: result.error.slice(0, 2000), nextAttemptAt: next }).where(eq(communicationRecipients.id, deliveryId));
+      await tx.update(communicationRecipients).set({ status: 'retrying', lastError: result.error.slice(0, 2000), nextAttemptAt: next, claimedUntil: null }).where(eq(communicationRecipients.id, deliveryId));
       await deps.queue.enqueue(tx, QUEUES.deliveryRetry, [{ data: { deliveryId }, startAfter: next }]);
       return 'retrying';
     }
-    await tx.update(communicationRecipients).set({ status: 'dead', lastError: result.error.slice(0, 2000), deadAt: at, nextAttemptAt: null }).where(eq(communicationRecipients.id, deliveryId));
+    await tx.update(communicationRecipients).set({ status: 'dead', lastError: result.error.slice(0, 2000), deadAt: at, nextAttemptAt: null, claimedUntil: null }).where(eq(communicationRecipients.id, deliveryId));
     if (!claimed.incidentId) {
       await recordMaintenanceDeliveryFailure(tx, claimed, result, at);
       return 'dead';
@@ -254,8 +334,12 @@ export const DELIVERY_WORKER_DEFAULTS = { emailInFlight: 10, concurrency: 4, bat
 /** Starts the workers: first sends and retries on separate queues, each with its own concurrency. */
 export async function startDeliveryWorkers(deps: DeliveryDeps, opts: DeliveryWorkerOptions = {}) {
   const o = { ...DELIVERY_WORKER_DEFAULTS, ...opts };
-  // One set of SMTP slots for both queues: the bound holds for the whole process.
-  const withSlots: DeliveryDeps = { ...deps, emailSlots: deps.emailSlots ?? createLimiter(o.emailInFlight) };
+  // One set of SMTP slots for both queues: the bound holds for the whole process; so is the lease keeper.
+  const withSlots: DeliveryDeps = {
+    ...deps,
+    emailSlots: deps.emailSlots ?? createLimiter(o.emailInFlight),
+    leases: deps.leases ?? createLeaseKeeper(deps.database, leaseMsOf(deps), deps.reportFailure),
+  };
   const handler = async (jobs: { data: DeliveryJobData }[]) => {
     await processDeliveries(withSlots, deliveryIdsOf(jobs));
   };
