@@ -1,4 +1,5 @@
-// E-mail is not sent twice when a delivery job outlives its expiry (issue 15, item 12). A job runs at
+// E-mail is not sent twice when a delivery job outlives its expiry (issue 15, item 12): client messages
+// and status-page subscriber notices alike. A job runs at
 // most its expiry (pg-boss fails it then and runs it again, while the first run goes on); a job whose
 // deliveries wait long for the process's SMTP slots outlives it. Before the fix, the second run claimed
 // the deliveries the first was still sending ('sending' was claimable, for crash recovery), and the
@@ -8,8 +9,10 @@
 // The SMTP sink answers each message more slowly than a job may run, and the job expiry, its retry
 // delay and the lease are shortened (settings), so that it runs in seconds: 40 contacts, 5 SMTP
 // connections, 0.6 s per message, jobs expiring after 1 s. Every contact must get the message once.
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUES } from '../src/services/queues.js';
 import { rows } from '../src/services/sql-rows.js';
 import { buildAffectedIncident, buildClient, buildComponent } from './support/factories.js';
 import { eventually, expectStatus } from './support/http-assertions.js';
@@ -67,5 +70,43 @@ describe.each(testBackends())('deliveries whose job outlives its expiry, on %s',
     const repeated = [...received].filter(([, n]) => n > 1);
     expect(repeated, 'Message-IDs received more than once').toEqual([]);
     expect(new Set(deliveries.map((d) => d.messageId))).toEqual(new Set(received.keys()));
+  });
+
+  it('sends every status-page subscriber notice once though its job is run again while the first run still sends it', { timeout: 90_000 }, async () => {
+    const tag = randomUUID().slice(0, 8);
+    // Notices as the status pages write them (a row and a job each), for active e-mail subscribers.
+    const ids = await t.database.transaction(async (tx) => {
+      const made: string[] = [];
+      for (let i = 0; i < CONTACTS; i++) {
+        const [subscriber] = await rows<{ id: string }>(
+          tx,
+          sql`INSERT INTO status_subscribers (channel, address, status, unsubscribe_token, created_at, confirmed_at)
+              VALUES ('email', ${`follower-${tag}-${i}@lease.example`}, 'active', ${randomUUID()}, now(), now()) RETURNING id`,
+        );
+        const id = randomUUID();
+        await tx.execute(sql`INSERT INTO status_subscriber_deliveries (id, subscriber_id, kind, channel, to_address, subject, text_body, payload, status, created_at)
+          VALUES (${id}, ${subscriber!.id}, 'update', 'email', ${`follower-${tag}-${i}@lease.example`}, 'Update', 'The API is back.', '{}'::jsonb, 'queued', now())`);
+        made.push(id);
+      }
+      await t.herald.queue.enqueue(tx, QUEUES.statusSubscriber, made.map((deliveryId) => ({ data: { deliveryId } })));
+      return made;
+    });
+    const expected = new Set(ids.map((id) => `<${id}@lease.example>`));
+
+    await eventually(
+      'every notice to be sent',
+      async () => {
+        const [left] = await rows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM status_subscriber_deliveries WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid) AND status <> 'sent'`);
+        return left!.n === 0;
+      },
+      60_000,
+    );
+    const [reruns] = await rows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM pgboss.job WHERE name = ${QUEUES.statusSubscriber} AND retry_count > 0`);
+    expect(reruns!.n).toBeGreaterThan(0);
+
+    const received = new Map<string, number>();
+    for (const m of sink.messages) if (expected.has(m.messageId ?? '')) received.set(m.messageId!, (received.get(m.messageId!) ?? 0) + 1);
+    expect([...received].filter(([, n]) => n > 1), 'Message-IDs received more than once').toEqual([]);
+    expect(new Set(received.keys())).toEqual(expected);
   });
 });

@@ -19,6 +19,7 @@ import { rows } from '../services/sql-rows.js';
 import { QUEUES } from '../services/queues.js';
 import type { JobQueue } from './job-queue.js';
 import type { ReportFailure } from '../background-failures.js';
+import { CLAIMABLE_CONDITION, createLeaseKeeper, DEFAULT_LEASE_MS, leaseEnd, leaseHeldUntil, type LeaseKeeper } from './delivery-lease.js';
 import { deliveryIdsOf, type DeliveryJobData } from '../services/communications/delivery-jobs.js';
 
 export interface DeliveryPayload {
@@ -40,8 +41,6 @@ export interface DeliverySettings {
    */
   leaseMs?: number;
 }
-
-export const DEFAULT_LEASE_MS = 30_000;
 
 export interface DeliveryDeps {
   database: Database;
@@ -122,33 +121,25 @@ async function attempt(deps: DeliveryDeps, d: Delivery): Promise<DeliveryAttempt
   }
 }
 
-const CLAIMABLE = sql`('queued', 'retrying', 'sending')`;
+/** Not settled: 'sending' too, leased or not (a leased one is looked at again when its lease ends). */
+const UNSETTLED = sql`('queued', 'retrying', 'sending')`;
 
 /**
  * Claims the attempt of one delivery, committed on its own just before it is handed to the channel: a
- * delivery already sent (or given up) is left alone. The claim is a lease (`claimed_until`, on the
- * database's clock) that the claiming worker renews while it sends (LeaseKeeper): a delivery 'sending'
- * under a live lease belongs to that worker, and no other claims it. pg-boss runs a job again once it
- * has run longer than its expiry, while the first run goes on (it cannot be stopped): a job whose
- * deliveries waited long for the SMTP slots is run again while they are being sent, and that second run
- * must not send them too. A 'sending' delivery whose lease lapsed is one whose worker died (a crash),
- * so its outcome is unknown and it is claimed and sent again (with the same Message-ID / webhook-id):
- * 'sending' marks exactly the deliveries whose fate a crash leaves unknown.
+ * delivery already sent (or given up) is left alone, and so is one leased to a worker that is sending it
+ * (delivery-lease.ts: pg-boss may run a job again while its first run still sends). A 'sending'
+ * delivery whose lease lapsed is one whose worker died, so its outcome is unknown and it is sent again
+ * (with the same Message-ID / webhook-id): 'sending' marks exactly the deliveries whose fate a crash
+ * leaves unknown.
  */
-// The statements every delivery runs, prepared once per connection (built by the ORM they were
+// The two statements every delivery runs, prepared once per connection (built by the ORM they were
 // parsed and planned anew for each of 10,000 recipients).
 const DELIVERY_FIELDS = Object.entries(getTableColumns(communicationRecipients))
   .map(([key, column]) => `"${column.name}" AS "${key}"`)
   .join(', ');
-const CLAIM = `UPDATE communication_recipients
-  SET status = 'sending', attempts = attempts + 1, last_attempt_at = $2::timestamptz, claimed_until = clock_timestamp() + $3::int * interval '1 millisecond'
-  WHERE id = $1 AND (status IN ('queued', 'retrying') OR (status = 'sending' AND (claimed_until IS NULL OR claimed_until <= clock_timestamp())))
-  RETURNING ${DELIVERY_FIELDS}`;
+const CLAIM = `UPDATE communication_recipients SET status = 'sending', attempts = attempts + 1, last_attempt_at = $2::timestamptz, claimed_until = ${leaseEnd('$3')}
+  WHERE id = $1 AND ${CLAIMABLE_CONDITION} RETURNING ${DELIVERY_FIELDS}`;
 const RECORD_SENT = `UPDATE communication_recipients SET status = 'sent', sent_at = $2::timestamptz, provider_ref = $3, last_error = NULL, next_attempt_at = NULL, claimed_until = NULL WHERE id = $1`;
-/** A delivery not claimed: still leased to another worker, until when (nothing when it is settled). */
-const HELD_UNTIL = `SELECT claimed_until AS "claimedUntil" FROM communication_recipients WHERE id = $1 AND status = 'sending' AND claimed_until > clock_timestamp()`;
-const RENEW = `UPDATE communication_recipients SET claimed_until = clock_timestamp() + $2::int * interval '1 millisecond'
-  WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid) AND status = 'sending'`;
 
 const leaseMsOf = (deps: DeliveryDeps) => deps.settings.leaseMs ?? DEFAULT_LEASE_MS;
 
@@ -157,56 +148,12 @@ async function claim(deps: DeliveryDeps, deliveryId: string, at: Date): Promise<
   return claimed;
 }
 
-/**
- * The leases of the deliveries this process is sending, renewed together (one statement) every third
- * of the lease while any is held. A renewal that fails is reported; the lease lapses only if the
- * renewals fail for a whole lease.
- */
-export interface LeaseKeeper {
-  hold(deliveryId: string): void;
-  release(deliveryId: string): void;
-}
-
-export function createLeaseKeeper(database: Database, leaseMs: number, report: ReportFailure = () => {}): LeaseKeeper {
-  const held = new Set<string>();
-  let timer: NodeJS.Timeout | null = null;
-  const renew = () => {
-    if (!held.size) return;
-    query(database.db, RENEW, [JSON.stringify([...held]), leaseMs], 'herald_delivery_renew').catch((err: unknown) => report('delivery-lease', err));
-  };
-  return {
-    hold(deliveryId) {
-      held.add(deliveryId);
-      if (timer) return;
-      timer = setInterval(renew, Math.max(1, Math.floor(leaseMs / 3)));
-      // A lease is only worth keeping while the process runs: it never holds the process open.
-      timer.unref();
-    },
-    release(deliveryId) {
-      held.delete(deliveryId);
-      if (held.size || !timer) return;
-      clearInterval(timer);
-      timer = null;
-    },
-  };
-}
-
-/**
- * A delivery another worker holds is left to it, and looked at again when its lease ends: by then it
- * is settled (and the look finds nothing to do), still held (renewed: looked at again later), or its
- * worker died and it is taken over. So a delivery is never left 'sending' with nobody to finish it.
- */
-async function lookAgainWhenLeaseEnds(deps: DeliveryDeps, deliveryId: string): Promise<void> {
-  const [held] = await query<{ claimedUntil: string | Date }>(deps.database.db, HELD_UNTIL, [deliveryId], 'herald_delivery_held');
-  if (!held) return;
-  const startAfter = new Date(new Date(held.claimedUntil).getTime() + 100);
-  await deps.queue.enqueue(deps.database.db, QUEUES.deliveryRetry, [{ data: { deliveryId }, startAfter }]);
-}
-
 export async function processDelivery(deps: DeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
   const claimed = await claim(deps, deliveryId, deps.now?.() ?? new Date());
   if (!claimed) {
-    await lookAgainWhenLeaseEnds(deps, deliveryId);
+    // Being sent by another worker: looked at again when its lease ends (see leaseHeldUntil).
+    const heldUntil = await leaseHeldUntil(deps.database, 'communication_recipients', deliveryId);
+    if (heldUntil) await deps.queue.enqueue(deps.database.db, QUEUES.deliveryRetry, [{ data: { deliveryId }, startAfter: new Date(heldUntil.getTime() + 100) }]);
     return 'skipped';
   }
   deps.leases?.hold(deliveryId);
@@ -234,7 +181,7 @@ export async function processDeliveries(deps: DeliveryDeps, deliveryIds: string[
   const pending = await rows<{ id: string; channel: string }>(
     deps.database.db,
     sql`SELECT id::text AS id, channel FROM communication_recipients
-      WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(deliveryIds)}::jsonb)::uuid) AND status IN ${CLAIMABLE}`,
+      WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(deliveryIds)}::jsonb)::uuid) AND status IN ${UNSETTLED}`,
   );
   const settled = await Promise.allSettled(
     pending.map((p) => {
@@ -338,7 +285,7 @@ export async function startDeliveryWorkers(deps: DeliveryDeps, opts: DeliveryWor
   const withSlots: DeliveryDeps = {
     ...deps,
     emailSlots: deps.emailSlots ?? createLimiter(o.emailInFlight),
-    leases: deps.leases ?? createLeaseKeeper(deps.database, leaseMsOf(deps), deps.reportFailure),
+    leases: deps.leases ?? createLeaseKeeper(deps.database, 'communication_recipients', leaseMsOf(deps), deps.reportFailure),
   };
   const handler = async (jobs: { data: DeliveryJobData }[]) => {
     await processDeliveries(withSlots, deliveryIdsOf(jobs));
