@@ -130,7 +130,8 @@ export function createNotificationListener(url: string, report: ReportFailure, o
       c.end().catch(() => {});
       throw err;
     }
-    if (isClosed) {
+    // Closed, or nothing is listened to any more, while it connected: not needed.
+    if (isClosed || !subscribers.size) {
       await c.end().catch(() => {});
       return;
     }
