@@ -8,11 +8,13 @@ export const GENERATED_TYPES = new URL('../src/ui/api/schema.gen.ts', import.met
 
 /**
  * A database that answers nothing: building the routes reads none, so any use but listening for
- * changes (the status pages start to at ready) is a mistake.
+ * changes (the status pages start to at ready, and the pages, streams and metrics ask to hear of
+ * missed ones) is a mistake.
  */
-const noDatabase = new Proxy({ listen: async () => async () => {} } as unknown as Database, {
+const listening = { listen: async () => async () => {}, onNotificationsMissed: () => () => {} };
+const noDatabase = new Proxy(listening as unknown as Database, {
   get: (target, name) => {
-    if (name === 'listen') return target.listen;
+    if (name in listening) return target[name as keyof typeof listening];
     throw new Error(`The OpenAPI document is built without a database, but database.${String(name)} was used.`);
   },
 });

@@ -9,12 +9,13 @@ import type { CacheOptions } from './http/status/status-cache.js';
 import { startIntake, type Intake, type IntakeOptions } from './intake.js';
 import { startDeliveryWorkers, type DeliverySettings } from './jobs/deliver.js';
 import { startStatusDeliveryWorkers } from './jobs/deliver-status.js';
-import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
+import { createJobQueue, type JobQueue, type JobQueueOptions } from './jobs/job-queue.js';
 import { startMaintenanceClock } from './jobs/maintenance-clock.js';
 import { startObligationWatch } from './jobs/obligation-watch.js';
 import type { ServiceSettings } from './services/context.js';
 import type { SignupLimits } from './services/status-pages/subscription-signups.js';
 import type { MaintenanceTickResult } from './services/maintenance/maintenance-clock.js';
+import { dropCachesAfterMissedNotifications } from './services/missed-notifications.js';
 import { ensureDefaultTemplates } from './services/templates/templates.js';
 
 export interface HeraldOptions {
@@ -27,6 +28,8 @@ export interface HeraldOptions {
   smtpUrl?: string | null;
   mailFrom?: string;
   delivery?: Partial<DeliverySettings>;
+  /** How long a job may run and how soon a failed one runs again (tests shorten them). */
+  jobQueue?: JobQueueOptions;
   /** Run delivery workers and the SLA clock in this process (default true). */
   runsJobs?: boolean;
   /** How often the SLA clock looks at the obligations (default 15 s; 0 turns it off). */
@@ -81,7 +84,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   const allowsPrivateWebhookTargets = opts.allowsPrivateWebhookTargets ?? false;
   const targets: TargetRule = { allowsPrivate: allowsPrivateWebhookTargets, ...(opts.resolveHost && { resolve: opts.resolveHost }) };
   await ensureDefaultTemplates(database.db, new Date());
-  const queue = createJobQueue(database, { databaseUrl: opts.databaseUrl ?? null });
+  const queue = createJobQueue(database, { databaseUrl: opts.databaseUrl ?? null, ...opts.jobQueue });
   // The app first: its logger and /metrics are where every background failure below is reported.
   const app = await buildApp({
     database,
@@ -97,12 +100,17 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     ...(opts.statusPages && { statusPages: opts.statusPages }),
   });
   const { reportFailure } = app;
-  const stopReporting = [database.reportFailuresTo(reportFailure), queue.reportFailuresTo(reportFailure)];
+  const stopReporting = [
+    database.reportFailuresTo(reportFailure),
+    queue.reportFailuresTo(reportFailure),
+    // The pages and live streams drop their copies themselves (status-routes.ts, event-routes.ts).
+    database.onNotificationsMissed(() => dropCachesAfterMissedNotifications(database.db)),
+  ];
   await queue.start();
   const mailer = opts.smtpUrl ? createMailer({ smtpUrl: opts.smtpUrl, from: mailFrom, messageIdDomain: settings.messageIdDomain }) : null;
   const runsJobs = opts.runsJobs ?? true;
-  if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery, targets });
-  if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery, targets });
+  if (runsJobs) await startDeliveryWorkers({ database, queue, mailer, settings: delivery, targets, reportFailure });
+  if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery, targets, reportFailure });
   const watch = startObligationWatch({ database, mailer, runsJobs, intervalMs: opts.watchIntervalMs ?? 15_000, reportFailure });
   const clock = await startMaintenanceClock({ database, settings, queue, runsJobs, intervalMs: opts.maintenanceIntervalMs ?? opts.watchIntervalMs ?? 30_000, reportFailure });
   const intake = await startIntake(

@@ -7,6 +7,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.js';
 import { migrate } from './migrate.js';
+import { createNotificationListener, type ListenerOptions, type ListenerStatus } from './notification-listener.js';
 import { withPlanCache } from './pglite-plan-cache.js';
 import { nameStatements } from './pg-statement-names.js';
 import * as schema from './schema.js';
@@ -23,6 +24,8 @@ export interface Database {
   /**
    * Calls `onMessage` with the payload of every NOTIFY on `channel` (after the sender commits),
    * from this and every other process on the same database. Returns the unsubscribe function.
+   * On PostgreSQL every channel shares one connection, made again after any failure: while it is
+   * down this resolves at once and the channel is listened to when it is back (see onNotificationsMissed).
    */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /**
@@ -37,6 +40,15 @@ export interface Database {
    * set they are written to stderr. Returns the function that removes it.
    */
   reportFailuresTo(report: ReportFailure): () => void;
+  /**
+   * Calls `fn` each time notifications may have been missed: on PostgreSQL, when the listening
+   * connection was lost (or could not be made) and listens again. Whatever is kept because a
+   * notification would say when it changed (rendered pages, lookups, remembered rows) is stale then.
+   * Never on PGlite (its notifications come from inside this process). Returns the function that removes it.
+   */
+  onNotificationsMissed(fn: () => void): () => void;
+  /** How the listening connection is (always up on PGlite): for /readyz and /metrics. */
+  listenerStatus(): ListenerStatus;
   /** PGlite only: the underlying instance (tests dump and load it). */
   pglite?: PGlite;
   pool?: pg.Pool;
@@ -77,12 +89,14 @@ const transactionOf = <T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> =>
     return fn(tx);
   });
 
+export type { ListenerStatus } from './notification-listener.js';
+
 export type OpenOptions =
-  | { databaseUrl: string; poolMax?: number; migrate?: boolean }
+  | { databaseUrl: string; poolMax?: number; migrate?: boolean; listener?: ListenerOptions }
   | { dataDir: string; migrate?: boolean; loadDataDir?: Blob };
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  const database = 'databaseUrl' in opts ? await openPostgres(opts.databaseUrl, opts.poolMax ?? 10) : await openPglite(opts.dataDir, opts.loadDataDir);
+  const database = 'databaseUrl' in opts ? await openPostgres(opts.databaseUrl, opts.poolMax ?? 10, opts.listener) : await openPglite(opts.dataDir, opts.loadDataDir);
   if (opts.migrate !== false) {
     try {
       await database.db.transaction(async (tx) => {
@@ -108,8 +122,10 @@ export function rawSql(text: string, params: unknown[] = []): SQL {
   return sql.join(chunks, sql.raw(''));
 }
 
-async function openPostgres(url: string, poolMax: number): Promise<Database> {
+async function openPostgres(url: string, poolMax: number, listenerOptions: ListenerOptions = {}): Promise<Database> {
   const failures = failureReporters();
+  // One connection for every channel the process listens to, made again after any failure.
+  const listener = createNotificationListener(url, failures.report, listenerOptions);
   const pool = new pg.Pool({ connectionString: url, max: poolMax });
   pool.on('connect', (client) => nameStatements(client));
   // An idle client lost its connection: the pool drops it and makes a new one when asked, so nothing
@@ -120,7 +136,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
   let sender: pg.Client | null = null;
   const notifier = batchedNotifier(failures.report, async (text, values) => {
     if (!sender) {
-      const c = new pg.Client({ connectionString: url, options: '-c synchronous_commit=off', connectionTimeoutMillis: 5000 });
+      const c = new pg.Client({ connectionString: url, options: '-c synchronous_commit=off', connectionTimeoutMillis: 5000, keepAlive: true });
       c.on('error', (err) => {
         if (sender === c) sender = null;
         failures.report('database-notify-connection', err);
@@ -145,10 +161,16 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     ping: async () => {
       await pool.query('SELECT 1');
     },
-    listen: (channel, onMessage) => listenPostgres(url, channel, onMessage, failures.report),
+    listen: (channel, onMessage) => {
+      if (!CHANNEL.test(channel)) return Promise.reject(new Error(`bad channel name ${channel}`));
+      return listener.listen(channel, onMessage);
+    },
     notify: (channel, payload) => notifier.notify(channel, payload),
     reportFailuresTo: failures.reportFailuresTo,
+    onNotificationsMissed: (fn) => listener.onNotificationsMissed(fn),
+    listenerStatus: () => listener.status(),
     close: async () => {
+      await listener.close();
       await notifier.close();
       await pool.end();
     },
@@ -209,51 +231,6 @@ function batchedNotifier(report: ReportFailure, send: (text: string, values: unk
   };
 }
 
-/** A dedicated connection for LISTEN (pooled ones come and go); it reconnects after a failure. */
-async function listenPostgres(url: string, channel: string, onMessage: (payload: string) => void, report: ReportFailure): Promise<() => Promise<void>> {
-  if (!CHANNEL.test(channel)) throw new Error(`bad channel name ${channel}`);
-  let client: pg.Client | null = null;
-  let isStopped = false;
-  let retry: NodeJS.Timeout | null = null;
-  const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: url });
-    c.on('notification', (n) => {
-      if (n.channel === channel) onMessage(n.payload ?? '');
-    });
-    c.on('error', (err) => {
-      report('database-listen', err);
-      // The connection just broke: ending it may fail too, and there is nothing left to release.
-      c.end().catch(() => {});
-      reconnectSoon();
-    });
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${channel}`);
-    } catch (err) {
-      c.end().catch(() => {});
-      throw err;
-    }
-    client = c;
-  };
-  // Until the database is back, every second: a failed attempt tries again rather than stop listening.
-  const reconnectSoon = () => {
-    if (isStopped) return;
-    retry = setTimeout(() => {
-      connect().catch((err: unknown) => {
-        report('database-listen', err);
-        reconnectSoon();
-      });
-    }, 1000);
-  };
-  await connect();
-  return async () => {
-    isStopped = true;
-    if (retry) clearTimeout(retry);
-    // At shutdown: a connection that is already broken has nothing left to release.
-    await client?.end().catch(() => {});
-  };
-}
-
 /**
  * PGlite runs inside this process, so its buffer pool is this process's memory, touched in full at
  * start: PostgreSQL's default of 128 MB (a server's setting) made an idle Herald ~170 MB larger. The
@@ -308,6 +285,9 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
       if (!closed && CHANNEL.test(channel) && listeners.get(channel)?.size) setImmediate(() => announce(channel, payload));
     },
     reportFailuresTo: failures.reportFailuresTo,
+    // In-process: no connection to lose, so nothing is ever missed.
+    onNotificationsMissed: () => () => {},
+    listenerStatus: () => ({ state: 'up', downSince: null, reconnects: 0 }),
     ping: async () => {
       await client.query('SELECT 1');
     },

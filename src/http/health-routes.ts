@@ -1,6 +1,6 @@
 // Liveness, readiness and Prometheus metrics.
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { Database } from '../db/open.js';
 
 /** `registry` is the app's: other parts of it (background failures) count into it too. */
@@ -20,15 +20,42 @@ export function healthRoutes(app: FastifyInstance, database: Database, registry:
     duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
   });
 
+  // The listening connection (LISTEN/NOTIFY): made again after every loss, each time counted here.
+  const reconnects = new Counter({
+    name: 'herald_database_listener_reconnects_total',
+    help: 'Times the database listening connection (LISTEN/NOTIFY) was made again after it was lost or could not be made',
+    registers: [registry],
+  });
+  const stopCounting = database.onNotificationsMissed(() => reconnects.inc());
+  app.addHook('onClose', async () => stopCounting());
+  new Gauge({
+    name: 'herald_database_listener_up',
+    help: '1 while the database listening connection listens (or nothing needs it), 0 while it is being made again',
+    registers: [registry],
+    collect() {
+      this.set(database.listenerStatus().state === 'down' ? 0 : 1);
+    },
+  });
+
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Ready when the database answers and its changes are heard: without the listener, status pages and
+  // live streams would keep what they hold without knowing it changed.
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    try {
-      await database.ping();
-      return { status: 'ready', database: database.kind };
-    } catch {
-      // The answer itself tells the probe; a failing probe every few seconds would only flood the log.
-      return reply.code(503).type('application/problem+json').send({ type: 'urn:herald:problem:not_ready', title: 'not ready', status: 503, detail: 'The database does not answer.', code: 'not_ready' });
-    }
+    const isAnswering = await database.ping().then(
+      () => true,
+      () => false,
+    );
+    const listener = database.listenerStatus();
+    const checks = { database: isAnswering ? 'up' : 'down', listener: listener.state };
+    if (isAnswering && listener.state !== 'down') return { status: 'ready', database: database.kind, checks };
+    const detail = !isAnswering
+      ? 'The database does not answer.'
+      : `The database answers, but its change notifications are not heard: the listening connection is being made again${listener.downSince ? ` (down since ${listener.downSince.toISOString()})` : ''}.`;
+    // The answer itself tells the probe; a failing probe every few seconds would only flood the log.
+    return reply
+      .code(503)
+      .type('application/problem+json')
+      .send({ type: 'urn:herald:problem:not_ready', title: 'not ready', status: 503, detail, code: 'not_ready', database: database.kind, checks });
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
 }

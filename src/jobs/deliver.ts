@@ -19,6 +19,8 @@ import { notify } from '../services/notifications.js';
 import { rows } from '../services/sql-rows.js';
 import { QUEUES } from '../services/queues.js';
 import type { JobQueue } from './job-queue.js';
+import type { ReportFailure } from '../background-failures.js';
+import { CLAIMABLE_CONDITION, createLeaseKeeper, DEFAULT_LEASE_MS, leaseEnd, leaseHeldUntil, type LeaseKeeper } from './delivery-lease.js';
 import { deliveryIdsOf, type DeliveryJobData } from '../services/communications/delivery-jobs.js';
 
 export interface DeliveryPayload {
@@ -33,6 +35,12 @@ export interface DeliverySettings {
   retryBaseMs: number;
   retryMaxMs: number;
   httpTimeoutMs: number;
+  /**
+   * How long a claimed delivery is leased to the worker sending it (default 30 s), renewed every third
+   * of that while it sends: no other worker claims it meanwhile. Only a lease left to lapse (a worker
+   * that died) lets another take the delivery over.
+   */
+  leaseMs?: number;
 }
 
 export interface DeliveryDeps {
@@ -45,6 +53,10 @@ export interface DeliveryDeps {
   emailSlots?: Limiter;
   /** The private-address rule for client endpoints (webhook, Slack, Teams): HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS. */
   targets: TargetRule;
+  /** Renews the leases of the deliveries this process is sending (startDeliveryWorkers makes one per process). */
+  leases?: LeaseKeeper;
+  /** Where a lease that could not be renewed is reported. */
+  reportFailure?: ReportFailure;
 }
 
 /** A counting semaphore: at most `size` callers run at once, the others wait their turn in order. */
@@ -113,32 +125,47 @@ async function attempt(deps: DeliveryDeps, d: Delivery): Promise<DeliveryAttempt
   }
 }
 
-const CLAIMABLE = sql`('queued', 'retrying', 'sending')`;
+/** Not settled: 'sending' too, leased or not (a leased one is looked at again when its lease ends). */
+const UNSETTLED = sql`('queued', 'retrying', 'sending')`;
 
 /**
  * Claims the attempt of one delivery, committed on its own just before it is handed to the channel: a
- * delivery already sent (or given up) is left alone. 'sending' is claimable again: it is a delivery
- * whose attempt was cut off by a crash, so the outcome is unknown and it is sent again (with the same
- * Message-ID / webhook-id). So 'sending' marks exactly the deliveries whose fate a crash leaves unknown.
+ * delivery already sent (or given up) is left alone, and so is one leased to a worker that is sending it
+ * (delivery-lease.ts: pg-boss may run a job again while its first run still sends). A 'sending'
+ * delivery whose lease lapsed is one whose worker died, so its outcome is unknown and it is sent again
+ * (with the same Message-ID / webhook-id): 'sending' marks exactly the deliveries whose fate a crash
+ * leaves unknown.
  */
 // The two statements every delivery runs, prepared once per connection (built by the ORM they were
 // parsed and planned anew for each of 10,000 recipients).
 const DELIVERY_FIELDS = Object.entries(getTableColumns(communicationRecipients))
   .map(([key, column]) => `"${column.name}" AS "${key}"`)
   .join(', ');
-const CLAIM = `UPDATE communication_recipients SET status = 'sending', attempts = attempts + 1, last_attempt_at = $2::timestamptz
-  WHERE id = $1 AND status IN ('queued', 'retrying', 'sending') RETURNING ${DELIVERY_FIELDS}`;
-const RECORD_SENT = `UPDATE communication_recipients SET status = 'sent', sent_at = $2::timestamptz, provider_ref = $3, last_error = NULL, next_attempt_at = NULL WHERE id = $1`;
+const CLAIM = `UPDATE communication_recipients SET status = 'sending', attempts = attempts + 1, last_attempt_at = $2::timestamptz, claimed_until = ${leaseEnd('$3')}
+  WHERE id = $1 AND ${CLAIMABLE_CONDITION} RETURNING ${DELIVERY_FIELDS}`;
+const RECORD_SENT = `UPDATE communication_recipients SET status = 'sent', sent_at = $2::timestamptz, provider_ref = $3, last_error = NULL, next_attempt_at = NULL, claimed_until = NULL WHERE id = $1`;
+
+const leaseMsOf = (deps: DeliveryDeps) => deps.settings.leaseMs ?? DEFAULT_LEASE_MS;
 
 async function claim(deps: DeliveryDeps, deliveryId: string, at: Date): Promise<Delivery | undefined> {
-  const [claimed] = await query<Delivery>(deps.database.db, CLAIM, [deliveryId, at.toISOString()], 'herald_delivery_claim');
+  const [claimed] = await query<Delivery>(deps.database.db, CLAIM, [deliveryId, at.toISOString(), leaseMsOf(deps)], 'herald_delivery_claim');
   return claimed;
 }
 
 export async function processDelivery(deps: DeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
   const claimed = await claim(deps, deliveryId, deps.now?.() ?? new Date());
-  if (!claimed) return 'skipped';
-  return attemptAndRecord(deps, claimed);
+  if (!claimed) {
+    // Being sent by another worker: looked at again when its lease ends (see leaseHeldUntil).
+    const heldUntil = await leaseHeldUntil(deps.database, 'communication_recipients', deliveryId);
+    if (heldUntil) await deps.queue.enqueue(deps.database.db, QUEUES.deliveryRetry, [{ data: { deliveryId }, startAfter: new Date(heldUntil.getTime() + 100) }]);
+    return 'skipped';
+  }
+  deps.leases?.hold(deliveryId);
+  try {
+    return await attemptAndRecord(deps, claimed);
+  } finally {
+    deps.leases?.release(deliveryId);
+  }
 }
 
 /**
@@ -158,7 +185,7 @@ export async function processDeliveries(deps: DeliveryDeps, deliveryIds: string[
   const pending = await rows<{ id: string; channel: string }>(
     deps.database.db,
     sql`SELECT id::text AS id, channel FROM communication_recipients
-      WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(deliveryIds)}::jsonb)::uuid) AND status IN ${CLAIMABLE}`,
+      WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(deliveryIds)}::jsonb)::uuid) AND status IN ${UNSETTLED}`,
   );
   const settled = await Promise.allSettled(
     pending.map((p) => {
@@ -189,11 +216,11 @@ async function attemptAndRecord(deps: DeliveryDeps, claimed: Delivery): Promise<
   return database.transaction(async (tx) => {
     if (!isFinal) {
       const next = new Date(at.getTime() + retryDelayMs(claimed.attempts, deps.settings, result.retryAfterMs));
-      await tx.update(communicationRecipients).set({ status: 'retrying', lastError: result.error.slice(0, 2000), nextAttemptAt: next }).where(eq(communicationRecipients.id, deliveryId));
+      await tx.update(communicationRecipients).set({ status: 'retrying', lastError: result.error.slice(0, 2000), nextAttemptAt: next, claimedUntil: null }).where(eq(communicationRecipients.id, deliveryId));
       await deps.queue.enqueue(tx, QUEUES.deliveryRetry, [{ data: { deliveryId }, startAfter: next }]);
       return 'retrying';
     }
-    await tx.update(communicationRecipients).set({ status: 'dead', lastError: result.error.slice(0, 2000), deadAt: at, nextAttemptAt: null }).where(eq(communicationRecipients.id, deliveryId));
+    await tx.update(communicationRecipients).set({ status: 'dead', lastError: result.error.slice(0, 2000), deadAt: at, nextAttemptAt: null, claimedUntil: null }).where(eq(communicationRecipients.id, deliveryId));
     if (!claimed.incidentId) {
       await recordMaintenanceDeliveryFailure(tx, claimed, result, at);
       return 'dead';
@@ -258,8 +285,12 @@ export const DELIVERY_WORKER_DEFAULTS = { emailInFlight: 10, concurrency: 4, bat
 /** Starts the workers: first sends and retries on separate queues, each with its own concurrency. */
 export async function startDeliveryWorkers(deps: DeliveryDeps, opts: DeliveryWorkerOptions = {}) {
   const o = { ...DELIVERY_WORKER_DEFAULTS, ...opts };
-  // One set of SMTP slots for both queues: the bound holds for the whole process.
-  const withSlots: DeliveryDeps = { ...deps, emailSlots: deps.emailSlots ?? createLimiter(o.emailInFlight) };
+  // One set of SMTP slots for both queues: the bound holds for the whole process; so is the lease keeper.
+  const withSlots: DeliveryDeps = {
+    ...deps,
+    emailSlots: deps.emailSlots ?? createLimiter(o.emailInFlight),
+    leases: deps.leases ?? createLeaseKeeper(deps.database, 'communication_recipients', leaseMsOf(deps), deps.reportFailure),
+  };
   const handler = async (jobs: { data: DeliveryJobData }[]) => {
     await processDeliveries(withSlots, deliveryIdsOf(jobs));
   };

@@ -20,7 +20,21 @@ export interface JobQueue {
 /** pg-boss statements run inside a drizzle transaction (or on the database outside one). */
 export const drizzleAdapter = (tx: Db): BossDb => fromDrizzle(tx as never, sql as never);
 
-export function createJobQueue(database: Database, opts: { databaseUrl?: string | null } = {}): JobQueue {
+/** How long a job may run and how soon a failed one runs again (pg-boss queue options). */
+export interface JobQueueOptions {
+  /**
+   * A run still going after this long is failed, and the job run again while the first run goes on
+   * (default 300). Deliveries are safe from that second run by their lease (jobs/deliver.ts).
+   */
+  expireInSeconds?: number;
+  /** The first wait before a failed job runs again, doubling each time up to 5 minutes (default 5). */
+  retryDelaySeconds?: number;
+}
+
+const QUEUE_DEFAULTS = { expireInSeconds: 300, retryDelaySeconds: 5 };
+
+export function createJobQueue(database: Database, opts: { databaseUrl?: string | null } & JobQueueOptions = {}): JobQueue {
+  const timing = { expireInSeconds: opts.expireInSeconds ?? QUEUE_DEFAULTS.expireInSeconds, retryDelay: opts.retryDelaySeconds ?? QUEUE_DEFAULTS.retryDelaySeconds };
   const common = {
     schema: 'pgboss',
     superviseIntervalSeconds: 5,
@@ -59,8 +73,11 @@ export function createJobQueue(database: Database, opts: { databaseUrl?: string 
     },
     async start() {
       await boss.start();
+      const isChanged = timing.expireInSeconds !== QUEUE_DEFAULTS.expireInSeconds || timing.retryDelay !== QUEUE_DEFAULTS.retryDelaySeconds;
       for (const name of Object.values(QUEUES)) {
-        await boss.createQueue(name, { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 300, heartbeatSeconds: 10 });
+        await boss.createQueue(name, { retryLimit: 10, retryBackoff: true, retryDelayMax: 300, heartbeatSeconds: 10, ...timing });
+        // A queue made before keeps the options it was made with: other timings are set on it.
+        if (isChanged) await boss.updateQueue(name, timing);
       }
       started = true;
     },

@@ -1,5 +1,7 @@
 // Server-sent events: `incident` events ({id, key}) whenever an incident changes, so consoles
-// refresh without reloading. Client users hear only of incidents they may see.
+// refresh without reloading. Client users hear only of incidents they may see. A `resync` event
+// ({}) says changes may have been missed (the database's listening connection was lost and is back):
+// the console then refetches everything it shows.
 import type { FastifyInstance } from 'fastify';
 import type { ReportFailure } from '../../background-failures.js';
 import type { Database } from '../../db/open.js';
@@ -13,7 +15,10 @@ const IDLE_LISTEN_MS = 60_000;
 
 export function eventRoutes(app: FastifyInstance, database: Database, reportFailure: ReportFailure) {
   const subscribers = new Set<(change: { id: string; key: string }) => void>();
-  const streams = new Set<{ end: () => void }>();
+  const streams = new Set<{ end: () => void; resync: () => void }>();
+  const stopResync = database.onNotificationsMissed(() => {
+    for (const s of streams) s.resync();
+  });
   const onPayload = (payload: string) => {
     let change: { id: string; key: string };
     try {
@@ -57,6 +62,7 @@ export function eventRoutes(app: FastifyInstance, database: Database, reportFail
     for (const s of streams) s.end();
   });
   app.addHook('onClose', async () => {
+    stopResync();
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = null;
     await stopListening();
@@ -67,7 +73,7 @@ export function eventRoutes(app: FastifyInstance, database: Database, reportFail
     {
       schema: {
         tags: ['events'],
-        summary: 'Server-sent events: `incident` with {id, key} whenever an incident you may see changes',
+        summary: 'Server-sent events: `incident` with {id, key} whenever an incident you may see changes; `resync` when changes may have been missed (refetch)',
         response: replies({ 200: { description: 'An event stream that stays open', content: { 'text/event-stream': { schema: z.string() } } } }),
       },
     },
@@ -95,6 +101,9 @@ export function eventRoutes(app: FastifyInstance, database: Database, reportFail
       subscribers.add(send);
       const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
       const stream = {
+        resync: () => {
+          if (!res.writableEnded) res.write('event: resync\ndata: {}\n\n');
+        },
         end: () => {
           clearInterval(heartbeat);
           subscribers.delete(send);

@@ -38,6 +38,7 @@ export function statusRoutes(app: FastifyInstance, deps: StatusPageDeps): Status
     cache.invalidate();
   });
   app.addHook('onClose', async () => {
+    stopResync();
     // Closing: a listening connection that already broke has nothing left to release.
     for (const u of unlisten) await u().catch(() => {});
   });
@@ -95,6 +96,13 @@ export function statusRoutes(app: FastifyInstance, deps: StatusPageDeps): Status
     unlisten.push(await database.listen('herald_status', () => clientGeneration++));
     deps.onClientPagesChanged?.(() => clientGeneration++);
   });
+  // The listening connection was lost and is back: the changes announced meanwhile were never heard,
+  // so every rendered page and every client lookup (with its secret link's hash) is taken as stale.
+  const stopResync = database.onNotificationsMissed(() => {
+    cache.invalidate();
+    clientGeneration++;
+  });
+
   const findClient = async (slug: string): Promise<StatusPageClient | null> => {
     const known = clientPages.get(slug);
     if (known && known.generation === clientGeneration) return known.page;

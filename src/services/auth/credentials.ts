@@ -32,6 +32,11 @@ export function forgetCredential(credentialId: string): void {
   for (const [key, entry] of cache) if (entry.value.credentialId === credentialId) cache.delete(key);
 }
 
+/** Every verified credential is checked against the database again at its next use (changes may have gone unannounced). */
+export function forgetAllCredentials(): void {
+  cache.clear();
+}
+
 export function forgetUser(userId: string): void {
   for (const [key, entry] of cache) if (entry.value.actor.userId === userId) cache.delete(key);
 }

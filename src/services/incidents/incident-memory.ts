@@ -41,6 +41,12 @@ export class IncidentMemory {
     this.incidents.delete(id);
   }
 
+  /** Forgets every incident and the SLA policies: the next command on each loads it afresh. */
+  clear(): void {
+    this.incidents.clear();
+    this.policies = null;
+  }
+
   /** The remembered copy of an incident, with the SLA policies as last loaded; null when there is none. */
   recall(idOrKey: string): (RememberedIncident & { policies: SlaPolicy[]; policiesVersion: string }) | null {
     const found = this.incidents.get(idOrKey.toLowerCase());

@@ -3184,7 +3184,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-sent events: `incident` with {id, key} whenever an incident you may see changes */
+        /** Server-sent events: `incident` with {id, key} whenever an incident you may see changes; `resync` when changes may have been missed (refetch) */
         get: {
             parameters: {
                 query?: never;

@@ -1,5 +1,6 @@
 // Live updates: GET /api/v1/events sends `incident` ({id, key}) whenever an incident changes; the
-// console refetches what shows that incident (and the lists and the outbox).
+// console refetches what shows that incident (and the lists and the outbox). `resync` says changes
+// may have been missed (the server's database listener was away): everything shown is refetched.
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 
@@ -25,6 +26,7 @@ export function useLiveUpdates(): LiveState {
       void qc.invalidateQueries({ queryKey: ['notifications'] });
       for (const k of [change.key, change.id]) if (k) void qc.invalidateQueries({ queryKey: ['incident', k] });
     });
+    source.addEventListener('resync', () => void qc.invalidateQueries());
     return () => source.close();
   }, [qc]);
   return state;
