@@ -35,6 +35,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       trustProxy: config.trustProxy,
       allowsPrivateWebhookTargets: config.allowsPrivateWebhookTargets,
       logLevel: config.logLevel,
+      serverTimeouts: config.serverTimeouts,
       intake: {
         smtpPort: config.intake.smtpPort,
         smtpHost: config.intake.smtpHost,
@@ -42,7 +43,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
         maxAttachmentBytes: config.intake.maxAttachmentBytes,
         imapUrl: config.intake.imapUrl,
         imapIntervalMs: config.intake.imapIntervalMs,
-        http: { hookMaxBytes: config.intake.hookMaxBytes, reportGuard: { minFillMs: config.intake.reportMinFillMs }, reportsPerMinute: config.intake.reportsPerMinute },
+        http: { hookMaxBytes: config.intake.hookMaxBytes, hookLimits: config.intake.hookLimits, reportGuard: { minFillMs: config.intake.reportMinFillMs }, reportsPerMinute: config.intake.reportsPerMinute },
       },
     });
     app = herald.app;
