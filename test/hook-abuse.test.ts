@@ -91,7 +91,7 @@ describe('monitoring hooks under abuse', () => {
     const answer = await call.answer;
     expect(answer.status).toBe(401);
     expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(answer.headers.connection).toBe('close');
+    // The server closes the connection itself (the rest of the body is never read).
     await call.closed;
   });
 

@@ -77,9 +77,35 @@ function readHookBody(payload: Readable, limit: number, caller: IdentifiedHookCa
   });
 }
 
-/** A refusal before the body is read: the connection is closed after the answer, so the unread body is not waited for. */
+/** How long a refused caller's connection is kept after the answer, at most, before it is cut. */
+const LINGER_MS = 2000;
+
+/**
+ * Closes the connection once the answer is sent, without reading the rest of the body. Not by
+ * `Connection: close` alone: Node then destroys the socket with the unread body still in its receive
+ * buffer, which resets the connection, and a reset makes the caller's system drop the answer before
+ * the caller has read it (half of a flood's callers never saw their 401). Instead, after the answer:
+ * the request stream is paused (Node would otherwise read and discard the whole body), the sending
+ * side is closed (FIN), so the caller reads the answer, stops and closes; the socket is cut when the
+ * caller has closed or LINGER_MS have passed, whichever comes first.
+ */
+function closeAfterAnswer(request: FastifyRequest, reply: FastifyReply) {
+  const socket = reply.raw.socket;
+  if (!socket || typeof socket.end !== 'function') return; // app.inject: no real socket
+  // After Node's own 'finish' listener, which starts reading the rest of the body to discard it.
+  reply.raw.once('finish', () => {
+    request.raw.pause();
+    socket.pause();
+    socket.end();
+    const cut = setTimeout(() => socket.destroy(), LINGER_MS);
+    cut.unref();
+    socket.once('close', () => clearTimeout(cut));
+  });
+}
+
+/** A refusal before the body is read: the answer, then the connection is closed without waiting for the body. */
 function refuseEarly(reply: FastifyReply, request: FastifyRequest, status: number, code: string, detail: string, retryAfterSeconds?: number) {
-  reply.header('connection', 'close');
+  closeAfterAnswer(request, reply);
   if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
   return sendProblem(reply, request, { status, code, detail });
 }
