@@ -5745,6 +5745,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Accept Grafana signatures sent without X-Grafana-Alerting-Signature-Timestamp (such a call can be replayed); off by default */
+                        acceptsUntimedSignatures?: boolean;
                         /** @enum {string} */
                         defaultAction?: "open" | "triage";
                         defaultComponentIds?: string[];
@@ -5966,6 +5968,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Accept Grafana signatures sent without X-Grafana-Alerting-Signature-Timestamp (such a call can be replayed); off by default */
+                        acceptsUntimedSignatures?: boolean;
                         /** @enum {string} */
                         defaultAction?: "open" | "triage";
                         defaultComponentIds?: string[];
@@ -10079,6 +10083,7 @@ export interface components {
         /** @enum {string} */
         InstallRole: "admin" | "member" | "viewer" | "client";
         Integration: {
+            acceptsUntimedSignatures: boolean;
             /** Format: date-time */
             createdAt: string;
             /** @enum {string} */
@@ -10100,6 +10105,7 @@ export interface components {
             updatedAt: string;
         };
         IntegrationDetail: {
+            acceptsUntimedSignatures: boolean;
             /** Format: date-time */
             createdAt: string;
             /** @enum {string} */
@@ -10130,6 +10136,7 @@ export interface components {
             payloadsProcessed: number;
         };
         IntegrationWithSecrets: {
+            acceptsUntimedSignatures: boolean;
             /** Format: date-time */
             createdAt: string;
             /** @enum {string} */
