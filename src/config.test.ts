@@ -34,4 +34,19 @@ describe('configuration', () => {
       expect(() => loadConfig({ HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID: value })).toThrow(/HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID/);
     }
   });
+
+  it('has server timeouts and hook limits by default, so a slow or flooding client is cut off without any setting', () => {
+    const c = loadConfig({});
+    expect(c.serverTimeouts).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, idleTimeoutMs: 120_000 });
+    expect(c.intake.hookLimits).toEqual({ maxInFlight: 64, maxInFlightBytes: 64 * 1024 * 1024, maxInFlightPerIntegration: 16, failuresPerMinute: 20 });
+    const set = loadConfig({ HERALD_SERVER_HEADERS_TIMEOUT_MS: '5000', HERALD_SERVER_REQUEST_TIMEOUT_MS: '30000', HERALD_HOOK_MAX_IN_FLIGHT_PER_INTEGRATION: '2' });
+    expect(set.serverTimeouts.headersTimeoutMs).toBe(5000);
+    expect(set.intake.hookLimits.maxInFlightPerIntegration).toBe(2);
+  });
+
+  it('refuses a headers timeout longer than the request timeout, and limits that are not positive, naming the variable', () => {
+    expect(() => loadConfig({ HERALD_SERVER_HEADERS_TIMEOUT_MS: '70000' })).toThrow(/HERALD_SERVER_HEADERS_TIMEOUT_MS/);
+    expect(() => loadConfig({ HERALD_HOOK_MAX_IN_FLIGHT: '0' })).toThrow(/HERALD_HOOK_MAX_IN_FLIGHT/);
+    expect(() => loadConfig({ HERALD_HOOK_FAILURES_PER_MINUTE: 'many' })).toThrow(/HERALD_HOOK_FAILURES_PER_MINUTE/);
+  });
 });

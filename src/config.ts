@@ -45,6 +45,13 @@ export const configSchema = z.object({
     .regex(/^[^\s;()"\\]+$/, 'must be the authserv-id the receiving server writes first in its Authentication-Results header, e.g. mx.example.com')
     .optional(),
   HERALD_HOOK_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
+  HERALD_HOOK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(64),
+  HERALD_HOOK_MAX_IN_FLIGHT_BYTES: z.coerce.number().int().min(1024).max(8 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  HERALD_HOOK_MAX_IN_FLIGHT_PER_INTEGRATION: z.coerce.number().int().min(1).max(10_000).default(16),
+  HERALD_HOOK_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(20),
+  HERALD_SERVER_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  HERALD_SERVER_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  HERALD_SERVER_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   HERALD_REPORT_MIN_FILL_S: z.coerce.number().min(0).max(3600).default(3),
   HERALD_REPORT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -73,6 +80,8 @@ export interface Config {
   mailFrom: string;
   companyName: string;
   delivery: { maxAttempts: number; retryBaseMs: number; retryMaxMs: number; httpTimeoutMs: number };
+  /** How long the HTTP server waits for a client: all headers, the whole request, and an idle connection. */
+  serverTimeouts: { headersTimeoutMs: number; requestTimeoutMs: number; idleTimeoutMs: number };
   intake: {
     smtpPort: number | null;
     smtpHost: string;
@@ -85,6 +94,7 @@ export interface Config {
     /** The receiving server whose Authentication-Results header is trusted for IMAP mail. */
     imapTrustedAuthservId: string | null;
     hookMaxBytes: number;
+    hookLimits: { maxInFlight: number; maxInFlightBytes: number; maxInFlightPerIntegration: number; failuresPerMinute: number };
     reportMinFillMs: number;
     reportsPerMinute: number;
   };
@@ -100,6 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   if (e.HERALD_ADMIN_EMAIL && !e.HERALD_ADMIN_PASSWORD) throw new ConfigError('Invalid configuration:\n  HERALD_ADMIN_PASSWORD: required when HERALD_ADMIN_EMAIL is set');
+  if (e.HERALD_SERVER_HEADERS_TIMEOUT_MS > e.HERALD_SERVER_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('Invalid configuration:\n  HERALD_SERVER_HEADERS_TIMEOUT_MS: must not be more than HERALD_SERVER_REQUEST_TIMEOUT_MS');
+  }
   const baseUrl = (e.HERALD_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   return {
     port: e.PORT,
@@ -129,9 +142,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       verifiesSender: e.HERALD_INTAKE_VERIFY_SENDER === 'true',
       imapTrustedAuthservId: e.HERALD_INTAKE_IMAP_TRUSTED_AUTHSERV_ID ?? null,
       hookMaxBytes: e.HERALD_HOOK_MAX_BYTES,
+      hookLimits: { maxInFlight: e.HERALD_HOOK_MAX_IN_FLIGHT, maxInFlightBytes: e.HERALD_HOOK_MAX_IN_FLIGHT_BYTES, maxInFlightPerIntegration: e.HERALD_HOOK_MAX_IN_FLIGHT_PER_INTEGRATION, failuresPerMinute: e.HERALD_HOOK_FAILURES_PER_MINUTE },
       reportMinFillMs: e.HERALD_REPORT_MIN_FILL_S * 1000,
       reportsPerMinute: e.HERALD_REPORT_RATE_PER_MINUTE,
     },
+    serverTimeouts: { headersTimeoutMs: e.HERALD_SERVER_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.HERALD_SERVER_REQUEST_TIMEOUT_MS, idleTimeoutMs: e.HERALD_SERVER_IDLE_TIMEOUT_MS },
     delivery: { maxAttempts: e.HERALD_DELIVERY_MAX_ATTEMPTS, retryBaseMs: e.HERALD_DELIVERY_RETRY_BASE_MS, retryMaxMs: 3_600_000, httpTimeoutMs: e.HERALD_HTTP_TIMEOUT_MS },
   };
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { createMailer, type Mailer } from './channels/email.js';
 import type { HostResolver, TargetRule } from './channels/public-target.js';
 import type { Database } from './db/open.js';
-import { buildApp } from './http/app.js';
+import { buildApp, type ServerTimeouts } from './http/app.js';
 import type { CacheOptions } from './http/status/status-cache.js';
 import { startIntake, type Intake, type IntakeOptions } from './intake.js';
 import { startDeliveryWorkers, type DeliverySettings } from './jobs/deliver.js';
@@ -45,6 +45,8 @@ export interface HeraldOptions {
   /** Resolves the host names of outgoing requests (default: the system resolver; tests stand in for hostile DNS). */
   resolveHost?: HostResolver;
   logLevel?: string;
+  /** How long the HTTP server waits for a client (headers, whole request, idle connection). */
+  serverTimeouts?: Partial<ServerTimeouts>;
   /** Monitoring hooks, the report form, and incoming mail (SMTP listener, IMAP mailbox). */
   intake?: IntakeOptions;
   /** How the rendered status pages are kept in memory (tests shorten the times). */
@@ -96,6 +98,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     ...(opts.resolveHost && { resolveHost: opts.resolveHost }),
     ...(opts.signupLimits && { signupLimits: opts.signupLimits }),
     logLevel: opts.logLevel ?? 'info',
+    ...(opts.serverTimeouts && { serverTimeouts: opts.serverTimeouts }),
     ...(opts.intake?.http && { intake: opts.intake.http }),
     ...(opts.statusPages && { statusPages: opts.statusPages }),
   });

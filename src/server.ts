@@ -36,6 +36,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       allowsPrivateWebhookTargets: config.allowsPrivateWebhookTargets,
       signupLimits: { pendingPerPage: config.statusPendingSignupsMax },
       logLevel: config.logLevel,
+      serverTimeouts: config.serverTimeouts,
       intake: {
         smtpPort: config.intake.smtpPort,
         smtpHost: config.intake.smtpHost,
@@ -45,7 +46,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
         imapIntervalMs: config.intake.imapIntervalMs,
         verifiesSender: config.intake.verifiesSender,
         imapTrustedAuthservId: config.intake.imapTrustedAuthservId,
-        http: { hookMaxBytes: config.intake.hookMaxBytes, reportGuard: { minFillMs: config.intake.reportMinFillMs }, reportsPerMinute: config.intake.reportsPerMinute },
+        http: { hookMaxBytes: config.intake.hookMaxBytes, hookLimits: config.intake.hookLimits, reportGuard: { minFillMs: config.intake.reportMinFillMs }, reportsPerMinute: config.intake.reportsPerMinute },
       },
     });
     app = herald.app;

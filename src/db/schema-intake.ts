@@ -22,6 +22,12 @@ export const integrations = pgTable('integrations', {
   tokenHash: text('token_hash').notNull().unique(),
   /** HMAC-SHA256 key for signed calls; kept as is, because verifying a signature needs the key. */
   hmacSecret: text('hmac_secret'),
+  /**
+   * Grafana signatures without X-Grafana-Alerting-Signature-Timestamp are accepted (they can be
+   * replayed): off unless an admin turns it on; migration 0022 turned it on for signed Grafana
+   * integrations that existed before, so the upgrade refused none of their alerts.
+   */
+  acceptsUntimedSignatures: boolean('accepts_untimed_signatures').notNull().default(false),
   /** Generic hooks: where in each alert the group key is (e.g. labels.service). */
   groupKeyPath: text('group_key_path'),
   rules: jsonb('rules').notNull().default(sql`'[]'::jsonb`),

@@ -33,6 +33,18 @@ import { StatusCache, type CacheOptions } from './status/status-cache.js';
 import { statusRoutes } from './status/status-routes.js';
 import { subscriptionRoutes } from './status/subscription-routes.js';
 
+/** How long the HTTP server waits for a client; a slow or stalled sender (slow-loris) is cut off. */
+export interface ServerTimeouts {
+  /** All request headers received (default 10 s). */
+  headersTimeoutMs: number;
+  /** The whole request, body included, received (default 60 s: a 32 MB hook body at about 0.5 MB/s). */
+  requestTimeoutMs: number;
+  /** A connection with nothing sent either way (default 120 s; event streams send a heartbeat every 15 s). */
+  idleTimeoutMs: number;
+}
+
+export const DEFAULT_SERVER_TIMEOUTS: ServerTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, idleTimeoutMs: 120_000 };
+
 export interface AppOptions {
   database: Database;
   settings: ServiceSettings;
@@ -53,6 +65,8 @@ export interface AppOptions {
   resolveHost?: HostResolver;
   /** Bounds on status-page sign-ups (pending per page, mails per address). */
   signupLimits?: Partial<SignupLimits>;
+  /** HERALD_SERVER_*_TIMEOUT_MS (DEFAULT_SERVER_TIMEOUTS). */
+  serverTimeouts?: Partial<ServerTimeouts>;
 }
 
 declare module 'fastify' {
@@ -66,7 +80,13 @@ declare module 'fastify' {
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const timeouts = { ...DEFAULT_SERVER_TIMEOUTS, ...opts.serverTimeouts };
   const app = Fastify({
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionTimeout: timeouts.idleTimeoutMs,
+    // Node checks the headers and request deadlines on a timer (30 s by default): often enough that
+    // a connection is cut off close to its deadline, not up to 30 s after it.
+    http: { headersTimeout: timeouts.headersTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 2))) },
     logger: {
       level: opts.logLevel ?? 'info',
       serializers: { req: serializeRequest },

@@ -142,9 +142,13 @@ export function createRunner(database: Database, settings: ServiceSettings, jobs
 
 export function registerAuthHook(app: FastifyInstance, database: Database): void {
   app.decorateRequest('auth', null);
-  app.addHook('preHandler', async (request) => {
+  // onRequest: who is asking is known from the headers, before a body is read or checked, so a caller
+  // without credentials learns nothing from validation errors and costs no body parsing.
+  app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.isPublic) return;
-    if (!request.url.startsWith('/api/v1/')) return;
+    // The route reached, not the URL's text: the router decodes percent-escapes, so /%61pi/v1/events
+    // reaches the /api/v1/events handler and must meet its check.
+    if (!request.routeOptions.url?.startsWith('/api/v1/')) return;
     request.auth = await authenticateRequest(database, request);
   });
 }

@@ -16,6 +16,8 @@ export const Integration = z
     slug: z.string(),
     hookPath: z.string(),
     isSigned: z.boolean(),
+    /** Grafana signatures without their timestamp header are accepted (replayable; off by default). */
+    acceptsUntimedSignatures: z.boolean(),
     groupKeyPath: z.string().nullable(),
     rules: z.array(RoutingRule),
     defaultSeverity: Severity,

@@ -27,6 +27,7 @@ const presentIntegration = (row: IntegrationRow) => ({
   slug: row.slug,
   hookPath: row.kind === 'generic' ? `/hooks/generic/${row.slug}` : `/hooks/${row.kind}`,
   isSigned: row.hmacSecret !== null,
+  acceptsUntimedSignatures: row.acceptsUntimedSignatures,
   groupKeyPath: row.groupKeyPath,
   rules: row.rules,
   defaultSeverity: row.defaultSeverity,
@@ -72,6 +73,10 @@ const routingFields = {
   defaultSeverity: severity.optional(),
   defaultAction: z.enum(['open', 'triage']).optional(),
   defaultComponentIds: uuidList.optional(),
+  acceptsUntimedSignatures: z
+    .boolean()
+    .optional()
+    .describe('Accept Grafana signatures sent without X-Grafana-Alerting-Signature-Timestamp (such a call can be replayed); off by default'),
 };
 
 export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {

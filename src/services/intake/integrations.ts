@@ -25,6 +25,8 @@ export interface IntegrationInput {
   defaultComponentIds?: string[] | undefined;
   /** Also give the integration an HMAC secret for signed calls. */
   isSigned?: boolean | undefined;
+  /** Accept Grafana signatures sent without their timestamp header (replayable; off by default). */
+  acceptsUntimedSignatures?: boolean | undefined;
 }
 
 export type IntegrationPatch = Partial<Omit<IntegrationInput, 'kind' | 'slug' | 'isSigned'>> & {
@@ -68,6 +70,7 @@ export async function createIntegration(ctx: Ctx, input: IntegrationInput) {
       slug: input.slug,
       tokenHash: hashToken(token),
       hmacSecret,
+      acceptsUntimedSignatures: input.acceptsUntimedSignatures ?? false,
       groupKeyPath: input.groupKeyPath ?? null,
       rules: input.rules ?? [],
       defaultSeverity: input.defaultSeverity ?? 'SEV3',
@@ -108,6 +111,7 @@ export async function updateIntegration(ctx: Ctx, id: string, patch: Integration
       ...(patch.defaultAction !== undefined && { defaultAction: patch.defaultAction }),
       ...(patch.defaultComponentIds !== undefined && { defaultComponentIds: patch.defaultComponentIds }),
       ...(patch.isEnabled !== undefined && { isEnabled: patch.isEnabled }),
+      ...(patch.acceptsUntimedSignatures !== undefined && { acceptsUntimedSignatures: patch.acceptsUntimedSignatures }),
       ...(token && { tokenHash: hashToken(token) }),
       ...(hmacSecret ? { hmacSecret } : patch.removeSecret ? { hmacSecret: null } : {}),
       updatedAt: ctx.now,
@@ -117,75 +121,102 @@ export async function updateIntegration(ctx: Ctx, id: string, patch: Integration
   return { row: row!, token, hmacSecret };
 }
 
-export interface HookCredentials {
+export interface HookCaller {
   kind: IntegrationKind;
   /** From the path (/hooks/generic/{integration}); required for signed calls. */
   slug: string | null;
   authorization: string | undefined;
   headers: Record<string, string | string[] | undefined>;
-  rawBody: Buffer;
   now: Date;
 }
 
-const header = (h: HookCredentials['headers'], name: string) => {
+/** A signature to check over the body as it arrives, chunk by chunk (nothing of the body is kept for it). */
+export interface BodySignature {
+  update(chunk: Buffer): void;
+  /** Whether the bytes given to update() are the ones that were signed. */
+  matches(): boolean;
+}
+
+export interface IdentifiedHookCaller {
+  integration: IntegrationRow;
+  /** For a signed call: what the body must match once read. Null for a bearer token. */
+  signature: BodySignature | null;
+}
+
+const header = (h: HookCaller['headers'], name: string) => {
   const v = h[name];
   return Array.isArray(v) ? v[0] : v;
 };
 
 const MAX_SKEW_SECONDS = 300;
 
-function hmacHex(secret: string, text: Buffer | string, prefix: string): Buffer {
-  return createHmac('sha256', secret).update(prefix).update(text).digest();
-}
+const isTimely = (ts: string, now: Date) => /^\d{1,12}$/.test(ts) && Math.abs(Number(ts) - now.getTime() / 1000) <= MAX_SKEW_SECONDS;
 
-function sameHex(given: string, expected: Buffer): boolean {
-  if (!/^[0-9a-f]+$/i.test(given) || given.length !== expected.length * 2) return false;
-  return timingSafeEqual(Buffer.from(given, 'hex'), expected);
-}
-
-/** Checks a signature header: Herald's (X-Herald-Signature with X-Herald-Timestamp) or Grafana's. */
-function isSignatureValid(secret: string, c: HookCredentials): boolean {
-  const herald = header(c.headers, 'x-herald-signature');
-  if (herald) {
-    const ts = header(c.headers, 'x-herald-timestamp') ?? '';
-    if (!/^\d{1,12}$/.test(ts) || Math.abs(Number(ts) - c.now.getTime() / 1000) > MAX_SKEW_SECONDS) return false;
-    const m = /^sha256=([0-9a-f]{64})$/i.exec(herald.trim());
-    return !!m && sameHex(m[1]!, hmacHex(secret, c.rawBody, `${ts}.`));
-  }
-  const grafana = header(c.headers, 'x-grafana-alerting-signature');
-  if (grafana) {
-    const ts = header(c.headers, 'x-grafana-alerting-signature-timestamp');
-    if (ts !== undefined && (!/^\d{1,12}$/.test(ts) || Math.abs(Number(ts) - c.now.getTime() / 1000) > MAX_SKEW_SECONDS)) return false;
-    return sameHex(grafana.trim(), hmacHex(secret, c.rawBody, ts !== undefined ? `${ts}:` : ''));
-  }
-  return false;
+function bodySignature(secret: string, prefix: string, expectedHex: string): BodySignature {
+  const hmac = createHmac('sha256', secret).update(prefix);
+  return {
+    update: (chunk) => void hmac.update(chunk),
+    matches: () => timingSafeEqual(hmac.digest(), Buffer.from(expectedHex, 'hex')),
+  };
 }
 
 /**
- * Who is calling a hook: the integration whose bearer token is sent, or, for a signed call, the
- * integration named in the path whose secret made the signature. Anything else is refused alike.
+ * What a signed call's headers promise: Herald's (X-Herald-Signature with X-Herald-Timestamp) or
+ * Grafana's (X-Grafana-Alerting-Signature, with X-Grafana-Alerting-Signature-Timestamp unless the
+ * integration accepts signatures without one). The timestamp and the signature's form are checked
+ * here, before the body is read; null when they do not hold.
  */
-export async function authenticateHook(db: Db, c: HookCredentials): Promise<IntegrationRow> {
+function expectedSignature(row: IntegrationRow, c: HookCaller): BodySignature | null {
+  const secret = row.hmacSecret;
+  if (!secret) return null;
+  const herald = header(c.headers, 'x-herald-signature');
+  if (herald) {
+    const ts = header(c.headers, 'x-herald-timestamp') ?? '';
+    const m = /^sha256=([0-9a-f]{64})$/i.exec(herald.trim());
+    return m && isTimely(ts, c.now) ? bodySignature(secret, `${ts}.`, m[1]!) : null;
+  }
+  const grafana = header(c.headers, 'x-grafana-alerting-signature')?.trim() ?? '';
+  if (!/^[0-9a-f]{64}$/i.test(grafana)) return null;
+  const ts = header(c.headers, 'x-grafana-alerting-signature-timestamp');
+  // Without a timestamp the same signed body is good for ever: refused unless the integration allows it.
+  if (ts === undefined) return row.acceptsUntimedSignatures ? bodySignature(secret, '', grafana) : null;
+  return isTimely(ts, c.now) ? bodySignature(secret, `${ts}:`, grafana) : null;
+}
+
+/**
+ * Who is calling a hook, from the headers alone, before any of the body is read: the integration
+ * whose bearer token is sent, or, for a signed call, the integration named in the path (its
+ * signature is then checked over the body as it arrives). Anything else is refused alike, and an
+ * unknown or disabled integration is refused here, so its caller's body is never read.
+ */
+export async function identifyHookCaller(db: Db, c: HookCaller): Promise<IdentifiedHookCaller> {
   const refuse = (detail: string) => new AppError('unauthenticated', detail);
   const bearer = c.authorization ? /^Bearer\s+(\S+)$/i.exec(c.authorization)?.[1] : undefined;
   let row: IntegrationRow | undefined;
+  let signature: BodySignature | null = null;
   if (bearer) {
     [row] = await db.select().from(integrations).where(eq(integrations.tokenHash, hashToken(bearer)));
     if (!row || (c.slug && row.slug !== c.slug)) throw refuse('The token is not valid for this hook.');
   } else if (header(c.headers, 'x-herald-signature') || header(c.headers, 'x-grafana-alerting-signature')) {
     if (!c.slug) throw refuse('A signed call names its integration in the path: /hooks/<kind>/<integration>.');
     [row] = await db.select().from(integrations).where(eq(integrations.slug, c.slug));
-    if (!row?.hmacSecret || !isSignatureValid(row.hmacSecret, c)) throw refuse('The signature is not valid (or its timestamp is more than 5 minutes off).');
+    signature = row ? expectedSignature(row, c) : null;
+    if (!row || !signature) throw refuse('The signature is not valid (or its timestamp is missing or more than 5 minutes off).');
   } else {
     throw refuse('Send the integration token as "Authorization: Bearer …" or sign the body (X-Herald-Signature).');
   }
   if (row.kind !== c.kind) throw refuse(`This integration takes ${row.kind} payloads, at /hooks/${row.kind}.`);
   if (!row.isEnabled) throw new AppError('forbidden', 'This integration is disabled.');
-  return row;
+  return { integration: row, signature };
+}
+
+/** The signature's verdict once the whole body has been read; refuses a body that is not the one signed. */
+export function requireSignedBody(signature: BodySignature | null): void {
+  if (signature && !signature.matches()) throw new AppError('unauthenticated', 'The signature is not valid (or its timestamp is missing or more than 5 minutes off).');
 }
 
 /** What a signed call sends: the X-Herald-Signature value for `body` at unix time `timestamp`. */
-export const signHookBody = (secret: string, timestamp: number, body: string | Buffer) => `sha256=${hmacHex(secret, body, `${timestamp}.`).toString('hex')}`;
+export const signHookBody = (secret: string, timestamp: number, body: string | Buffer) => `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
 
 /** What an integration has sent: payloads still waiting for their job, alerts stored and firing. */
 export async function integrationStats(ctx: Ctx, id: string) {

@@ -6054,6 +6054,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Accept Grafana signatures sent without X-Grafana-Alerting-Signature-Timestamp (such a call can be replayed); off by default */
+                        acceptsUntimedSignatures?: boolean;
                         /** @enum {string} */
                         defaultAction?: "open" | "triage";
                         defaultComponentIds?: string[];
@@ -6275,6 +6277,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Accept Grafana signatures sent without X-Grafana-Alerting-Signature-Timestamp (such a call can be replayed); off by default */
+                        acceptsUntimedSignatures?: boolean;
                         /** @enum {string} */
                         defaultAction?: "open" | "triage";
                         defaultComponentIds?: string[];
@@ -10392,6 +10396,7 @@ export interface components {
         /** @enum {string} */
         InstallRole: "admin" | "member" | "viewer" | "client";
         Integration: {
+            acceptsUntimedSignatures: boolean;
             /** Format: date-time */
             createdAt: string;
             /** @enum {string} */
@@ -10413,6 +10418,7 @@ export interface components {
             updatedAt: string;
         };
         IntegrationDetail: {
+            acceptsUntimedSignatures: boolean;
             /** Format: date-time */
             createdAt: string;
             /** @enum {string} */
@@ -10443,6 +10449,7 @@ export interface components {
             payloadsProcessed: number;
         };
         IntegrationWithSecrets: {
+            acceptsUntimedSignatures: boolean;
             /** Format: date-time */
             createdAt: string;
             /** @enum {string} */
