@@ -153,6 +153,15 @@ const refusals: RefusalCase[] = [
   },
   { name: 'refuses a client message from anyone but the Communication Lead or Incident Manager', given: given.disclosed, by: RESPONDER, command: send('initial'), code: 'not_communication_lead' },
   { name: 'refuses to waive an obligation that does not exist', given: given.initialSent, command: waive('nope'), code: 'obligation_not_open', missing: ['nope'] },
+  {
+    name: 'refuses a member taking the Incident Manager role from its holder',
+    given: given.initialSent,
+    by: CL,
+    command: { type: 'assignRoles', patch: { incidentManagerId: CL.userId } },
+    code: 'not_incident_manager',
+    missing: ['incidentManagerId'],
+  },
+  { name: 'refuses a member clearing the Incident Manager role of its holder', given: given.initialSent, by: RESPONDER, command: { type: 'assignRoles', patch: { incidentManagerId: null } }, code: 'not_incident_manager', missing: ['incidentManagerId'] },
   { name: 'refuses to waive an obligation that was already met', given: given.initialSent, command: waive('ob-1'), code: 'obligation_not_open', missing: ['ob-1'] },
 ];
 
