@@ -24,8 +24,19 @@ export function userRoutes(app: FastifyInstance, run: Runner) {
   r.get('/api/v1/users/:id', { schema: { tags, summary: 'Get a user', params: idParam, response: replies({ 200: User }) } }, (req) => run.query(req, async (ctx) => presentUser(await getUser(ctx, req.params.id))));
   r.patch(
     '/api/v1/users/:id',
-    { schema: { tags, summary: 'Change a user (admins: anyone; users: their own name and password)', params: idParam, body: z.object({ name: text(200).optional(), role: installRole.optional(), isDisabled: z.boolean().optional(), password: password.optional() }), response: replies({ 200: User }) } },
-    (req, reply) => run.command(req, reply, 200, async (ctx) => presentUser(await updateUser(ctx, req.params.id, req.body))),
+    {
+      schema: {
+        tags,
+        summary: 'Change a user (admins: anyone; users: their own name and password, giving the current one). A new password ends the other sessions',
+        params: idParam,
+        body: z.object({ name: text(200).optional(), role: installRole.optional(), isDisabled: z.boolean().optional(), password: password.optional(), currentPassword: z.string().max(200).optional() }),
+        response: replies({ 200: User }),
+      },
+    },
+    (req, reply) =>
+      run.command(req, reply, 200, async (ctx) =>
+        presentUser(await updateUser(ctx, req.params.id, req.body, { currentSessionId: req.auth?.kind === 'session' ? req.auth.credentialId : null })),
+      ),
   );
 
   r.get('/api/v1/tokens', { schema: { tags, summary: 'Your API tokens (admins: all)', response: replies({ 200: listSchema(ApiToken) }) } }, (req) => run.query(req, async (ctx) => ({ items: (await listApiTokens(ctx)).map(presentToken) })));
