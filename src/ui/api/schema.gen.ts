@@ -9691,7 +9691,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a user (admins: anyone; users: their own name and password) */
+        /** Change a user (admins: anyone; users: their own name and password, giving the current one). A new password ends the other sessions */
         patch: {
             parameters: {
                 query?: never;
@@ -9704,6 +9704,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        currentPassword?: string;
                         isDisabled?: boolean;
                         name?: string;
                         password?: string;
