@@ -126,6 +126,14 @@ export async function attemptSucceeded(db: Db, keys: AttemptKeys, now: Date): Pr
   });
 }
 
+/** The attempt begun was not tried after all (the password checks were too busy): its failure is given back everywhere. */
+export async function attemptNotTried(db: Db, keys: AttemptKeys): Promise<void> {
+  await db
+    .update(loginThrottle)
+    .set({ failures: sql`greatest(${loginThrottle.failures} - 1, 0)` })
+    .where(sql`(${loginThrottle.accountKey}, ${loginThrottle.address}) IN ((${keys.accountKey}, ''), ('', ${keys.address}), (${keys.accountKey}, ${keys.address}))`);
+}
+
 /** Forgets the failures counted against an account (the `herald reset-logins` command): its hourly cap and every address's delay for it. */
 export async function resetAccountThrottle(db: Db, email: string): Promise<number> {
   const deleted = await db

@@ -6,7 +6,7 @@ import type { Db } from '../../db/open.js';
 import { sessions, users } from '../../db/schema.js';
 import { AppError } from '../app-error.js';
 import { forgetCredential, issueCredential } from './credentials.js';
-import { accountKeyOf, addressKeyOf, attemptSucceeded, beginAttempt } from './login-throttle.js';
+import { accountKeyOf, addressKeyOf, attemptNotTried, attemptSucceeded, beginAttempt } from './login-throttle.js';
 import { decoyHash, hashPassword, needsRehash, randomToken, verifySecret } from './passwords.js';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -28,7 +28,14 @@ export async function login(db: Db, input: LoginInput, now: Date) {
     throw new AppError('rate_limited', `Too many failed logins; try again in ${held.retryAfterS} s.`, { retryAfterS: held.retryAfterS });
   }
   const [user] = await db.select().from(users).where(eq(sql`lower(${users.email})`, email));
-  const ok = user?.passwordHash ? await verifySecret(input.password, user.passwordHash) : (await verifySecret(input.password, await decoyHash()), false);
+  let ok: boolean;
+  try {
+    ok = user?.passwordHash ? await verifySecret(input.password, user.passwordHash) : (await verifySecret(input.password, await decoyHash()), false);
+  } catch (err) {
+    // Too many password checks waiting: this attempt was not tried, so it does not count.
+    if (err instanceof AppError && err.code === 'rate_limited') await attemptNotTried(db, keys);
+    throw err;
+  }
   if (!user || !ok || user.isDisabled) throw new AppError('unauthenticated', 'E-mail or password is wrong.');
   await attemptSucceeded(db, keys, now);
   // A hash made with older (cheaper) parameters is made again now that the password is at hand.

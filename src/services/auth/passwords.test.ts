@@ -21,6 +21,16 @@ describe('password hashing', () => {
     expect(await verifySecret('correct horse battery staple', earlier)).toBe(true);
   });
 
+  it('runs one password hash at a time with at most 20 waiting, and refuses any more at once instead of holding 128 MiB for each', async () => {
+    setPasswordHashParamsForTests({ N: 2 ** 15, r: 8, p: 1 });
+    const settled = await Promise.allSettled(Array.from({ length: 25 }, (_, i) => hashPassword(`password ${i}`)));
+    expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(21);
+    const refused = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+    expect(refused.map((r) => (r.reason as { code: string }).code)).toEqual(Array(4).fill('rate_limited'));
+    // Once the queue has drained, hashing goes on as before.
+    expect(await hashPassword('after the burst')).toMatch(/^scrypt\$32768\$/);
+  });
+
   it('refuses a stored hash that asks for an unbounded cost instead of computing it', async () => {
     expect(await verifySecret('x', `scrypt$${2 ** 24}$8$1$c2FsdA==$a2V5`)).toBe(false);
     expect(await verifySecret('x', 'md5$abc')).toBe(false);

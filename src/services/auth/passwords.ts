@@ -1,6 +1,7 @@
 // scrypt hashing: passwords at OWASP's current parameters, and the secret half of session, API and
 // setup tokens (random, 256 bits: nothing to guess, so a cheaper cost is enough for them).
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { AppError } from '../app-error.js';
 
 export interface ScryptParams {
   N: number;
@@ -20,22 +21,29 @@ export const PASSWORD_HASH_PARAMS: Readonly<ScryptParams> = Object.freeze({ N: 2
 const TOKEN_HASH_PARAMS: Readonly<ScryptParams> = Object.freeze({ N: 2 ** 14, r: 8, p: 1 });
 const KEY_LENGTH = 32;
 /** The largest cost a stored hash may ask for: a hash is data, and a forged one must not make a login use gigabytes. */
-const MAX_N = 2 ** 20;
+const MAX_N = 2 ** 18;
 
 let passwordParams: ScryptParams = PASSWORD_HASH_PARAMS;
 
 /**
- * At most this many password hashes run at once (128 MiB each at the password parameters); the others
- * wait their turn. Without it, a burst of logins from many addresses would take N × 128 MiB.
+ * One password hash runs at a time (128 MiB and up to a second of CPU at the password parameters);
+ * at most MAX_WAITING_COSTLY_HASHES more wait their turn, and any further one is refused at once
+ * (`rate_limited`, try again in a second). A burst of logins from many addresses thus holds at most
+ * 128 MiB and a bounded queue, instead of N × 128 MiB.
  */
-const MAX_CONCURRENT_COSTLY_HASHES = 2;
+const MAX_CONCURRENT_COSTLY_HASHES = 1;
+const MAX_WAITING_COSTLY_HASHES = 20;
 let costlyRunning = 0;
 const costlyWaiting: (() => void)[] = [];
 
 async function bounded<T>(params: ScryptParams, fn: () => Promise<T>): Promise<T> {
   if (params.N <= TOKEN_HASH_PARAMS.N) return fn();
-  if (costlyRunning >= MAX_CONCURRENT_COSTLY_HASHES) await new Promise<void>((resolve) => costlyWaiting.push(resolve));
-  else costlyRunning++;
+  if (costlyRunning >= MAX_CONCURRENT_COSTLY_HASHES) {
+    if (costlyWaiting.length >= MAX_WAITING_COSTLY_HASHES) throw new AppError('rate_limited', 'Too many logins at once; try again in a second.', { retryAfterS: 1 });
+    await new Promise<void>((resolve) => costlyWaiting.push(resolve));
+  } else {
+    costlyRunning++;
+  }
   try {
     return await fn();
   } finally {
