@@ -187,4 +187,18 @@ describe.skipIf(!testBackends().includes('postgres'))('login throttle shared by 
     const [row] = await t.database.db.select().from(loginThrottle).where(and(eq(loginThrottle.accountKey, accountKeyOf(email)), eq(loginThrottle.address, '')));
     expect(row?.failures).toBe(ACCOUNT_FAILURES_PER_HOUR);
   });
+
+  it('holds back a burst sent all at once through both processes (counted before the password is checked), with no 5xx', async () => {
+    const email = `burst-${randomUUID()}@example.test`;
+    await t.user('admin', { email, password: PASSWORD });
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => loginFrom(urls[i % 2]!, '127.0.8.1', email, `guess ${i}`)));
+    const statuses = burst.map((a) => a.status);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    // Five free failures; a sixth only if the burst took longer than the first delay (1 s), a seventh after 2 s more.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(PAIR_FREE_FAILURES + 2);
+    // Many accounts and addresses at once: every answer is "wrong" or "wait", never a deadlock's 500.
+    const mixed = await Promise.all(Array.from({ length: 40 }, (_, i) => loginFrom(urls[i % 2]!, `127.0.9.${1 + (i % 8)}`, i % 3 ? email : `other-${i % 4}@example.test`, `guess ${i}`)));
+    expect(mixed.map((a) => a.status).filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    expect((await loginFrom(urls[1], '127.0.8.2', email, PASSWORD)).status).toBe(200);
+  });
 });

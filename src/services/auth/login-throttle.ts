@@ -68,7 +68,8 @@ export async function beginAttempt(db: Db, keys: AttemptKeys, now: Date): Promis
   const account = { accountKey: keys.accountKey, address: '' };
   return db.transaction(async (tx) => {
     await tx.execute(
-      sql`DELETE FROM login_throttle WHERE (account_key, address) IN (SELECT account_key, address FROM login_throttle WHERE expires_at < ${now} LIMIT ${PRUNE_BATCH})`,
+      // SKIP LOCKED: rows another login is pruning or counting are left to it (no waiting on each other).
+      sql`DELETE FROM login_throttle WHERE (account_key, address) IN (SELECT account_key, address FROM login_throttle WHERE expires_at < ${now} LIMIT ${PRUNE_BATCH} FOR UPDATE SKIP LOCKED)`,
     );
     // The rows exist before they are locked, in one order, so two attempts never wait on each other in a circle.
     const fresh = (k: AttemptKeys) => ({ ...k, failures: 0, windowStartedAt: now, blockedUntil: null, succeededAt: null, expiresAt: now });
@@ -114,24 +115,27 @@ export async function beginAttempt(db: Db, keys: AttemptKeys, now: Date): Promis
  * starts afresh and the address is remembered as one this account logs in from.
  */
 export async function attemptSucceeded(db: Db, keys: AttemptKeys, now: Date): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx
-      .update(loginThrottle)
-      .set({ failures: sql`greatest(${loginThrottle.failures} - 1, 0)` })
-      .where(sql`(${loginThrottle.accountKey}, ${loginThrottle.address}) IN ((${keys.accountKey}, ''), ('', ${keys.address}))`);
-    await tx
-      .update(loginThrottle)
-      .set({ failures: 0, blockedUntil: null, succeededAt: now, windowStartedAt: now, expiresAt: plusMs(now, KNOWN_ADDRESS_DAYS * 24 * HOUR_MS) })
-      .where(and(eq(loginThrottle.accountKey, keys.accountKey), eq(loginThrottle.address, keys.address)));
-  });
+  await giveBack(db, keys, { failures: 0, blockedUntil: null, succeededAt: now, windowStartedAt: now, expiresAt: plusMs(now, KNOWN_ADDRESS_DAYS * 24 * HOUR_MS) });
 }
 
 /** The attempt begun was not tried after all (the password checks were too busy): its failure is given back everywhere. */
 export async function attemptNotTried(db: Db, keys: AttemptKeys): Promise<void> {
-  await db
-    .update(loginThrottle)
-    .set({ failures: sql`greatest(${loginThrottle.failures} - 1, 0)` })
-    .where(sql`(${loginThrottle.accountKey}, ${loginThrottle.address}) IN ((${keys.accountKey}, ''), ('', ${keys.address}), (${keys.accountKey}, ${keys.address}))`);
+  await giveBack(db, keys, { failures: sql`greatest(${loginThrottle.failures} - 1, 0)` });
+}
+
+/**
+ * Gives the failure counted by beginAttempt back to the address and the account, and sets `pair` on the
+ * pair's row. Rows are written in the order beginAttempt locks them (address, account, pair), so that
+ * two logins never wait on each other in a circle.
+ */
+async function giveBack(db: Db, keys: AttemptKeys, pair: Record<string, unknown>): Promise<void> {
+  const row = (k: AttemptKeys) => and(eq(loginThrottle.accountKey, k.accountKey), eq(loginThrottle.address, k.address));
+  const giveOne = { failures: sql`greatest(${loginThrottle.failures} - 1, 0)` };
+  await db.transaction(async (tx) => {
+    await tx.update(loginThrottle).set(giveOne).where(row({ accountKey: '', address: keys.address }));
+    await tx.update(loginThrottle).set(giveOne).where(row({ accountKey: keys.accountKey, address: '' }));
+    await tx.update(loginThrottle).set(pair).where(row(keys));
+  });
 }
 
 /** Forgets the failures counted against an account (the `herald reset-logins` command): its hourly cap and every address's delay for it. */
