@@ -5320,7 +5320,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign the Incident Manager, Communication Lead and Technical Team */
+        /** Assign the Incident Manager (taken freely while nobody holds it, then handed over by its holder or an admin), Communication Lead and Technical Team */
         post: {
             parameters: {
                 query?: never;
