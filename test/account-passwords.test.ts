@@ -19,11 +19,20 @@ describe.each(testBackends())('account passwords on %s', (kind) => {
   });
   afterAll(() => t?.close());
 
+  /** A login from an address of its own (the route allows 10 a minute per address). */
+  let logins = 0;
+  async function login(email: string, password: string) {
+    logins++;
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', remoteAddress: `127.0.${100 + (logins >> 8)}.${logins & 255}`, payload: { email, password } });
+    return { status: res.statusCode, body: res.json() as Record<string, unknown>, headers: res.headers };
+  }
+
   /** A session of `email`: its cookie and CSRF token. */
   async function session(email: string, password: string) {
-    const login = await expectStatus(t.anonymous.post('/api/v1/auth/login', { email, password }), 200);
-    const cookie = [login.headers['set-cookie']].flat().map(String).find((c) => c.startsWith('herald_session='))!.split(';')[0]!;
-    return { cookie, csrf: login.body.csrfToken as string };
+    const answer = await login(email, password);
+    expect(answer.status).toBe(200);
+    const cookie = [answer.headers['set-cookie']].flat().map(String).find((c) => c.startsWith('herald_session='))!.split(';')[0]!;
+    return { cookie, csrf: answer.body.csrfToken as string };
   }
   const asSession = (s: { cookie: string; csrf: string }) => ({ cookie: s.cookie, 'x-csrf-token': s.csrf });
 
@@ -47,8 +56,23 @@ describe.each(testBackends())('account passwords on %s', (kind) => {
       await expectStatus(t.anonymous.request('PATCH', path, { password: NEW_PASSWORD, currentPassword: PASSWORD }, asSession(here)), 200);
       await expectProblem(t.anonymous.request('GET', '/api/v1/auth/session', undefined, { cookie: elsewhere.cookie }), { status: 401, code: 'unauthenticated' });
       await expectStatus(t.anonymous.request('GET', '/api/v1/auth/session', undefined, { cookie: here.cookie }), 200);
-      await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password: PASSWORD }), { status: 401, code: 'unauthenticated' });
+      expect((await login(email, PASSWORD)).status).toBe(401);
       await session(email, NEW_PASSWORD);
+    });
+
+    it('answers at most five attempts at changing one’s own password in 15 minutes, so an open session cannot guess the current one', async () => {
+      const email = `guess-${randomUUID()}@example.test`;
+      const me = await t.user('member', { email, password: PASSWORD });
+      const here = await session(email, PASSWORD);
+      const path = `/api/v1/users/${me.userId}`;
+      for (let i = 0; i < 5; i++) {
+        await expectProblem(t.anonymous.request('PATCH', path, { password: NEW_PASSWORD, currentPassword: `guess ${i} of the password` }, asSession(here)), { status: 400, code: 'invalid_input' });
+      }
+      const held = await expectProblem(t.anonymous.request('PATCH', path, { password: NEW_PASSWORD, currentPassword: PASSWORD }, asSession(here)), { status: 429, code: 'rate_limited' });
+      expect(held.detail).toEqual(expect.any(String));
+      // Other changes of one's own account are not counted.
+      await expectStatus(t.anonymous.request('PATCH', path, { name: 'Still me' }, asSession(here)), 200);
+      await session(email, PASSWORD);
     });
 
     it('lets an admin set another user’s password without theirs, ending all of that user’s sessions', async () => {
@@ -66,7 +90,7 @@ describe.each(testBackends())('account passwords on %s', (kind) => {
     const user = await t.user('member', { email });
     // As stored before: scrypt N=2^14 (the parameters tokens still use).
     await t.database.db.update(users).set({ passwordHash: await hashSecret(PASSWORD) }).where(eq(users.id, user.userId));
-    await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password: 'not the password' }), { status: 401, code: 'unauthenticated' });
+    expect((await login(email, 'not the password')).status).toBe(401);
     const stored = async () => (await t.database.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.userId)))[0]!.hash!;
     expect(await stored()).toMatch(/^scrypt\$16384\$/);
 

@@ -1,5 +1,5 @@
 // Users and API tokens.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../services/auth/api-tokens.js';
@@ -9,6 +9,22 @@ import type { Runner } from '../request-context.js';
 import { listSchema, pageSchema, replies } from '../response-schemas/common.js';
 import { ApiToken, NewApiToken, User } from '../response-schemas/catalog.js';
 import { email, idParam, installRole, password, text, uuid } from '../schemas.js';
+
+/**
+ * Changing one's own password checks the current one: at most 5 such requests per user in 15 minutes
+ * (per process), so that a session left open cannot be used to guess the password. Counted after
+ * authentication; every other change of a user is not counted.
+ */
+const ownPasswordChanges = {
+  hook: 'preHandler' as const,
+  max: 5,
+  timeWindow: '15 minutes',
+  keyGenerator: (request: FastifyRequest) => request.auth?.actor.userId ?? request.ip,
+  allowList: (request: FastifyRequest) => {
+    const isOwn = (request.params as { id?: string }).id?.toLowerCase() === request.auth?.actor.userId;
+    return !(isOwn && (request.body as { password?: unknown } | undefined)?.password !== undefined);
+  },
+};
 
 export function userRoutes(app: FastifyInstance, run: Runner) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -25,6 +41,7 @@ export function userRoutes(app: FastifyInstance, run: Runner) {
   r.patch(
     '/api/v1/users/:id',
     {
+      config: { rateLimit: ownPasswordChanges },
       schema: {
         tags,
         summary: 'Change a user (admins: anyone; users: their own name and password, giving the current one). A new password ends the other sessions',
