@@ -12,7 +12,7 @@
 // as given, whether or not such a user exists, so the answers tell nothing about which accounts exist.
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { loginThrottle } from '../../db/schema.js';
 
@@ -128,7 +128,7 @@ export async function attemptNotTried(db: Db, keys: AttemptKeys): Promise<void> 
  * pair's row. Rows are written in the order beginAttempt locks them (address, account, pair), so that
  * two logins never wait on each other in a circle.
  */
-async function giveBack(db: Db, keys: AttemptKeys, pair: Record<string, unknown>): Promise<void> {
+async function giveBack(db: Db, keys: AttemptKeys, pair: { [K in keyof Row]?: Row[K] | SQL }): Promise<void> {
   const row = (k: AttemptKeys) => and(eq(loginThrottle.accountKey, k.accountKey), eq(loginThrottle.address, k.address));
   const giveOne = { failures: sql`greatest(${loginThrottle.failures} - 1, 0)` };
   await db.transaction(async (tx) => {
