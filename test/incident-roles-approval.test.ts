@@ -78,6 +78,8 @@ describe.each(testBackends())('incident roles and approval on %s', (kind) => {
       const held = await expectStatus(lead.post(url(incident.id, '/communications'), { kind: 'initial' }), 201);
       expect(held.body.status).toBe('pending_approval');
 
+      expect((await expectStatus(lead.get(url(incident.id)), 200)).body).toMatchObject({ severity: 'SEV4', peakSeverity: 'SEV1' });
+
       // Raised again and lowered again: the highest severity is kept on the incident.
       await expectStatus(lead.post(url(incident.id, '/classification'), { ...lowered, severity: 'SEV2', reason: 'Worse again.' }), 200);
       await expectStatus(manager.post(`/api/v1/communications/${held.body.communication.id}/approval`, { isApproved: true }), 200);

@@ -10026,6 +10026,8 @@ export interface components {
             key: string;
             nextObligation: components["schemas"]["ObligationView"] | null;
             obligations: components["schemas"]["ObligationView"][];
+            /** @description The highest severity the incident has had; four-eyes approval follows it */
+            peakSeverity: components["schemas"]["Severity"] | null;
             reopenedAt: string | null;
             /** Format: date-time */
             reportedAt: string;
