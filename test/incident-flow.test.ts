@@ -520,17 +520,5 @@ describe.each(testBackends())('incident flow on %s', (kind) => {
       await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password: 'not the password' }), { status: 401, code: 'unauthenticated' });
       await expectProblem(t.anonymous.post('/api/v1/incidents', report), { status: 401, code: 'unauthenticated' });
     });
-
-    it('locks an account out after five wrong passwords', async () => {
-      const password = 'correct horse battery staple';
-      const email = `lockout-${kind}-${randomUUID()}@example.test`;
-      await t.user('member', { email, password });
-      for (let i = 0; i < 5; i++) {
-        await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password: `wrong password ${i}` }), { status: 401, code: 'unauthenticated' });
-      }
-      await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password: 'wrong password 6' }), { status: 429, code: 'rate_limited' });
-      // Locked even with the right password: the count is per account, not per guess.
-      await expectProblem(t.anonymous.post('/api/v1/auth/login', { email, password }), { status: 429, code: 'rate_limited' });
-    });
   });
 });

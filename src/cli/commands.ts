@@ -1,4 +1,4 @@
-// The `herald` commands: serve, migrate, create-admin, create-token, demo (started by main.ts).
+// The `herald` commands: serve, migrate, create-admin, create-token, reset-logins, demo (started by main.ts).
 import { parseArgs } from 'node:util';
 import { eq, sql } from 'drizzle-orm';
 import { ConfigError, loadConfig, type Config } from '../config.js';
@@ -6,6 +6,7 @@ import { DataDirLockedError } from '../db/data-dir-lock.js';
 import { openDatabase, type Database } from '../db/open.js';
 import { users } from '../db/schema.js';
 import { insertApiToken } from '../services/auth/api-tokens.js';
+import { resetAccountThrottle } from '../services/auth/login-throttle.js';
 import { insertUser } from '../services/auth/users.js';
 import { startServer } from '../server.js';
 import { DemoRefusedError, loadDemo } from './demo.js';
@@ -17,6 +18,8 @@ Commands:
   migrate                             apply database migrations and exit
   create-admin --email E --password P [--name N]
   create-token --email E [--name N]   print a new API token for that user
+  reset-logins --email E              forget the failed logins counted against that account (its
+                                      hourly cap and every address's delay for it)
   demo                                load the five-minute tour into an empty database and print what to open
 
 Configuration comes from environment variables; see docs/operations.md.`;
@@ -78,6 +81,17 @@ async function main(argv: string[]): Promise<number> {
         if (!user) throw new UsageError(`no user ${values.email}`);
         const { token } = await insertApiToken(db.db, user.id, { name: values.name ?? 'cli' }, new Date());
         console.log(token);
+      } finally {
+        await db.close();
+      }
+      return 0;
+    }
+    case 'reset-logins': {
+      if (!values.email) throw new UsageError('reset-logins needs --email');
+      const db = await open(config);
+      try {
+        const count = await resetAccountThrottle(db.db, values.email);
+        console.log(`Failed logins of ${values.email} forgotten (${count} counters).`);
       } finally {
         await db.close();
       }

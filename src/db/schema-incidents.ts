@@ -56,6 +56,8 @@ export const incidents = pgTable(
     stage: text('stage').notNull(),
     techState: text('tech_state').notNull(),
     severity: text('severity'),
+    /** The highest severity the incident has had: four-eyes approval follows it (migration 0018). */
+    peakSeverity: text('peak_severity'),
     decision: jsonb('decision'),
     disclosures: jsonb('disclosures').notNull(),
     disclosureVersion: integer('disclosure_version').notNull().default(0),

@@ -83,3 +83,23 @@ export const notifications = pgTable(
   },
   (t) => [index('notifications_user_idx').on(t.userId, t.createdAt)],
 );
+
+/**
+ * Failed logins, counted here so that every process sharing the database counts the same (see
+ * src/services/auth/login-throttle.ts): a row per account and address, per address (`accountKey` ''),
+ * and per account (`address` ''). The account key is a hash of the e-mail given, known or not.
+ */
+export const loginThrottle = pgTable(
+  'login_throttle',
+  {
+    accountKey: text('account_key').notNull(),
+    address: text('address').notNull(),
+    failures: integer('failures').notNull(),
+    windowStartedAt: ts('window_started_at').notNull(),
+    blockedUntil: ts('blocked_until'),
+    /** On an account-and-address row: the last successful login from there. */
+    succeededAt: ts('succeeded_at'),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountKey, t.address] }), index('login_throttle_expires_idx').on(t.expiresAt)],
+);

@@ -3,6 +3,9 @@
 export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
+/** The more severe of two severities (SEV1 is the highest); null counts as none. */
+export const higherSeverity = (a: Severity | null, b: Severity): Severity => (a !== null && SEVERITIES.indexOf(a) < SEVERITIES.indexOf(b) ? a : b);
+
 export const COMPONENT_STATUSES = [
   'operational',
   'degraded_performance',

@@ -86,6 +86,7 @@ export async function rejectNulCharacters(request: FastifyRequest) {
 export function errorHandler(error: FastifyError & { code?: string }, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
     const status = STATUS[error.code] ?? 409;
+    if (error.details.retryAfterS !== undefined) reply.header('retry-after', String(error.details.retryAfterS));
     return sendProblem(reply, request, {
       status,
       code: error.code,

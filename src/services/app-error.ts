@@ -18,7 +18,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { missing?: string[]; field?: string; issues?: { part: string; line: number | null; message: string }[] } = {},
+    readonly details: { missing?: string[]; field?: string; issues?: { part: string; line: number | null; message: string }[]; retryAfterS?: number } = {},
   ) {
     super(message);
     this.name = 'AppError';

@@ -1,6 +1,6 @@
 // Deciding who is affected: classification (severity, impact, the client-affected decision with its
 // reason) and adding or removing affected clients afterwards. A notified client is never dropped.
-import type { Decision, IncidentClient } from '../types.js';
+import { higherSeverity, type Decision, type IncidentClient } from '../types.js';
 import { refuse, type Handler, type IncidentState } from './incident-state.js';
 
 export const classify: Handler<'classify'> = (incident, c, ctx) => {
@@ -41,6 +41,7 @@ export const classify: Handler<'classify'> = (incident, c, ctx) => {
     ...incident,
     stage: c.isClientAffected ? 'active' : 'internal',
     severity: c.severity,
+    peakSeverity: higherSeverity(incident.peakSeverity, c.severity),
     impacts: c.impacts,
     decision,
     clients,

@@ -8,6 +8,8 @@ export interface IncidentState {
   stage: Stage;
   techState: TechState;
   severity: Severity | null;
+  /** The highest severity the incident has had: whether a message needs approval follows it, not the current one. */
+  peakSeverity: Severity | null;
   source: Source;
   decision: Decision | null;
   impacts: ComponentImpact[];

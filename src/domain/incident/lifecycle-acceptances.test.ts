@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Actor, Stage, TechState } from '../types.js';
 import { TECH_TRANSITIONS, decide, type Command, type IncidentState } from './lifecycle.js';
-import { accepted, addNote, adjust, at, buildIncident, CL, classifyAffected, classifyInternal, close, context, DAY, disclose, documentIt, given, GLOBEX, IM, moveTo, play, reopen, resetIds, send, T0, types, waive } from './lifecycle-fixtures.js';
+import { accepted, addNote, adjust, ADMIN, at, buildIncident, CL, classifyAffected, classifyInternal, close, context, DAY, disclose, documentIt, given, GLOBEX, IM, moveTo, play, reopen, resetIds, send, T0, types, waive } from './lifecycle-fixtures.js';
 
 beforeEach(resetIds);
 
@@ -218,5 +218,29 @@ describe('technical state transitions', () => {
     expect(ok.events).toEqual([{ type: expected === 'reopened' ? 'incident.reopened' : 'state.changed', data: { from, to, note: 'checked the dashboards' } }]);
     expect(ok.state.resolvedAt).toBe(to === 'resolved' ? at(30) : null);
     expect(ok.state.reopenedAt).toBe(expected === 'reopened' ? at(30) : null);
+  });
+});
+
+describe('decide: the Incident Manager role and the highest severity', () => {
+  const assign = (incidentManagerId: string | null): Command => ({ type: 'assignRoles', patch: { incidentManagerId } });
+
+  it.each([
+    { name: 'taken by a member while nobody holds it', given: () => given.unmanaged(given.affected()), by: CL },
+    { name: 'handed over by its holder', given: given.affected, by: IM },
+    { name: 'reassigned by an admin', given: given.affected, by: ADMIN },
+  ])('lets the Incident Manager role be $name', (c) => {
+    const outcome = accepted(decide(c.given(), assign(CL.userId), context(5, c.by)));
+    expect(outcome.state.roles.incidentManagerId).toBe(CL.userId);
+  });
+
+  it('keeps the highest severity the incident has had through reclassifications', () => {
+    const lowered = play(given.affected(), [{ at: 5, command: classifyAffected({ severity: 'SEV4' }) }]);
+    expect(lowered).toMatchObject({ severity: 'SEV4', peakSeverity: 'SEV1' });
+    const raised = play(given.reported(), [
+      { at: 0, command: classifyAffected({ severity: 'SEV3' }) },
+      { at: 5, command: classifyAffected({ severity: 'SEV2' }) },
+      { at: 10, command: classifyAffected({ severity: 'SEV4' }) },
+    ]);
+    expect(raised).toMatchObject({ severity: 'SEV4', peakSeverity: 'SEV2' });
   });
 });

@@ -167,6 +167,15 @@ const refusals: RefusalCase[] = [
   },
   { name: 'refuses withdrawing an incident that is not published', given: given.initialSent, command: unpublish(), code: 'not_published' },
   { name: 'refuses withdrawing without a reason', given: given.published, command: unpublish(' '), code: 'reason_required', missing: ['reason'] },
+  {
+    name: 'refuses a member taking the Incident Manager role from its holder',
+    given: given.initialSent,
+    by: CL,
+    command: { type: 'assignRoles', patch: { incidentManagerId: CL.userId } },
+    code: 'not_incident_manager',
+    missing: ['incidentManagerId'],
+  },
+  { name: 'refuses a member clearing the Incident Manager role of its holder', given: given.initialSent, by: RESPONDER, command: { type: 'assignRoles', patch: { incidentManagerId: null } }, code: 'not_incident_manager', missing: ['incidentManagerId'] },
   { name: 'refuses to waive an obligation that was already met', given: given.initialSent, command: waive('ob-1'), code: 'obligation_not_open', missing: ['ob-1'] },
 ];
 

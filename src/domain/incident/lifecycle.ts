@@ -35,6 +35,7 @@ export function newIncident(input: {
     stage: 'reported',
     techState: 'investigating',
     severity: null,
+    peakSeverity: null,
     source: input.source,
     decision: null,
     impacts: input.impacts,
@@ -113,7 +114,14 @@ const updateDisclosures: Handler<'updateDisclosures'> = (incident, c) => {
 /** How the timeline names each role (as stored since the first event: the field without its Id). */
 const ROLE_NAMES = { incidentManagerId: 'incidentManager', communicationLeadId: 'communicationLead', technicalTeamIds: 'technicalTeam' } as const;
 
-const assignRoles: Handler<'assignRoles'> = (incident, c) => {
+const assignRoles: Handler<'assignRoles'> = (incident, c, ctx) => {
+  // The Incident Manager closes and waives: the role is handed over by its holder or an admin, and only
+  // taken freely while nobody holds it.
+  const holder = incident.roles.incidentManagerId;
+  const isHandover = c.patch.incidentManagerId !== undefined && c.patch.incidentManagerId !== holder && holder !== null;
+  if (isHandover && ctx.actor.role !== 'admin' && ctx.actor.userId !== holder) {
+    return refuse('not_incident_manager', 'Only the current Incident Manager or an admin hands the Incident Manager role over.', ['incidentManagerId']);
+  }
   const roles: IncidentRoles = { ...incident.roles, ...c.patch };
   roles.technicalTeamIds = [...new Set(roles.technicalTeamIds)];
   const events: LifecycleEvent[] = [];

@@ -65,6 +65,7 @@ export const Incident = z
     stage: Stage,
     techState: TechState,
     severity: Severity.nullable(),
+    peakSeverity: Severity.nullable().describe('The highest severity the incident has had; four-eyes approval follows it'),
     decision: Decision.nullable(),
     impacts: z.array(ComponentImpact),
     affectedClients: z.array(IncidentClient),

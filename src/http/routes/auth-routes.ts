@@ -23,7 +23,7 @@ export function authRoutes(app: FastifyInstance, database: Database, run: Runner
       schema: { tags: ['auth'], summary: 'Log in; sets the session cookie and returns the CSRF token', body: z.object({ email: z.string().max(320), password: z.string().max(200) }), response: replies({ 200: LoginResult }) },
     },
     async (request, reply) => {
-      const result = await login(database.db, request.body, new Date());
+      const result = await login(database.db, { ...request.body, address: request.ip }, new Date());
       reply.setCookie(SESSION_COOKIE, result.token, cookieOptions);
       return { user: presentUser(result.user), csrfToken: result.csrfToken, expiresAt: result.expiresAt.toISOString() };
     },
@@ -53,7 +53,7 @@ export function authRoutes(app: FastifyInstance, database: Database, run: Runner
     },
     async (request, reply) => {
       const user = await completeSetup(database.db, request.body, new Date());
-      const session = await login(database.db, { email: request.body.email, password: request.body.password }, new Date());
+      const session = await login(database.db, { email: request.body.email, password: request.body.password, address: request.ip }, new Date());
       reply.setCookie(SESSION_COOKIE, session.token, cookieOptions);
       return reply.code(201).send({ user: presentUser(user), csrfToken: session.csrfToken });
     },

@@ -91,7 +91,7 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
   command('disclosures', 'Change the disclosures (versioned): impact, data loss, data exposure, timeline, remediation', disclosuresPatch, updateDisclosures, (b) => definedOnly(b) as Partial<Disclosures>);
   command(
     'roles',
-    'Assign the Incident Manager, Communication Lead and Technical Team',
+    'Assign the Incident Manager (taken freely while nobody holds it, then handed over by its holder or an admin), Communication Lead and Technical Team',
     z.object({ incidentManagerId: uuid.nullable().optional(), communicationLeadId: uuid.nullable().optional(), technicalTeamIds: uuidList.optional() }).strict(),
     assignRoles,
     (b) => definedOnly(b),

@@ -1,5 +1,5 @@
 // Users and API tokens.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../services/auth/api-tokens.js';
@@ -9,6 +9,22 @@ import type { Runner } from '../request-context.js';
 import { listSchema, pageSchema, replies } from '../response-schemas/common.js';
 import { ApiToken, NewApiToken, User } from '../response-schemas/catalog.js';
 import { email, idParam, installRole, password, text, uuid } from '../schemas.js';
+
+/**
+ * Changing one's own password checks the current one: at most 5 such requests per user in 15 minutes
+ * (per process), so that a session left open cannot be used to guess the password. Counted after
+ * authentication; every other change of a user is not counted.
+ */
+const ownPasswordChanges = {
+  hook: 'preHandler' as const,
+  max: 5,
+  timeWindow: '15 minutes',
+  keyGenerator: (request: FastifyRequest) => request.auth?.actor.userId ?? request.ip,
+  allowList: (request: FastifyRequest) => {
+    const isOwn = (request.params as { id?: string }).id?.toLowerCase() === request.auth?.actor.userId;
+    return !(isOwn && (request.body as { password?: unknown } | undefined)?.password !== undefined);
+  },
+};
 
 export function userRoutes(app: FastifyInstance, run: Runner) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -24,8 +40,20 @@ export function userRoutes(app: FastifyInstance, run: Runner) {
   r.get('/api/v1/users/:id', { schema: { tags, summary: 'Get a user', params: idParam, response: replies({ 200: User }) } }, (req) => run.query(req, async (ctx) => presentUser(await getUser(ctx, req.params.id))));
   r.patch(
     '/api/v1/users/:id',
-    { schema: { tags, summary: 'Change a user (admins: anyone; users: their own name and password)', params: idParam, body: z.object({ name: text(200).optional(), role: installRole.optional(), isDisabled: z.boolean().optional(), password: password.optional() }), response: replies({ 200: User }) } },
-    (req, reply) => run.command(req, reply, 200, async (ctx) => presentUser(await updateUser(ctx, req.params.id, req.body))),
+    {
+      config: { rateLimit: ownPasswordChanges },
+      schema: {
+        tags,
+        summary: 'Change a user (admins: anyone; users: their own name and password, giving the current one). A new password ends the other sessions',
+        params: idParam,
+        body: z.object({ name: text(200).optional(), role: installRole.optional(), isDisabled: z.boolean().optional(), password: password.optional(), currentPassword: z.string().max(200).optional() }),
+        response: replies({ 200: User }),
+      },
+    },
+    (req, reply) =>
+      run.command(req, reply, 200, async (ctx) =>
+        presentUser(await updateUser(ctx, req.params.id, req.body, { currentSessionId: req.auth?.kind === 'session' ? req.auth.credentialId : null })),
+      ),
   );
 
   r.get('/api/v1/tokens', { schema: { tags, summary: 'Your API tokens (admins: all)', response: replies({ 200: listSchema(ApiToken) }) } }, (req) => run.query(req, async (ctx) => ({ items: (await listApiTokens(ctx)).map(presentToken) })));

@@ -1,11 +1,11 @@
 // Install users: admins, members, viewers, and client users tied to one client organisation.
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
-import { clients, users } from '../../db/schema.js';
+import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
+import { clients, sessions, users } from '../../db/schema.js';
 import type { InstallRole } from '../../domain/types.js';
 import { AppError, notFound } from '../app-error.js';
 import { clientScope, requireAdmin, type Ctx } from '../context.js';
 import { forgetUser } from './credentials.js';
-import { hashSecret } from './passwords.js';
+import { hashPassword, verifySecret } from './passwords.js';
 import type { Db } from '../../db/open.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -35,7 +35,7 @@ export async function insertUser(db: Db, input: CreateUserInput, now: Date): Pro
       name: input.name,
       role: input.role,
       clientId: input.clientId ?? null,
-      passwordHash: input.password ? await hashSecret(input.password) : null,
+      passwordHash: input.password ? await hashPassword(input.password) : null,
       createdAt: now,
       updatedAt: now,
     })
@@ -61,11 +61,21 @@ export async function getUser(ctx: Ctx, id: string): Promise<UserRow> {
   return row;
 }
 
-export async function updateUser(
-  ctx: Ctx,
-  id: string,
-  patch: { name?: string | undefined; role?: InstallRole | undefined; isDisabled?: boolean | undefined; password?: string | undefined },
-): Promise<UserRow> {
+export interface UserPatch {
+  name?: string | undefined;
+  role?: InstallRole | undefined;
+  isDisabled?: boolean | undefined;
+  password?: string | undefined;
+  /** Needed to change one's own password (a session left open must not be enough to take the account). */
+  currentPassword?: string | undefined;
+}
+
+/**
+ * Changes a user. A new password ends the user's sessions (all but the one it was changed with, when
+ * the user changed their own): on this process at once, on others when their 10 s credential cache
+ * checks the session again (credentials.ts).
+ */
+export async function updateUser(ctx: Ctx, id: string, patch: UserPatch, opts: { currentSessionId?: string | null | undefined } = {}): Promise<UserRow> {
   const isSelf = id === ctx.actor.userId;
   const isSelfService = isSelf && patch.role === undefined && patch.isDisabled === undefined;
   if (!isSelfService) requireAdmin(ctx);
@@ -73,17 +83,25 @@ export async function updateUser(
   if (patch.role && (patch.role === 'client') !== (current.role === 'client')) {
     throw new AppError('invalid_input', 'A staff user cannot become a client user or the reverse; create a new user.', { field: 'role' });
   }
+  if (patch.password !== undefined && isSelf && current.passwordHash) {
+    const isCurrentRight = patch.currentPassword !== undefined && (await verifySecret(patch.currentPassword, current.passwordHash));
+    if (!isCurrentRight) throw new AppError('invalid_input', 'To change your password, give your current one.', { field: 'currentPassword' });
+  }
   const [row] = await ctx.tx
     .update(users)
     .set({
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.role !== undefined && { role: patch.role }),
       ...(patch.isDisabled !== undefined && { isDisabled: patch.isDisabled }),
-      ...(patch.password !== undefined && { passwordHash: await hashSecret(patch.password) }),
+      ...(patch.password !== undefined && { passwordHash: await hashPassword(patch.password) }),
       updatedAt: ctx.now,
     })
     .where(eq(users.id, id))
     .returning();
+  if (patch.password !== undefined) {
+    const kept = isSelf ? (opts.currentSessionId ?? null) : null;
+    await ctx.tx.delete(sessions).where(and(eq(sessions.userId, id), kept ? ne(sessions.id, kept) : undefined));
+  }
   forgetUser(id);
   return row!;
 }

@@ -27,7 +27,7 @@ export async function previewCommunication(ctx: Ctx, idOrKey: string, input: Sen
   const affected = new Set(record.state.clients.map((c) => c.clientId));
   const clientIds = (input.clientIds ?? [...affected]).filter((id) => affected.has(id));
   const tiers = record.state.clients.filter((c) => clientIds.includes(c.clientId)).map((c) => c.tier);
-  const needsApproval = clientIds.length > 0 && (await requiresApproval(ctx.tx, tiers, record.state.severity ?? 'SEV4'));
+  const needsApproval = clientIds.length > 0 && (await requiresApproval(ctx.tx, tiers, record.state.peakSeverity ?? record.state.severity ?? 'SEV4'));
   let recipients: { clientId: string; channel: string; to: string; toName: string; language: string; subject: string; text: string; html: string | null }[] = [];
   if (clientIds.length) {
     try {

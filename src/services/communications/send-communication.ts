@@ -46,7 +46,8 @@ async function send(ctx: Ctx, idOrKey: string, input: SendInput): Promise<SendRe
     async ({ record: rec, outcome, policies, isLocked }, c) => {
       const clientIds = sentTo(outcome);
       const tiers = outcome.state.clients.filter((k) => clientIds.includes(k.clientId)).map((k) => k.tier);
-      const isHeld = needsApproval(policies, tiers, outcome.state.severity ?? 'SEV4');
+      // By the highest severity the incident has had, so that lowering it for a moment does not skip the approval.
+      const isHeld = needsApproval(policies, tiers, outcome.state.peakSeverity ?? outcome.state.severity ?? 'SEV4');
       if (!isLocked) {
         const one = isHeld ? null : await messageInOneStatement(c, rec, outcome, message);
         if (!one) return NEEDS_LOCK;

@@ -57,7 +57,7 @@ function incidentRow(c: IncidentChange, conditions: SQL[], notify: string, discl
   // Unchanged disclosures are not sent (the statement keeps the stored ones): they are the largest value of most saves.
   const disclosures = disclosuresChanged ? JSON.stringify(after.disclosures) : null;
   return sql`upd AS (
-      UPDATE incidents i SET stage = ${after.stage}, tech_state = ${after.techState}, severity = ${after.severity},
+      UPDATE incidents i SET stage = ${after.stage}, tech_state = ${after.techState}, severity = ${after.severity}, peak_severity = ${after.peakSeverity},
         decision = ${after.decision === null ? null : JSON.stringify(after.decision)}::jsonb,
         disclosures = COALESCE(${disclosures}::jsonb, i.disclosures), disclosure_version = ${after.disclosureVersion},
         incident_manager_id = ${after.roles.incidentManagerId}, communication_lead_id = ${after.roles.communicationLeadId},

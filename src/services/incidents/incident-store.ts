@@ -53,7 +53,7 @@ function incidentWhere(idOrKey: string): SQL {
 
 /** The columns of incident `i` toRecord reads (named, not i.*: a prepared statement's result columns are fixed). */
 const INCIDENT_COLUMNS = `i.id, i.number, i.title, i.description, i.source, i.reporter_id, i.reporter_client_id, i.reported_client_ids, i.stage, i.tech_state,
-      i.severity, i.decision, i.disclosures, i.disclosure_version, i.incident_manager_id, i.communication_lead_id, i.technical_team_ids, i.internal_summary,
+      i.severity, i.peak_severity, i.decision, i.disclosures, i.disclosure_version, i.incident_manager_id, i.communication_lead_id, i.technical_team_ids, i.internal_summary,
       i.reported_at, i.classified_at, i.resolved_at, i.reopened_at, i.closed_at, i.updated_at, i.public_title, i.published_at`;
 
 /** The impacts, clients and open obligations of incident `i`, as JSON columns (the shape toRecord reads). */
@@ -148,6 +148,7 @@ function toRecord(r: Record<string, unknown>): IncidentRecord {
     stage: r.stage as Stage,
     techState: r.tech_state as TechState,
     severity: (r.severity as Severity | null) ?? null,
+    peakSeverity: (r.peak_severity as Severity | null) ?? null,
     source: r.source as Source,
     decision: json<Decision | null>(r.decision ?? null),
     impacts: json<ComponentImpact[]>(r.impacts),

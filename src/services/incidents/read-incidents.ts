@@ -22,6 +22,7 @@ export function staffView(r: IncidentRecord, now: Date) {
     stage: s.stage,
     techState: s.techState,
     severity: s.severity,
+    peakSeverity: s.peakSeverity,
     decision: s.decision,
     impacts: s.impacts,
     affectedClients: s.clients,

@@ -5629,7 +5629,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign the Incident Manager, Communication Lead and Technical Team */
+        /** Assign the Incident Manager (taken freely while nobody holds it, then handed over by its holder or an admin), Communication Lead and Technical Team */
         post: {
             parameters: {
                 query?: never;
@@ -10004,7 +10004,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a user (admins: anyone; users: their own name and password) */
+        /** Change a user (admins: anyone; users: their own name and password, giving the current one). A new password ends the other sessions */
         patch: {
             parameters: {
                 query?: never;
@@ -10017,6 +10017,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        currentPassword?: string;
                         isDisabled?: boolean;
                         name?: string;
                         password?: string;
@@ -10338,6 +10339,8 @@ export interface components {
             key: string;
             nextObligation: components["schemas"]["ObligationView"] | null;
             obligations: components["schemas"]["ObligationView"][];
+            /** @description The highest severity the incident has had; four-eyes approval follows it */
+            peakSeverity: components["schemas"]["Severity"] | null;
             /** @description The title on the public status page (the last one published; kept after a withdrawal) */
             publicTitle: string | null;
             /** @description When the incident was published to the public status page; null while it is not there */

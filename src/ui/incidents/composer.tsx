@@ -122,7 +122,7 @@ export function Composer({ incident: i, clients }: { incident: Incident; clients
   const required = requiredFields(kind, { now: new Date(now).toISOString(), severity, hasUpdateCadence });
   const checklist = [...required, ...allMissing.filter((m) => !required.includes(m))];
   const clientName = (id: string) => clients.get(id)?.name ?? 'a client';
-  const isApprovalNeeded = preview.data && !preview.isPlaceholderData ? preview.data.requiresApproval : needsApproval(policies.data ?? [], tiers, severity);
+  const isApprovalNeeded = preview.data && !preview.isPlaceholderData ? preview.data.requiresApproval : needsApproval(policies.data ?? [], tiers, i.peakSeverity ?? severity);
   const approvers = approverWords(i.roles, session.user.id, (id) => users.data?.find((u) => u.id === id)?.name ?? 'someone');
   const waiting = (comms.data ?? []).filter((c) => c.status === 'pending_approval' && c.kind === kind);
   const kindWords = KIND_WORDS[kind].toLowerCase();

@@ -60,6 +60,8 @@ export function RolesPanel({ incident: i, users }: { incident: Incident; users: 
   const staff = [...users.values()].filter((u) => (u.role === 'admin' || u.role === 'member') && !u.isDisabled).map((u) => ({ value: u.id, label: u.name }));
   const name = (id: string | null) => (id ? (users.get(id)?.name ?? 'someone') : 'unassigned');
   const isOnTeam = i.roles.technicalTeamIds.includes(me);
+  // The Incident Manager role is taken freely only while nobody holds it; then its holder or an admin hands it over.
+  const mayChange = (role: keyof typeof ROLE_LABELS) => role !== 'incidentManagerId' || !i.roles.incidentManagerId || i.roles.incidentManagerId === me || session.user.role === 'admin';
 
   return (
     <Section title="Roles" id="roles" actions={canEdit && <Button variant="subtle" size="xs" onClick={() => setEditing((e) => !e)}>{isEditing ? 'Done' : 'Change roles'}</Button>}>
@@ -73,7 +75,7 @@ export function RolesPanel({ incident: i, users }: { incident: Incident; users: 
               <b>{name(i.roles[role])}</b>
               {i.roles[role] === me ? ' (you)' : ''}
             </Text>
-            {canEdit && i.roles[role] !== me && (
+            {canEdit && i.roles[role] !== me && mayChange(role) && (
               <Button size="compact-sm" variant="light" loading={assign.isPending} onClick={() => assign.mutate({ [role]: me })} aria-label={`Assign yourself as ${ROLE_LABELS[role]}`}>
                 Assign me
               </Button>
@@ -106,6 +108,8 @@ export function RolesPanel({ incident: i, users }: { incident: Incident; users: 
                 label={ROLE_LABELS[role]}
                 data={[{ value: '', label: 'Unassigned' }, ...staff]}
                 value={i.roles[role] ?? ''}
+                disabled={!mayChange(role)}
+                description={mayChange(role) ? undefined : 'Handed over by the Incident Manager or an admin'}
                 onChange={(e) => assign.mutate({ [role]: e.currentTarget.value || null })}
               />
             ))}
