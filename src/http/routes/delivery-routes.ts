@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EndpointRow } from '../../services/clients/client-endpoints.js';
-import { addEndpoint, listEndpoints, removeEndpoint, updateEndpoint } from '../../services/clients/client-endpoints.js';
+import { addEndpoint, endpointAsSeenBy, listEndpoints, removeEndpoint, updateEndpoint } from '../../services/clients/client-endpoints.js';
+import type { Ctx } from '../../services/context.js';
 import { Readable } from 'node:stream';
 import { clientDeliveryProof, incidentDeliveryProof, proofText, type Proof } from '../../services/communications/delivery-proof.js';
 import { listCommunicationRecipients } from '../../services/communications/read-communications.js';
@@ -14,13 +15,12 @@ import { Endpoint } from '../response-schemas/catalog.js';
 import { Notification, proofResponse, Recipient } from '../response-schemas/communications.js';
 import { idParam, incidentParam, pageQuery, text, uuid } from '../schemas.js';
 
-const presentEndpoint = (e: EndpointRow, showSecret: boolean) => ({
+const presentEndpoint = (ctx: Ctx, e: EndpointRow, isSecretShown: boolean) => ({
   id: e.id,
   clientId: e.clientId,
   kind: e.kind,
   name: e.name,
-  url: e.url,
-  secret: showSecret ? e.secret : e.secret ? `${e.secret.slice(0, 10)}…` : null,
+  ...endpointAsSeenBy(ctx, e, isSecretShown),
   isEnabled: e.isEnabled,
   disabledReason: e.disabledReason,
   createdAt: e.createdAt.toISOString(),
@@ -32,7 +32,7 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
   const endpointParams = z.object({ id: uuid, endpointId: uuid });
 
   r.get('/api/v1/clients/:id/endpoints', { schema: { tags, summary: "A client's webhook, Slack and Teams endpoints", params: idParam, response: replies({ 200: listSchema(Endpoint) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: (await listEndpoints(ctx, req.params.id)).map((e) => presentEndpoint(e, false)) })),
+    run.query(req, async (ctx) => ({ items: (await listEndpoints(ctx, req.params.id)).map((e) => presentEndpoint(ctx, e, false)) })),
   );
   r.post(
     '/api/v1/clients/:id/endpoints',
@@ -46,7 +46,7 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
       },
     },
     (req, reply) =>
-      run.command(req, reply, 201, async (ctx) => presentEndpoint(await addEndpoint(ctx, req.params.id, req.body), true), {
+      run.command(req, reply, 201, async (ctx) => presentEndpoint(ctx, await addEndpoint(ctx, req.params.id, req.body), true), {
         storedAs: (body) => ({ ...body, secret: null }),
       }),
   );
@@ -61,7 +61,7 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
         response: replies({ 200: Endpoint }),
       },
     },
-    (req, reply) => run.command(req, reply, 200, async (ctx) => presentEndpoint(await updateEndpoint(ctx, req.params.id, req.params.endpointId, req.body), !!req.body.rotateSecret)),
+    (req, reply) => run.command(req, reply, 200, async (ctx) => presentEndpoint(ctx, await updateEndpoint(ctx, req.params.id, req.params.endpointId, req.body), !!req.body.rotateSecret)),
   );
   r.delete('/api/v1/clients/:id/endpoints/:endpointId', { schema: { tags, summary: 'Remove an endpoint', params: endpointParams, response: replies({ 204: noContent }) } }, async (req, reply) => {
     await run.command(req, reply, 204, (ctx) => removeEndpoint(ctx, req.params.id, req.params.endpointId));

@@ -75,11 +75,18 @@ async function assertOwner(ctx: Ctx, ownerUserId: string | null | undefined) {
   if (!u || u.role === 'client' || u.role === 'viewer') throw new AppError('invalid_input', 'The owner must be an admin or member.', { field: 'ownerUserId' });
 }
 
-/** Admins may change any template; a member only one they own, or one owned by a role. */
-function assertMayEdit(ctx: Ctx, t: TemplateRow) {
+/**
+ * Admins may change any template; a member only one they own, or one owned by a role. Who owns a
+ * template is changed only by an admin or the user who owns it: a member who may edit a template
+ * owned by a role must not be able to make it theirs and so shut the role's other holders out.
+ */
+function assertMayEdit(ctx: Ctx, t: TemplateRow, changesOwner: boolean) {
   requireWriter(ctx);
   if (ctx.actor.role === 'admin') return;
   if (t.ownerUserId && t.ownerUserId !== ctx.actor.userId) throw new AppError('forbidden', 'Only the template’s owner or an admin may change it.');
+  if (changesOwner && t.ownerUserId !== ctx.actor.userId) {
+    throw new AppError('forbidden', 'Only an admin may change the owner of a template owned by a role.', { field: 'ownerUserId' });
+  }
 }
 
 export async function listTemplates(ctx: Ctx) {
@@ -131,7 +138,7 @@ export async function updateTemplate(
 ) {
   const [t] = await ctx.tx.select().from(templates).where(eq(templates.id, id)).for('update');
   if (!t) throw notFound('Template');
-  assertMayEdit(ctx, t);
+  assertMayEdit(ctx, t, input.ownerUserId !== undefined || input.ownerRole !== undefined);
   let version = t.currentVersion;
   if (input.parts) {
     assertValid(t.channel as Channel, t.kind as MessageKind, t.language, input.parts);
