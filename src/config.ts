@@ -1,7 +1,47 @@
 // Configuration: environment variables, validated once at start. A bad value stops start-up naming it.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Which proxies in front of Herald are believed about the client's address (X-Forwarded-For), as
+ * Fastify's `trustProxy` takes it: `false` (default: the connecting address is the client, and
+ * X-Forwarded-For is ignored), `true` (every hop: only when nothing can reach Herald but the proxy),
+ * a hop count, or a comma-separated list of addresses, CIDR ranges, or proxy-addr's names
+ * (`loopback`, `linklocal`, `uniquelocal`). Rate limits count per `request.ip`, so this decides them.
+ */
+export type TrustProxy = boolean | number | string[];
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address ?? '');
+  if (!version || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((value, ctx): TrustProxy => {
+    const v = value.trim();
+    if (v === 'true' || v === 'false') return v === 'true';
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops >= 1 && hops <= 100) return hops;
+    } else {
+      const entries = v.split(',').map((x) => x.trim());
+      const bad = entries.filter((x) => !isProxyAddress(x));
+      if (entries.length && !bad.length) return entries;
+      if (bad.length) {
+        ctx.addIssue({ code: 'custom', message: `not an address or CIDR range: ${bad.map((x) => JSON.stringify(x)).join(', ')}` });
+        return z.NEVER;
+      }
+    }
+    ctx.addIssue({ code: 'custom', message: 'expected true, false, a hop count (1-100), or a comma-separated list of addresses / CIDR ranges' });
+    return z.NEVER;
+  });
 
 export const configSchema = z.object({
   PORT: port.default(3000),
@@ -17,7 +57,7 @@ export const configSchema = z.object({
   HERALD_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   HERALD_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   HERALD_PAST_OCCURRENCE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
-  HERALD_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  HERALD_TRUST_PROXY: trustProxy,
   HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS: z.enum(['true', 'false']).default('false'),
   SMTP_URL: z
     .string()
@@ -56,7 +96,8 @@ export interface Config {
   adminPassword: string | undefined;
   isCookieSecure: boolean;
   pastOccurrenceMonths: number;
-  trustProxy: boolean;
+  /** Fastify's trustProxy: whose X-Forwarded-For is believed (HERALD_TRUST_PROXY). */
+  trustProxy: TrustProxy;
   /** Public webhook subscriptions may point into private networks (for installations inside a closed network). */
   allowsPrivateWebhookTargets: boolean;
   logLevel: Env['LOG_LEVEL'];
@@ -99,7 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword: e.HERALD_ADMIN_PASSWORD,
     isCookieSecure: e.HERALD_COOKIE_SECURE === 'auto' ? baseUrl.startsWith('https://') : e.HERALD_COOKIE_SECURE === 'true',
     pastOccurrenceMonths: e.HERALD_PAST_OCCURRENCE_MONTHS,
-    trustProxy: e.HERALD_TRUST_PROXY === 'true',
+    trustProxy: e.HERALD_TRUST_PROXY,
     allowsPrivateWebhookTargets: e.HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS === 'true',
     logLevel: e.LOG_LEVEL,
     smtpUrl: e.SMTP_URL ?? null,

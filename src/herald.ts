@@ -2,6 +2,7 @@
 // the SLA and maintenance clocks, and the HTTP application. The server and the tests build Herald the same way.
 import type { FastifyInstance } from 'fastify';
 import { createMailer, type Mailer } from './channels/email.js';
+import type { TrustProxy } from './config.js';
 import type { Database } from './db/open.js';
 import { buildApp } from './http/app.js';
 import type { CacheOptions } from './http/status/status-cache.js';
@@ -32,7 +33,8 @@ export interface HeraldOptions {
   /** How often the maintenance clock ticks besides its scheduled wake-ups (default: watchIntervalMs, else 30 s; 0 turns it off). */
   maintenanceIntervalMs?: number;
   isCookieSecure?: boolean;
-  trustProxy?: boolean;
+  /** Whose X-Forwarded-For is believed (HERALD_TRUST_PROXY; default none). */
+  trustProxy?: TrustProxy;
   /** Public webhook subscriptions may point into private networks (default false). */
   allowsPrivateWebhookTargets?: boolean;
   logLevel?: string;

@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zod';
 import { Registry } from 'prom-client';
 import { backgroundFailureReporter, type ReportFailure } from '../background-failures.js';
+import type { TrustProxy } from '../config.js';
 import type { Database } from '../db/open.js';
 import type { Enqueuer, ServiceSettings } from '../services/context.js';
 import { consolePages } from './console-page.js';
@@ -37,7 +38,8 @@ export interface AppOptions {
   /** The job queue client messages are delivered through; without it everything goes to the outbox. */
   jobs?: Enqueuer | null;
   isCookieSecure?: boolean;
-  trustProxy?: boolean;
+  /** Whose X-Forwarded-For is believed (HERALD_TRUST_PROXY; default none). */
+  trustProxy?: TrustProxy;
   logLevel?: string;
   /** The built console (default: dist/ui). */
   consoleDir?: string;
