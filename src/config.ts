@@ -7,11 +7,13 @@ const port = z.coerce.number().int().min(0).max(65535);
 /**
  * Which proxies in front of Herald are believed about the client's address (X-Forwarded-For), as
  * Fastify's `trustProxy` takes it: `false` (default: the connecting address is the client, and
- * X-Forwarded-For is ignored), `true` (every hop: only when nothing can reach Herald but the proxy),
- * a hop count, or a comma-separated list of addresses, CIDR ranges, or proxy-addr's names
- * (`loopback`, `linklocal`, `uniquelocal`). Rate limits count per `request.ip`, so this decides them.
+ * X-Forwarded-For is ignored), `true` (every hop: only when nothing but the proxy can reach Herald),
+ * or a comma-separated list of the proxies' addresses, CIDR ranges, or proxy-addr's names
+ * (`loopback`, `linklocal`, `uniquelocal`). A hop count is refused: Fastify 5 cannot check the
+ * connecting peer with one, so it trusts nothing for it (fails closed), which would surprise whoever
+ * set it. Rate limits count per `request.ip`, so this decides them.
  */
-export type TrustProxy = boolean | number | string[];
+export type TrustProxy = boolean | string[];
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 function isProxyAddress(entry: string): boolean {
   if (PROXY_NAMES.has(entry)) return true;
@@ -28,18 +30,13 @@ const trustProxy = z
     const v = value.trim();
     if (v === 'true' || v === 'false') return v === 'true';
     if (/^\d+$/.test(v)) {
-      const hops = Number(v);
-      if (hops >= 1 && hops <= 100) return hops;
-    } else {
-      const entries = v.split(',').map((x) => x.trim());
-      const bad = entries.filter((x) => !isProxyAddress(x));
-      if (entries.length && !bad.length) return entries;
-      if (bad.length) {
-        ctx.addIssue({ code: 'custom', message: `not an address or CIDR range: ${bad.map((x) => JSON.stringify(x)).join(', ')}` });
-        return z.NEVER;
-      }
+      ctx.addIssue({ code: 'custom', message: 'a hop count cannot tell a proxy from a client: give true, false, or the proxies\' addresses / CIDR ranges' });
+      return z.NEVER;
     }
-    ctx.addIssue({ code: 'custom', message: 'expected true, false, a hop count (1-100), or a comma-separated list of addresses / CIDR ranges' });
+    const entries = v.split(',').map((x) => x.trim());
+    const bad = entries.filter((x) => !isProxyAddress(x));
+    if (!bad.length) return entries;
+    ctx.addIssue({ code: 'custom', message: `expected true, false, or a comma-separated list of addresses / CIDR ranges; not one: ${bad.map((x) => JSON.stringify(x)).join(', ')}` });
     return z.NEVER;
   });
 
@@ -80,6 +77,12 @@ export const configSchema = z.object({
   HERALD_HOOK_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
   HERALD_REPORT_MIN_FILL_S: z.coerce.number().min(0).max(3600).default(3),
   HERALD_REPORT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+  HERALD_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain spaces').optional(),
+  HERALD_METRICS_LISTEN: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464 or [::1]:9464')
+    .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'the port must be at most 65535')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -101,6 +104,8 @@ export interface Config {
   /** Public webhook subscriptions may point into private networks (for installations inside a closed network). */
   allowsPrivateWebhookTargets: boolean;
   logLevel: Env['LOG_LEVEL'];
+  /** Who reads /metrics (HERALD_METRICS_TOKEN, HERALD_METRICS_LISTEN); neither: /metrics is 404. */
+  metrics: { token: string | null; listen: { host: string; port: number } | null };
   smtpUrl: string | null;
   mailFrom: string;
   companyName: string;
@@ -119,6 +124,12 @@ export interface Config {
 }
 
 export class ConfigError extends Error {}
+
+/** `127.0.0.1:9464` or `[::1]:9464` (as checked by the schema) into what listen() takes. */
+function hostPort(value: string): { host: string; port: number } {
+  const at = value.lastIndexOf(':');
+  return { host: value.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(value.slice(at + 1)) };
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
@@ -143,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.HERALD_TRUST_PROXY,
     allowsPrivateWebhookTargets: e.HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS === 'true',
     logLevel: e.LOG_LEVEL,
+    metrics: { token: e.HERALD_METRICS_TOKEN ?? null, listen: e.HERALD_METRICS_LISTEN ? hostPort(e.HERALD_METRICS_LISTEN) : null },
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.HERALD_MAIL_FROM,
     companyName: e.HERALD_COMPANY_NAME,

@@ -5,6 +5,7 @@ import { createMailer, type Mailer } from './channels/email.js';
 import type { TrustProxy } from './config.js';
 import type { Database } from './db/open.js';
 import { buildApp } from './http/app.js';
+import { startMetricsListener, type MetricsAccess, type MetricsListener } from './http/metrics-access.js';
 import type { CacheOptions } from './http/status/status-cache.js';
 import { startIntake, type Intake, type IntakeOptions } from './intake.js';
 import { startDeliveryWorkers, type DeliverySettings } from './jobs/deliver.js';
@@ -42,6 +43,8 @@ export interface HeraldOptions {
   intake?: IntakeOptions;
   /** How the rendered status pages are kept in memory (tests shorten the times). */
   statusPages?: CacheOptions;
+  /** Who reads /metrics: a bearer token, and/or a second listener serving only /metrics (default: neither, /metrics is 404). */
+  metrics?: Partial<MetricsAccess>;
 }
 
 export interface Herald {
@@ -51,6 +54,8 @@ export interface Herald {
   settings: ServiceSettings;
   /** Incoming mail and alert processing of this process. */
   intake: Intake;
+  /** The listener that serves only /metrics (HERALD_METRICS_LISTEN), when there is one. */
+  metricsListener: MetricsListener | null;
   /** Runs the SLA clock once at `now` (tests drive it with their own clock). */
   checkObligations(now: Date): Promise<{ reminders: number; escalations: number }>;
   /** Runs the maintenance clock once at `now`: advance notices, starts and ends of windows (tests drive it). */
@@ -86,9 +91,18 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     trustProxy: opts.trustProxy ?? false,
     allowsPrivateWebhookTargets,
     logLevel: opts.logLevel ?? 'info',
+    metricsToken: opts.metrics?.token ?? null,
     ...(opts.intake?.http && { intake: opts.intake.http }),
     ...(opts.statusPages && { statusPages: opts.statusPages }),
   });
+  // Started before anything else runs, so an address in use stops start-up with nothing to undo but the app.
+  const metricsListen = opts.metrics?.listen ?? null;
+  const metricsListener: MetricsListener | null = metricsListen
+    ? await startMetricsListener(app.metricsRegistry, { token: opts.metrics?.token ?? null, listen: metricsListen }).catch(async (err: unknown) => {
+        await app.close();
+        throw err;
+      })
+    : null;
   const { reportFailure } = app;
   const stopReporting = [database.reportFailuresTo(reportFailure), queue.reportFailuresTo(reportFailure)];
   await queue.start();
@@ -109,6 +123,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     mailer,
     settings,
     intake,
+    metricsListener,
     checkObligations: watch.check,
     tickMaintenance: clock.tick,
     stop: () =>
@@ -116,6 +131,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
         await watch.stop();
         await clock.stop();
         await intake.stop();
+        await metricsListener?.close();
         await app.close();
         await queue.stop();
         mailer?.close();

@@ -35,6 +35,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       trustProxy: config.trustProxy,
       allowsPrivateWebhookTargets: config.allowsPrivateWebhookTargets,
       logLevel: config.logLevel,
+      metrics: config.metrics,
       intake: {
         smtpPort: config.intake.smtpPort,
         smtpHost: config.intake.smtpHost,

@@ -49,6 +49,8 @@ export interface AppOptions {
   statusPages?: CacheOptions;
   /** Public webhook subscriptions may point into private networks (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS). */
   allowsPrivateWebhookTargets?: boolean;
+  /** The bearer token /metrics answers to (HERALD_METRICS_TOKEN); without it /metrics is 404 here. */
+  metricsToken?: string | null;
 }
 
 declare module 'fastify' {
@@ -58,6 +60,8 @@ declare module 'fastify' {
      * the app's routes use it, and so does everything else the Herald instance runs beside them.
      */
     reportFailure: ReportFailure;
+    /** What /metrics shows: a second listener (metrics-access.ts) serves it too. */
+    metricsRegistry: Registry;
   }
 }
 
@@ -82,6 +86,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const metrics = new Registry();
   const reportFailure = backgroundFailureReporter(app.log, metrics);
   app.decorate('reportFailure', reportFailure);
+  app.decorate('metricsRegistry', metrics);
 
   registerSecurityHeaders(app);
   await app.register(cookie);
@@ -111,7 +116,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   registerAuthHook(app, opts.database);
   const run = createRunner(opts.database, opts.settings, opts.jobs ?? null);
-  healthRoutes(app, opts.database, metrics);
+  healthRoutes(app, opts.database, metrics, opts.metricsToken ?? null);
   setupPage(app);
   authRoutes(app, opts.database, run, { isCookieSecure: opts.isCookieSecure ?? false });
   userRoutes(app, run);
