@@ -10,6 +10,7 @@ import type { CacheOptions } from './http/status/status-cache.js';
 import { startIntake, type Intake, type IntakeOptions } from './intake.js';
 import { startDeliveryWorkers, type DeliverySettings } from './jobs/deliver.js';
 import { startStatusDeliveryWorkers } from './jobs/deliver-status.js';
+import { startHousekeeping } from './jobs/housekeeping.js';
 import { createJobQueue, type JobQueue } from './jobs/job-queue.js';
 import { startMaintenanceClock } from './jobs/maintenance-clock.js';
 import { startObligationWatch } from './jobs/obligation-watch.js';
@@ -33,6 +34,8 @@ export interface HeraldOptions {
   watchIntervalMs?: number;
   /** How often the maintenance clock ticks besides its scheduled wake-ups (default: watchIntervalMs, else 30 s; 0 turns it off). */
   maintenanceIntervalMs?: number;
+  /** How often expired records (Idempotency-Key answers) are removed (default hourly; 0 turns it off). */
+  housekeepingIntervalMs?: number;
   isCookieSecure?: boolean;
   /** Whose X-Forwarded-For is believed (HERALD_TRUST_PROXY; default none). */
   trustProxy?: TrustProxy;
@@ -60,6 +63,8 @@ export interface Herald {
   checkObligations(now: Date): Promise<{ reminders: number; escalations: number }>;
   /** Runs the maintenance clock once at `now`: advance notices, starts and ends of windows (tests drive it). */
   tickMaintenance(now: Date): Promise<MaintenanceTickResult>;
+  /** Removes expired records once at `now` (tests drive it). */
+  runHousekeeping(now: Date): Promise<{ idempotencyKeys: number }>;
   stop(): Promise<void>;
 }
 
@@ -112,6 +117,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery, allowsPrivateWebhookTargets });
   const watch = startObligationWatch({ database, mailer, runsJobs, intervalMs: opts.watchIntervalMs ?? 15_000, reportFailure });
   const clock = await startMaintenanceClock({ database, settings, queue, runsJobs, intervalMs: opts.maintenanceIntervalMs ?? opts.watchIntervalMs ?? 30_000, reportFailure });
+  const housekeeping = startHousekeeping({ database, runsJobs, intervalMs: opts.housekeepingIntervalMs ?? 3_600_000, reportFailure });
   const intake = await startIntake(
     { database, queue, runsJobs, mailFrom, log: (line) => app.log.info(line), logError: (line) => reportFailure('mail-intake', new Error(line)) },
     opts.intake,
@@ -126,10 +132,12 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     metricsListener,
     checkObligations: watch.check,
     tickMaintenance: clock.tick,
+    runHousekeeping: housekeeping.run,
     stop: () =>
       (stopping ??= (async () => {
         await watch.stop();
         await clock.stop();
+        await housekeeping.stop();
         await intake.stop();
         await metricsListener?.close();
         await app.close();

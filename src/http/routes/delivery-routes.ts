@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EndpointRow } from '../../services/clients/client-endpoints.js';
-import { addEndpoint, endpointAsSeenBy, listEndpoints, removeEndpoint, updateEndpoint } from '../../services/clients/client-endpoints.js';
+import { addEndpoint, endpointAsSeenBy, listEndpoints, maskSecret, removeEndpoint, updateEndpoint } from '../../services/clients/client-endpoints.js';
 import type { Ctx } from '../../services/context.js';
 import { Readable } from 'node:stream';
 import { clientDeliveryProof, incidentDeliveryProof, proofText, type Proof } from '../../services/communications/delivery-proof.js';
@@ -61,7 +61,10 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
         response: replies({ 200: Endpoint }),
       },
     },
-    (req, reply) => run.command(req, reply, 200, async (ctx) => presentEndpoint(ctx, await updateEndpoint(ctx, req.params.id, req.params.endpointId, req.body), !!req.body.rotateSecret)),
+    (req, reply) =>
+      run.command(req, reply, 200, async (ctx) => presentEndpoint(ctx, await updateEndpoint(ctx, req.params.id, req.params.endpointId, req.body), !!req.body.rotateSecret), {
+        storedAs: (body) => ({ ...body, secret: maskSecret(body.secret) }),
+      }),
   );
   r.delete('/api/v1/clients/:id/endpoints/:endpointId', { schema: { tags, summary: 'Remove an endpoint', params: endpointParams, response: replies({ 204: noContent }) } }, async (req, reply) => {
     await run.command(req, reply, 204, (ctx) => removeEndpoint(ctx, req.params.id, req.params.endpointId));
