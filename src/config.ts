@@ -77,6 +77,7 @@ export const configSchema = z.object({
   HERALD_HOOK_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(32 * 1024 * 1024),
   HERALD_REPORT_MIN_FILL_S: z.coerce.number().min(0).max(3600).default(3),
   HERALD_REPORT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+  HERALD_EVENT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
   HERALD_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain spaces').optional(),
   HERALD_METRICS_LISTEN: z
     .string()
@@ -104,6 +105,8 @@ export interface Config {
   /** Public webhook subscriptions may point into private networks (for installations inside a closed network). */
   allowsPrivateWebhookTargets: boolean;
   logLevel: Env['LOG_LEVEL'];
+  /** Event streams one user may hold open on one process (more: 429). */
+  eventStreamsPerUser: number;
   /** Who reads /metrics (HERALD_METRICS_TOKEN, HERALD_METRICS_LISTEN); neither: /metrics is 404. */
   metrics: { token: string | null; listen: { host: string; port: number } | null };
   smtpUrl: string | null;
@@ -154,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.HERALD_TRUST_PROXY,
     allowsPrivateWebhookTargets: e.HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS === 'true',
     logLevel: e.LOG_LEVEL,
+    eventStreamsPerUser: e.HERALD_EVENT_STREAMS_PER_USER,
     metrics: { token: e.HERALD_METRICS_TOKEN ?? null, listen: e.HERALD_METRICS_LISTEN ? hostPort(e.HERALD_METRICS_LISTEN) : null },
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.HERALD_MAIL_FROM,

@@ -5,6 +5,7 @@ import { createMailer, type Mailer } from './channels/email.js';
 import type { TrustProxy } from './config.js';
 import type { Database } from './db/open.js';
 import { buildApp } from './http/app.js';
+import type { EventStreamLimits } from './http/routes/event-routes.js';
 import { startMetricsListener, type MetricsAccess, type MetricsListener } from './http/metrics-access.js';
 import type { CacheOptions } from './http/status/status-cache.js';
 import { startIntake, type Intake, type IntakeOptions } from './intake.js';
@@ -48,6 +49,8 @@ export interface HeraldOptions {
   statusPages?: CacheOptions;
   /** Who reads /metrics: a bearer token, and/or a second listener serving only /metrics (default: neither, /metrics is 404). */
   metrics?: Partial<MetricsAccess>;
+  /** Event streams (/api/v1/events): how often each checks its credential, how many one user may hold. */
+  eventStreams?: EventStreamLimits;
 }
 
 export interface Herald {
@@ -97,6 +100,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     allowsPrivateWebhookTargets,
     logLevel: opts.logLevel ?? 'info',
     metricsToken: opts.metrics?.token ?? null,
+    ...(opts.eventStreams && { eventStreams: opts.eventStreams }),
     ...(opts.intake?.http && { intake: opts.intake.http }),
     ...(opts.statusPages && { statusPages: opts.statusPages }),
   });

@@ -36,6 +36,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       allowsPrivateWebhookTargets: config.allowsPrivateWebhookTargets,
       logLevel: config.logLevel,
       metrics: config.metrics,
+      eventStreams: { maxStreamsPerUser: config.eventStreamsPerUser },
       intake: {
         smtpPort: config.intake.smtpPort,
         smtpHost: config.intake.smtpHost,

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../src/services/sql-rows.js';
 import { expectBody, expectProblem, expectStatus } from './support/http-assertions.js';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
@@ -16,7 +17,7 @@ describe('Idempotency-Key records', () => {
 
   /** Every stored record of this actor, as the text a copy of the database would show. */
   const storedText = async (actorId: string) =>
-    JSON.stringify((await t.database.db.execute(sql`SELECT * FROM idempotency_keys WHERE actor_id = ${actorId}`)).rows);
+    JSON.stringify(await rows(t.database.db, sql`SELECT * FROM idempotency_keys WHERE actor_id = ${actorId}`));
 
   it('replays a new API token in full under a random key, while the database holds neither the key nor the token', async () => {
     const user = await t.user('member');
@@ -56,7 +57,7 @@ describe('Idempotency-Key records', () => {
 
     await expectStatus(user.post('/api/v1/tokens', { name: 'third' }, { 'idempotency-key': randomUUID() }), 201);
     await t.database.db.execute(sql`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE actor_id = ${user.userId} AND route = 'POST /api/v1/tokens'`);
-    const count = async () => Number((await t.database.db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM idempotency_keys WHERE actor_id = ${user.userId}`)).rows[0]!.n);
+    const count = async () => (await rows<{ n: number }>(t.database.db, sql`SELECT count(*)::int AS n FROM idempotency_keys WHERE actor_id = ${user.userId}`))[0]!.n;
     expect(await count()).toBe(2);
     expect((await t.herald.runHousekeeping(new Date())).idempotencyKeys).toBeGreaterThanOrEqual(2);
     expect(await count()).toBe(0);

@@ -20,7 +20,7 @@ import { registerSecurityHeaders } from './security-headers.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
-import { eventRoutes } from './routes/event-routes.js';
+import { eventRoutes, type EventStreamLimits } from './routes/event-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { intakeRoutes, type IntakeHttpOptions } from './routes/intake-routes.js';
@@ -51,6 +51,8 @@ export interface AppOptions {
   allowsPrivateWebhookTargets?: boolean;
   /** The bearer token /metrics answers to (HERALD_METRICS_TOKEN); without it /metrics is 404 here. */
   metricsToken?: string | null;
+  /** How often open event streams check their credential, and how many one user may hold. */
+  eventStreams?: EventStreamLimits;
 }
 
 declare module 'fastify' {
@@ -125,7 +127,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   deliveryRoutes(app, run);
   templateRoutes(app, run);
   maintenanceRoutes(app, run, opts.database, opts.settings);
-  eventRoutes(app, opts.database, reportFailure);
+  eventRoutes(app, opts.database, reportFailure, opts.eventStreams);
   intakeRoutes(app, { database: opts.database, run, jobs: opts.jobs ?? null, options: opts.intake });
   const clientPageListeners: (() => void)[] = [];
   const statusCache = new StatusCache(opts.statusPages, (err) => reportFailure('status-page-render', err));
