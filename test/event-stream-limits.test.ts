@@ -75,7 +75,7 @@ describe('event stream limits', () => {
     const third = await fetch(url, { headers });
     expect(third.status).toBe(429);
     expect(third.headers.get('content-type')).toContain('application/problem+json');
-    expect((await third.json()).code).toBe('too_many_streams');
+    expect(((await third.json()) as { code: string }).code).toBe('too_many_streams');
     // The cap is per user: another user is not held back.
     const others = await openStream(url, { authorization: `Bearer ${other.token}` });
     expect(others.status).toBe(200);

@@ -19,6 +19,7 @@ export function staffView(r: IncidentRecord, now: Date) {
     reporterId: r.reporterId,
     reporterClientId: r.reporterClientId,
     reportedClientIds: r.reportedClientIds,
+    suggestedImpacts: r.suggestedImpacts,
     stage: s.stage,
     techState: s.techState,
     severity: s.severity,

@@ -10004,8 +10004,9 @@ export interface components {
             /** @enum {string} */
             kind: "webhook" | "slack" | "teams";
             name: string;
-            /** @description In full only when made or rotated; otherwise its first characters */
+            /** @description In full only in the answer that made or rotated it; otherwise masked (`whsec_****`) */
             secret: string | null;
+            /** @description In full for admins; masked for everyone else (`https://hooks.slack.com/…/****abcd`): the URL is itself a credential */
             url: string;
         };
         /** @enum {string} */
@@ -10036,6 +10037,8 @@ export interface components {
             severity: components["schemas"]["Severity"] | null;
             source: components["schemas"]["Source"];
             stage: components["schemas"]["Stage"];
+            /** @description The impacts a client user's report suggested: they change no component's status until staff classify the incident with them */
+            suggestedImpacts: components["schemas"]["ComponentImpact"][];
             techState: components["schemas"]["TechState"];
             title: string;
             /** Format: date-time */

@@ -5,3 +5,7 @@
 DELETE FROM "idempotency_keys";
 --> statement-breakpoint
 CREATE INDEX "idempotency_keys_created_at_idx" ON "idempotency_keys" USING btree ("created_at");
+--> statement-breakpoint
+-- A client user's report suggests impacts; it no longer sets the status of components other clients share
+-- (src/services/incidents/report-incident.ts). The suggestion is kept here for staff.
+ALTER TABLE "incidents" ADD COLUMN "suggested_impacts" jsonb DEFAULT '[]'::jsonb NOT NULL;
