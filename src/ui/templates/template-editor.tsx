@@ -83,6 +83,7 @@ interface Loaded {
 }
 
 function Draft({ template: t, users, canEdit, loaded }: { template: Template; users: Map<string, User>; canEdit: boolean; loaded: Loaded | null }) {
+  const canChangeOwner = mayChangeOwner(t, useSession().user);
   const [parts, setParts] = useState<Record<string, string>>(() => ({ ...(loaded?.parts ?? t.parts) }));
   const [note, setNote] = useState(loaded ? `Back to version ${loaded.version}` : '');
   const [previewIssues, setPreviewIssues] = useState<TemplateIssue[]>([]);
@@ -124,7 +125,7 @@ function Draft({ template: t, users, canEdit, loaded }: { template: Template; us
       >
         <form onSubmit={submit} aria-label={`Edit ${templateTitle(t)}`}>
           <Stack gap="sm">
-            <OwnerField template={t} users={users} canEdit={mayChangeOwner(t, session.user)} />
+            <OwnerField template={t} users={users} canEdit={canChangeOwner} />
             {names.map((p) => (
               <Stack gap={4} key={p}>
                 {p === 'subject' ? (
