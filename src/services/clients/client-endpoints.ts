@@ -1,6 +1,7 @@
 // A client's own endpoints: signed webhooks (Standard Webhooks), Slack and Microsoft Teams.
+import { keyset, pageByKey, type Page } from '../pagination.js';
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { clientEndpoints } from '../../db/schema.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireAdmin, requireStaff, type Ctx } from '../context.js';
@@ -48,10 +49,12 @@ export function endpointAsSeenBy(ctx: Ctx, e: EndpointRow, isSecretShown: boolea
   return { url: mayChange ? e.url : maskUrl(e.url), secret: mayChange && isSecretShown ? e.secret : maskSecret(e.secret) };
 }
 
-export async function listEndpoints(ctx: Ctx, clientId: string) {
+export async function listEndpoints(ctx: Ctx, clientId: string, page: Page) {
   requireStaff(ctx);
   await getClient(ctx, clientId);
-  return ctx.tx.select().from(clientEndpoints).where(eq(clientEndpoints.clientId, clientId)).orderBy(asc(clientEndpoints.createdAt));
+  const k = keyset(page, [clientEndpoints.createdAt, clientEndpoints.id]);
+  const found = await ctx.tx.select().from(clientEndpoints).where(and(eq(clientEndpoints.clientId, clientId), k.where)).orderBy(...k.orderBy).limit(k.limit);
+  return pageByKey(found, page, (e) => [e.createdAt, e.id]);
 }
 
 export async function addEndpoint(ctx: Ctx, clientId: string, input: { kind: EndpointKind; name: string; url: string }) {

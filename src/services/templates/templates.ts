@@ -1,6 +1,7 @@
 // Message templates: per kind, language and channel, owned, versioned. A template that would not
 // render is refused when saved (naming part and line), never at send time.
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { keyset, pageByKey, type Page } from '../pagination.js';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { templates, templateVersions, users } from '../../db/schema.js';
 import type { MessageKind } from '../../domain/types.js';
@@ -89,11 +90,13 @@ function assertMayEdit(ctx: Ctx, t: TemplateRow, changesOwner: boolean) {
   }
 }
 
-export async function listTemplates(ctx: Ctx) {
+export async function listTemplates(ctx: Ctx, page: Page) {
   requireStaff(ctx);
   const active = await loadActiveTemplates(ctx.tx);
-  const rows = await ctx.tx.select().from(templates).orderBy(asc(templates.kind), asc(templates.language), asc(templates.channel));
-  return rows.map((t) => ({ ...t, parts: active.get(`${t.kind}/${t.language}/${t.channel}`)?.parts ?? {} }));
+  const k = keyset(page, [templates.kind, templates.language, templates.channel, templates.id]);
+  const found = await ctx.tx.select().from(templates).where(k.where).orderBy(...k.orderBy).limit(k.limit);
+  const { items, nextCursor } = pageByKey(found, page, (t) => [t.kind, t.language, t.channel, t.id]);
+  return { items: items.map((t) => ({ ...t, parts: active.get(`${t.kind}/${t.language}/${t.channel}`)?.parts ?? {} })), nextCursor };
 }
 
 export async function getTemplate(ctx: Ctx, id: string) {

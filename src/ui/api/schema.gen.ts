@@ -812,7 +812,10 @@ export interface paths {
         /** List a client's contacts */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -829,6 +832,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Contact"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -1318,7 +1322,10 @@ export interface paths {
         /** A client's webhook, Slack and Teams endpoints */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -1335,6 +1342,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Endpoint"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -2492,7 +2500,10 @@ export interface paths {
         /** List component groups */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2507,6 +2518,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["ComponentGroup"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -3706,7 +3718,10 @@ export interface paths {
         /** Files that came in with e-mail about the incident (staff) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Incident id or key (INC-42) */
@@ -3724,6 +3739,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Attachment"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -4140,7 +4156,10 @@ export interface paths {
         /** Messages sent on the incident (client users: those sent to them) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Incident id or key (INC-42) */
@@ -4158,6 +4177,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Communication"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -4682,7 +4702,10 @@ export interface paths {
         /** Every version of the disclosures */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Incident id or key (INC-42) */
@@ -4700,6 +4723,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["DisclosureVersion"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -5002,7 +5026,10 @@ export interface paths {
         /** Every obligation of the incident, open and closed, with whether it was met on time */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Incident id or key (INC-42) */
@@ -5020,6 +5047,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["ObligationRecord"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -5650,7 +5678,10 @@ export interface paths {
         /** Monitoring integrations (staff); secrets are never shown */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -5665,6 +5696,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Integration"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -6711,7 +6743,10 @@ export interface paths {
         /** The notices sent about a window, with every delivery and its result */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Window id or key (MNT-7) */
@@ -6729,6 +6764,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["MaintenanceNotice"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -7033,7 +7069,10 @@ export interface paths {
         /** Advance-notice schedules per client tier ('*' is every other tier) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -7048,6 +7087,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["NoticeSchedule"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -7329,6 +7369,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    cursor?: string;
                     limit?: number;
                     unread?: "true" | "false";
                 };
@@ -7346,6 +7387,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Notification"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -7757,7 +7799,10 @@ export interface paths {
         /** SLA policies per tier and severity ('*' is every other tier) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -7772,6 +7817,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["SlaPolicy"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -8067,7 +8113,10 @@ export interface paths {
         /** Every template with its current version */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -8082,6 +8131,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Template"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -8681,10 +8731,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your API tokens (admins: all) */
+        /** Your API tokens (admins: all), newest first */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -8699,6 +8752,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["ApiToken"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
