@@ -100,7 +100,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         title: 'Herald API',
         version: '1',
         description:
-          'Incident management and client communication. Authenticate with a session cookie (POST /api/v1/auth/login; send X-CSRF-Token on changes) or an API token (Authorization: Bearer …). Errors are RFC 9457 problem+json. Lists page with `cursor`. Creating POSTs accept an Idempotency-Key header.',
+          'Incident management and client communication. Authenticate with a session cookie (POST /api/v1/auth/login; send X-CSRF-Token on changes) or an API token (Authorization: Bearer …). Errors are RFC 9457 problem+json. Lists page with `limit` (at most 200) and `cursor`. Creating POSTs accept an Idempotency-Key header (send a random UUID; the answer is replayed for 24 hours).',
       },
       components: {
         securitySchemes: {

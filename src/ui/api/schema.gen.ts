@@ -5262,6 +5262,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description At most 25, newest first: what an initial notice lists */
                             items: components["schemas"]["PastOccurrence"][];
                         };
                     };
