@@ -50,3 +50,18 @@ describe('configuration', () => {
     expect(() => loadConfig({ HERALD_HOOK_FAILURES_PER_MINUTE: 'many' })).toThrow(/HERALD_HOOK_FAILURES_PER_MINUTE/);
   });
 });
+
+describe('HERALD_TRUST_PROXY', () => {
+  it('trusts no proxy by default, and takes true or a list of addresses and CIDR ranges for Fastify', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ HERALD_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ HERALD_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ HERALD_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1,fd00::/8,loopback' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it('refuses anything else (a hop count too: Fastify would trust nothing for it), naming the variable', () => {
+    for (const value of ['yes', '0', '2', '10.0.0.0/33', 'proxy.example', '10.0.0.1,', '::1/129', '1.2.3']) {
+      expect(() => loadConfig({ HERALD_TRUST_PROXY: value }), value).toThrow(/HERALD_TRUST_PROXY/);
+    }
+  });
+});

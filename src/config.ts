@@ -1,7 +1,44 @@
 // Configuration: environment variables, validated once at start. A bad value stops start-up naming it.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Which proxies in front of Herald are believed about the client's address (X-Forwarded-For), as
+ * Fastify's `trustProxy` takes it: `false` (default: the connecting address is the client, and
+ * X-Forwarded-For is ignored), `true` (every hop: only when nothing but the proxy can reach Herald),
+ * or a comma-separated list of the proxies' addresses, CIDR ranges, or proxy-addr's names
+ * (`loopback`, `linklocal`, `uniquelocal`). A hop count is refused: Fastify 5 cannot check the
+ * connecting peer with one, so it trusts nothing for it (fails closed), which would surprise whoever
+ * set it. Rate limits count per `request.ip`, so this decides them.
+ */
+export type TrustProxy = boolean | string[];
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address, prefix, ...rest] = entry.split('/');
+  const version = isIP(address ?? '');
+  if (!version || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((value, ctx): TrustProxy => {
+    const v = value.trim();
+    if (v === 'true' || v === 'false') return v === 'true';
+    if (/^\d+$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: 'a hop count cannot tell a proxy from a client: give true, false, or the proxies\' addresses / CIDR ranges' });
+      return z.NEVER;
+    }
+    const entries = v.split(',').map((x) => x.trim());
+    const bad = entries.filter((x) => !isProxyAddress(x));
+    if (!bad.length) return entries;
+    ctx.addIssue({ code: 'custom', message: `expected true, false, or a comma-separated list of addresses / CIDR ranges; not one: ${bad.map((x) => JSON.stringify(x)).join(', ')}` });
+    return z.NEVER;
+  });
 
 export const configSchema = z.object({
   PORT: port.default(3000),
@@ -17,7 +54,7 @@ export const configSchema = z.object({
   HERALD_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   HERALD_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   HERALD_PAST_OCCURRENCE_MONTHS: z.coerce.number().int().min(1).max(120).default(12),
-  HERALD_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  HERALD_TRUST_PROXY: trustProxy,
   HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS: z.enum(['true', 'false']).default('false'),
   HERALD_STATUS_PENDING_SIGNUPS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(500),
   SMTP_URL: z
@@ -54,6 +91,13 @@ export const configSchema = z.object({
   HERALD_SERVER_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   HERALD_REPORT_MIN_FILL_S: z.coerce.number().min(0).max(3600).default(3),
   HERALD_REPORT_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+  HERALD_EVENT_STREAMS_PER_USER: z.coerce.number().int().min(1).max(100).default(5),
+  HERALD_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain spaces').optional(),
+  HERALD_METRICS_LISTEN: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464 or [::1]:9464')
+    .refine((v) => Number(v.slice(v.lastIndexOf(':') + 1)) <= 65535, 'the port must be at most 65535')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -70,12 +114,17 @@ export interface Config {
   adminPassword: string | undefined;
   isCookieSecure: boolean;
   pastOccurrenceMonths: number;
-  trustProxy: boolean;
+  /** Fastify's trustProxy: whose X-Forwarded-For is believed (HERALD_TRUST_PROXY). */
+  trustProxy: TrustProxy;
   /** Webhook subscriptions and client endpoints (webhook, Slack, Teams) may reach private networks (for installations inside a closed network). */
   allowsPrivateWebhookTargets: boolean;
   /** E-mail sign-ups and changes of one status page waiting for confirmation, at most. */
   statusPendingSignupsMax: number;
   logLevel: Env['LOG_LEVEL'];
+  /** Event streams one user may hold open on one process (more: 429). */
+  eventStreamsPerUser: number;
+  /** Who reads /metrics (HERALD_METRICS_TOKEN, HERALD_METRICS_LISTEN); neither: /metrics is 404. */
+  metrics: { token: string | null; listen: { host: string; port: number } | null };
   smtpUrl: string | null;
   mailFrom: string;
   companyName: string;
@@ -102,6 +151,12 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** `127.0.0.1:9464` or `[::1]:9464` (as checked by the schema) into what listen() takes. */
+function hostPort(value: string): { host: string; port: number } {
+  const at = value.lastIndexOf(':');
+  return { host: value.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(value.slice(at + 1)) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
@@ -125,10 +180,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword: e.HERALD_ADMIN_PASSWORD,
     isCookieSecure: e.HERALD_COOKIE_SECURE === 'auto' ? baseUrl.startsWith('https://') : e.HERALD_COOKIE_SECURE === 'true',
     pastOccurrenceMonths: e.HERALD_PAST_OCCURRENCE_MONTHS,
-    trustProxy: e.HERALD_TRUST_PROXY === 'true',
+    trustProxy: e.HERALD_TRUST_PROXY,
     allowsPrivateWebhookTargets: e.HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS === 'true',
     statusPendingSignupsMax: e.HERALD_STATUS_PENDING_SIGNUPS_MAX,
     logLevel: e.LOG_LEVEL,
+    eventStreamsPerUser: e.HERALD_EVENT_STREAMS_PER_USER,
+    metrics: { token: e.HERALD_METRICS_TOKEN ?? null, listen: e.HERALD_METRICS_LISTEN ? hostPort(e.HERALD_METRICS_LISTEN) : null },
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.HERALD_MAIL_FROM,
     companyName: e.HERALD_COMPANY_NAME,

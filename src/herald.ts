@@ -3,12 +3,16 @@
 import type { FastifyInstance } from 'fastify';
 import { createMailer, type Mailer } from './channels/email.js';
 import type { HostResolver, TargetRule } from './channels/public-target.js';
+import type { TrustProxy } from './config.js';
 import type { Database } from './db/open.js';
 import { buildApp, type ServerTimeouts } from './http/app.js';
+import type { EventStreamLimits } from './http/routes/event-routes.js';
+import { startMetricsListener, type MetricsAccess, type MetricsListener } from './http/metrics-access.js';
 import type { CacheOptions } from './http/status/status-cache.js';
 import { startIntake, type Intake, type IntakeOptions } from './intake.js';
 import { startDeliveryWorkers, type DeliverySettings } from './jobs/deliver.js';
 import { startStatusDeliveryWorkers } from './jobs/deliver-status.js';
+import { startHousekeeping } from './jobs/housekeeping.js';
 import { createJobQueue, type JobQueue, type JobQueueOptions } from './jobs/job-queue.js';
 import { startMaintenanceClock } from './jobs/maintenance-clock.js';
 import { startObligationWatch } from './jobs/obligation-watch.js';
@@ -36,8 +40,11 @@ export interface HeraldOptions {
   watchIntervalMs?: number;
   /** How often the maintenance clock ticks besides its scheduled wake-ups (default: watchIntervalMs, else 30 s; 0 turns it off). */
   maintenanceIntervalMs?: number;
+  /** How often expired records (Idempotency-Key answers) are removed (default hourly; 0 turns it off). */
+  housekeepingIntervalMs?: number;
   isCookieSecure?: boolean;
-  trustProxy?: boolean;
+  /** Whose X-Forwarded-For is believed (HERALD_TRUST_PROXY; default none). */
+  trustProxy?: TrustProxy;
   /** Webhook subscriptions and client endpoints may point into private networks (default false). */
   allowsPrivateWebhookTargets?: boolean;
   /** Bounds on status-page sign-ups: pending per page, mails per address (default DEFAULT_SIGNUP_LIMITS). */
@@ -51,6 +58,10 @@ export interface HeraldOptions {
   intake?: IntakeOptions;
   /** How the rendered status pages are kept in memory (tests shorten the times). */
   statusPages?: CacheOptions;
+  /** Who reads /metrics: a bearer token, and/or a second listener serving only /metrics (default: neither, /metrics is 404). */
+  metrics?: Partial<MetricsAccess>;
+  /** Event streams (/api/v1/events): how often each checks its credential, how many one user may hold. */
+  eventStreams?: EventStreamLimits;
 }
 
 export interface Herald {
@@ -60,10 +71,14 @@ export interface Herald {
   settings: ServiceSettings;
   /** Incoming mail and alert processing of this process. */
   intake: Intake;
+  /** The listener that serves only /metrics (HERALD_METRICS_LISTEN), when there is one. */
+  metricsListener: MetricsListener | null;
   /** Runs the SLA clock once at `now` (tests drive it with their own clock). */
   checkObligations(now: Date): Promise<{ reminders: number; escalations: number }>;
   /** Runs the maintenance clock once at `now`: advance notices, starts and ends of windows (tests drive it). */
   tickMaintenance(now: Date): Promise<MaintenanceTickResult>;
+  /** Removes expired records once at `now` (tests drive it). */
+  runHousekeeping(now: Date): Promise<{ idempotencyKeys: number }>;
   stop(): Promise<void>;
 }
 
@@ -99,9 +114,19 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     ...(opts.signupLimits && { signupLimits: opts.signupLimits }),
     logLevel: opts.logLevel ?? 'info',
     ...(opts.serverTimeouts && { serverTimeouts: opts.serverTimeouts }),
+    metricsToken: opts.metrics?.token ?? null,
+    ...(opts.eventStreams && { eventStreams: opts.eventStreams }),
     ...(opts.intake?.http && { intake: opts.intake.http }),
     ...(opts.statusPages && { statusPages: opts.statusPages }),
   });
+  // Started before anything else runs, so an address in use stops start-up with nothing to undo but the app.
+  const metricsListen = opts.metrics?.listen ?? null;
+  const metricsListener: MetricsListener | null = metricsListen
+    ? await startMetricsListener(app.metricsRegistry, { token: opts.metrics?.token ?? null, listen: metricsListen }).catch(async (err: unknown) => {
+        await app.close();
+        throw err;
+      })
+    : null;
   const { reportFailure } = app;
   const stopReporting = [
     database.reportFailuresTo(reportFailure),
@@ -116,6 +141,7 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   if (runsJobs) await startStatusDeliveryWorkers({ database, queue, mailer, settings: delivery, targets, reportFailure });
   const watch = startObligationWatch({ database, mailer, runsJobs, intervalMs: opts.watchIntervalMs ?? 15_000, reportFailure });
   const clock = await startMaintenanceClock({ database, settings, queue, runsJobs, intervalMs: opts.maintenanceIntervalMs ?? opts.watchIntervalMs ?? 30_000, reportFailure });
+  const housekeeping = startHousekeeping({ database, runsJobs, intervalMs: opts.housekeepingIntervalMs ?? 3_600_000, reportFailure });
   const intake = await startIntake(
     { database, queue, runsJobs, mailFrom, log: (line) => app.log.info(line), logError: (line) => reportFailure('mail-intake', new Error(line)) },
     opts.intake,
@@ -127,13 +153,17 @@ export async function createHerald(opts: HeraldOptions): Promise<Herald> {
     mailer,
     settings,
     intake,
+    metricsListener,
     checkObligations: watch.check,
     tickMaintenance: clock.tick,
+    runHousekeeping: housekeeping.run,
     stop: () =>
       (stopping ??= (async () => {
         await watch.stop();
         await clock.stop();
+        await housekeeping.stop();
         await intake.stop();
+        await metricsListener?.close();
         await app.close();
         await queue.stop();
         mailer?.close();

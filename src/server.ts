@@ -37,6 +37,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
       signupLimits: { pendingPerPage: config.statusPendingSignupsMax },
       logLevel: config.logLevel,
       serverTimeouts: config.serverTimeouts,
+      metrics: config.metrics,
+      eventStreams: { maxStreamsPerUser: config.eventStreamsPerUser },
       intake: {
         smtpPort: config.intake.smtpPort,
         smtpHost: config.intake.smtpHost,

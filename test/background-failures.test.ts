@@ -4,17 +4,18 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/test-app.js';
 
+const METRICS_TOKEN = 'metrics-token-of-the-background-failures-test';
 const failuresOf = (metrics: string, task: string) => Number(new RegExp(`herald_background_failures_total\\{task="${task}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
 
 describe('background failures on pglite', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp('pglite', { watchIntervalMs: 50, maintenanceIntervalMs: 0 });
+    t = await createTestApp('pglite', { watchIntervalMs: 50, maintenanceIntervalMs: 0, metrics: { token: METRICS_TOKEN } });
   });
   afterAll(() => t?.close());
 
   it('counts every failed run of the SLA clock in /metrics', async () => {
-    const metrics = async () => (await t.anonymous.get('/metrics')).body as string;
+    const metrics = async () => (await t.anonymous.request('GET', '/metrics', undefined, { authorization: `Bearer ${METRICS_TOKEN}` })).body as string;
     expect(failuresOf(await metrics(), 'obligation-watch')).toBe(0);
     // The SLA clock's table is gone: every run of the clock now fails.
     await t.database.db.execute(sql`ALTER TABLE incident_obligations RENAME TO incident_obligations_away`);

@@ -82,9 +82,15 @@ async function withPg<T>(url: string, fn: (query: Query) => Promise<T>): Promise
 
 /** An incident affecting the client, classified, with every disclosure an initial notice needs. */
 async function prepareIncident(a: HttpApi, catalog: { componentId: string; clientId: string }) {
-  const contacts = await a.get(`/api/v1/clients/${catalog.clientId}/contacts`);
-  expect(contacts.status).toBe(200);
-  expect(contacts.body.items).toHaveLength(RECIPIENTS);
+  // The contacts list pages (200 at most an answer): count them page by page.
+  let contactCount = 0;
+  for (let cursor: string | null = '', pages = 0; cursor !== null && pages < 100; pages++) {
+    const contacts = await a.get(`/api/v1/clients/${catalog.clientId}/contacts?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    expect(contacts.status).toBe(200);
+    contactCount += (contacts.body.items as unknown[]).length;
+    cursor = contacts.body.nextCursor as string | null;
+  }
+  expect(contactCount).toBe(RECIPIENTS);
   const incident = await expectBody(a.post('/api/v1/incidents', { title: 'Payments fail', description: 'Card payments are declined.' }), 201);
   const classified = await expectBody(
     a.post(`/api/v1/incidents/${incident.id}/classification`, {

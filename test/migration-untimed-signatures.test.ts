@@ -1,15 +1,15 @@
-// Migration 0022 (accepts_untimed_signatures): new integrations refuse Grafana signatures without a
+// Migration 0021 (accepts_untimed_signatures): new integrations refuse Grafana signatures without a
 // timestamp, but signed Grafana integrations that existed before the upgrade keep accepting them, so
 // no alert they send is refused by the upgrade itself. Runs the migrations on an empty PGlite up to
-// 0022, adds integrations as they were, then applies 0022.
+// 0021, adds integrations as they were, then applies 0021.
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMigrations } from '../src/db/migrate.js';
 
-describe('migration 0022: Grafana signatures without a timestamp', () => {
+describe('migration 0021: Grafana signatures without a timestamp', () => {
   let db: PGlite;
   const migrations = loadMigrations();
-  const at = migrations.findIndex((m) => m.tag.startsWith('0022_'));
+  const at = migrations.findIndex((m) => m.tag.startsWith('0021_'));
 
   beforeAll(async () => {
     db = new PGlite();

@@ -14,17 +14,17 @@ describe('the response contract', () => {
   });
 
   it('accepts an answer as documented', () => {
-    expect(() => contract.check('GET', '/api/v1/component-groups', { status: 200, headers: json, body: { items: [group] } })).not.toThrow();
+    expect(() => contract.check('GET', '/api/v1/component-groups', { status: 200, headers: json, body: { items: [group], nextCursor: null } })).not.toThrow();
   });
 
   it('refuses a field the document does not name, naming it', () => {
-    expect(() => contract.check('GET', '/api/v1/component-groups', { status: 200, headers: json, body: { items: [{ ...group, secret: 'x' }] } })).toThrow(/additional properties: secret/);
+    expect(() => contract.check('GET', '/api/v1/component-groups', { status: 200, headers: json, body: { items: [{ ...group, secret: 'x' }], nextCursor: null } })).toThrow(/additional properties: secret/);
   });
 
   it('refuses a missing field and a value of the wrong type', () => {
     const { name: _name, ...nameless } = group;
-    expect(() => contract.check('GET', '/api/v1/component-groups', { status: 200, headers: json, body: { items: [nameless] } })).toThrow(/name/);
-    expect(() => contract.check('GET', '/api/v1/component-groups', { status: 200, headers: json, body: { items: [{ ...group, position: '1' }] } })).toThrow(/position/);
+    expect(() => contract.check('GET', '/api/v1/component-groups', { status: 200, headers: json, body: { items: [nameless], nextCursor: null } })).toThrow(/name/);
+    expect(() => contract.check('GET', '/api/v1/component-groups', { status: 200, headers: json, body: { items: [{ ...group, position: '1' }], nextCursor: null } })).toThrow(/position/);
   });
 
   it('refuses a success status the route does not list, and holds an unlisted refusal to the problem+json shape', () => {
@@ -35,6 +35,6 @@ describe('the response contract', () => {
   });
 
   it('picks the most specific route: /maintenance/notice-schedules is not /maintenance/{id}', () => {
-    expect(() => contract.check('GET', '/api/v1/maintenance/notice-schedules', { status: 200, headers: json, body: { items: [] } })).not.toThrow();
+    expect(() => contract.check('GET', '/api/v1/maintenance/notice-schedules', { status: 200, headers: json, body: { items: [], nextCursor: null } })).not.toThrow();
   });
 });

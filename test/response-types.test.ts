@@ -24,6 +24,6 @@ describe('the answers of the verbs', () => {
     expectTypeOf<Proof>().toEqualTypeOf<AsyncIterable<z.output<typeof ProofRow>[]>>();
     expectTypeOf<Answer<typeof integrationStats>>().toEqualTypeOf<z.output<typeof IntegrationStats>>();
     expectTypeOf<Answer<typeof getReportLink>>().toEqualTypeOf<z.output<typeof ReportLink>>();
-    expectTypeOf<Answer<typeof listNoticeSchedules>[number]>().toEqualTypeOf<z.output<typeof NoticeSchedule>>();
+    expectTypeOf<Answer<typeof listNoticeSchedules>['items'][number]>().toEqualTypeOf<z.output<typeof NoticeSchedule>>();
   });
 });

@@ -67,7 +67,7 @@ export const communicationRecipients = pgTable(
     providerRef: text('provider_ref'),
     lastAttemptAt: ts('last_attempt_at'),
     nextAttemptAt: ts('next_attempt_at'),
-    /** While 'sending': the worker sending it holds it until then, renewing it as it goes (migration 0023). */
+    /** While 'sending': the worker sending it holds it until then, renewing it as it goes (migration 0022). */
     claimedUntil: ts('claimed_until'),
     deadAt: ts('dead_at'),
     createdAt: ts('created_at').notNull(),

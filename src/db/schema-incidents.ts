@@ -53,6 +53,8 @@ export const incidents = pgTable(
     reporterClientId: uuid('reporter_client_id').references(() => clients.id),
     /** Clients the reporter named; offered as affected at classification. */
     reportedClientIds: jsonb('reported_client_ids').notNull().default(sql`'[]'::jsonb`),
+    /** The impacts a client user's report named: a suggestion for staff, never a component's status (report-incident.ts). */
+    suggestedImpacts: jsonb('suggested_impacts').notNull().default(sql`'[]'::jsonb`),
     stage: text('stage').notNull(),
     techState: text('tech_state').notNull(),
     severity: text('severity'),

@@ -24,7 +24,7 @@ export const integrations = pgTable('integrations', {
   hmacSecret: text('hmac_secret'),
   /**
    * Grafana signatures without X-Grafana-Alerting-Signature-Timestamp are accepted (they can be
-   * replayed): off unless an admin turns it on; migration 0022 turned it on for signed Grafana
+   * replayed): off unless an admin turns it on; migration 0021 turned it on for signed Grafana
    * integrations that existed before, so the upgrade refused none of their alerts.
    */
   acceptsUntimedSignatures: boolean('accepts_untimed_signatures').notNull().default(false),

@@ -105,7 +105,7 @@ export const statusSubscriberDeliveries = pgTable(
     providerRef: text('provider_ref'),
     createdAt: ts('created_at').notNull(),
     lastAttemptAt: ts('last_attempt_at'),
-    /** While 'sending': the worker sending it holds it until then, renewing it as it goes (migration 0023). */
+    /** While 'sending': the worker sending it holds it until then, renewing it as it goes (migration 0022). */
     claimedUntil: ts('claimed_until'),
     sentAt: ts('sent_at'),
     deadAt: ts('dead_at'),

@@ -59,6 +59,7 @@ export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
     actorId: uuid('actor_id').notNull(),
+    /** A hash of the Idempotency-Key, never the key; `response` is sealed under it (services/requests/idempotency-keys.ts). */
     key: text('key').notNull(),
     route: text('route').notNull(),
     requestHash: text('request_hash').notNull(),
@@ -66,7 +67,7 @@ export const idempotencyKeys = pgTable(
     response: jsonb('response').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.actorId, t.key] })],
+  (t) => [primaryKey({ columns: [t.actorId, t.key] }), index('idempotency_keys_created_at_idx').on(t.createdAt)],
 );
 
 export const notifications = pgTable(

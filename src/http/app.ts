@@ -9,6 +9,7 @@ import { jsonSchemaTransform, validatorCompiler } from 'fastify-type-provider-zo
 import { Registry } from 'prom-client';
 import { backgroundFailureReporter, type ReportFailure } from '../background-failures.js';
 import type { HostResolver } from '../channels/public-target.js';
+import type { TrustProxy } from '../config.js';
 import type { Database } from '../db/open.js';
 import type { Enqueuer, ServiceSettings } from '../services/context.js';
 import type { SignupLimits } from '../services/status-pages/subscription-signups.js';
@@ -21,7 +22,7 @@ import { registerSecurityHeaders } from './security-headers.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { catalogRoutes } from './routes/catalog-routes.js';
 import { deliveryRoutes } from './routes/delivery-routes.js';
-import { eventRoutes } from './routes/event-routes.js';
+import { eventRoutes, type EventStreamLimits } from './routes/event-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { intakeRoutes, type IntakeHttpOptions } from './routes/intake-routes.js';
@@ -51,7 +52,8 @@ export interface AppOptions {
   /** The job queue client messages are delivered through; without it everything goes to the outbox. */
   jobs?: Enqueuer | null;
   isCookieSecure?: boolean;
-  trustProxy?: boolean;
+  /** Whose X-Forwarded-For is believed (HERALD_TRUST_PROXY; default none). */
+  trustProxy?: TrustProxy;
   logLevel?: string;
   /** The built console (default: dist/ui). */
   consoleDir?: string;
@@ -67,6 +69,10 @@ export interface AppOptions {
   signupLimits?: Partial<SignupLimits>;
   /** HERALD_SERVER_*_TIMEOUT_MS (DEFAULT_SERVER_TIMEOUTS). */
   serverTimeouts?: Partial<ServerTimeouts>;
+  /** The bearer token /metrics answers to (HERALD_METRICS_TOKEN); without it /metrics is 404 here. */
+  metricsToken?: string | null;
+  /** How often open event streams check their credential, and how many one user may hold. */
+  eventStreams?: EventStreamLimits;
 }
 
 declare module 'fastify' {
@@ -76,6 +82,8 @@ declare module 'fastify' {
      * the app's routes use it, and so does everything else the Herald instance runs beside them.
      */
     reportFailure: ReportFailure;
+    /** What /metrics shows: a second listener (metrics-access.ts) serves it too. */
+    metricsRegistry: Registry;
   }
 }
 
@@ -106,6 +114,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const metrics = new Registry();
   const reportFailure = backgroundFailureReporter(app.log, metrics);
   app.decorate('reportFailure', reportFailure);
+  app.decorate('metricsRegistry', metrics);
 
   registerSecurityHeaders(app);
   await app.register(cookie);
@@ -117,7 +126,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         title: 'Herald API',
         version: '1',
         description:
-          'Incident management and client communication. Authenticate with a session cookie (POST /api/v1/auth/login; send X-CSRF-Token on changes) or an API token (Authorization: Bearer …). Errors are RFC 9457 problem+json. Lists page with `cursor`. Creating POSTs accept an Idempotency-Key header.',
+          'Incident management and client communication. Authenticate with a session cookie (POST /api/v1/auth/login; send X-CSRF-Token on changes) or an API token (Authorization: Bearer …). Errors are RFC 9457 problem+json. Lists page with `limit` (at most 200) and `cursor`. Creating POSTs accept an Idempotency-Key header (send a random UUID; the answer is replayed for 24 hours).',
       },
       components: {
         securitySchemes: {
@@ -135,7 +144,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   registerAuthHook(app, opts.database);
   const run = createRunner(opts.database, opts.settings, opts.jobs ?? null);
-  healthRoutes(app, opts.database, metrics);
+  healthRoutes(app, opts.database, metrics, opts.metricsToken ?? null);
   setupPage(app);
   authRoutes(app, opts.database, run, { isCookieSecure: opts.isCookieSecure ?? false });
   userRoutes(app, run);
@@ -144,7 +153,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   deliveryRoutes(app, run);
   templateRoutes(app, run);
   maintenanceRoutes(app, run, opts.database, opts.settings);
-  eventRoutes(app, opts.database, reportFailure);
+  eventRoutes(app, opts.database, reportFailure, opts.eventStreams);
   intakeRoutes(app, { database: opts.database, run, jobs: opts.jobs ?? null, options: opts.intake });
   const clientPageListeners: (() => void)[] = [];
   const statusCache = new StatusCache(opts.statusPages, (err) => reportFailure('status-page-render', err));

@@ -2,9 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { Database } from '../db/open.js';
+import { hasMetricsToken } from './metrics-access.js';
+import { sendProblem } from './problem.js';
 
-/** `registry` is the app's: other parts of it (background failures) count into it too. */
-export function healthRoutes(app: FastifyInstance, database: Database, registry: Registry) {
+/**
+ * `registry` is the app's: other parts of it (background failures) count into it too. /metrics on
+ * this listener answers only to `metricsToken` (metrics-access.ts says why); without one it is 404.
+ */
+export function healthRoutes(app: FastifyInstance, database: Database, registry: Registry, metricsToken: string | null = null) {
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'herald_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const duration = new Histogram({
@@ -57,5 +62,9 @@ export function healthRoutes(app: FastifyInstance, database: Database, registry:
       .type('application/problem+json')
       .send({ type: 'urn:herald:problem:not_ready', title: 'not ready', status: 503, detail, code: 'not_ready', database: database.kind, checks });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    // Without the token, the same answer as for a route that does not exist: nothing tells it is there.
+    if (!hasMetricsToken(metricsToken, request.headers.authorization)) return sendProblem(reply, request, { status: 404, code: 'not_found', detail: 'No route GET /metrics.' });
+    return reply.type(registry.contentType).header('cache-control', 'no-store').send(await registry.metrics());
+  });
 }

@@ -1,13 +1,12 @@
 // Authentication of API requests (session cookie with CSRF token, or bearer API token), and the
 // helpers that run a service verb in a transaction with the request's actor.
 import '@fastify/cookie';
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database, Db } from '../db/open.js';
 import { AppError } from '../services/app-error.js';
 import { authenticate, type Authenticated } from '../services/auth/credentials.js';
 import type { Ctx, Enqueuer, ServiceSettings, Verb } from '../services/context.js';
-import { findKeptAnswer, keepAnswer } from '../services/requests/idempotency-keys.js';
+import { findKeptAnswer, IdempotencyKey, keepAnswer } from '../services/requests/idempotency-keys.js';
 import { pgErrorCode } from './problem.js';
 
 export const SESSION_COOKIE = 'herald_session';
@@ -68,7 +67,9 @@ export interface Runner {
   query<T>(request: FastifyRequest, fn: (ctx: Ctx) => Promise<T>): Promise<T>;
   /**
    * Runs a write in one transaction. With an Idempotency-Key header, the answer is stored in the same
-   * transaction and replayed for a repeat of the same request. A verb declared `autocommit` (see
+   * transaction (sealed under the key: services/requests/idempotency-keys.ts) and replayed for a
+   * repeat of the same request within 24 hours. `storedAs` gives the answer without its secret, kept
+   * instead under a key too short to protect one. A verb declared `autocommit` (see
    * Verb), given as call(verb, args, present), runs outside a transaction when no Idempotency-Key is
    * sent, saving the BEGIN and COMMIT round trips and holding no lock while it decides.
    */
@@ -111,18 +112,23 @@ export function createRunner(database: Database, settings: ServiceSettings, jobs
         reply.code(status);
         return body;
       }
-      const requestHash = key ? createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex') : '';
+      const kept = key ? new IdempotencyKey(actor.userId, key) : null;
+      const requestHash = kept ? kept.fingerprint(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`) : '';
       const attempt = () =>
         inTransactionAnnouncing(async (tx, afterCommit) => {
-          if (key) {
-            const prior = await findKeptAnswer(tx, actor.userId, key);
+          const now = new Date();
+          if (kept) {
+            const prior = await findKeptAnswer(tx, kept, now);
             if (prior) {
               if (prior.requestHash !== requestHash) throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used for a different request.', { field: 'Idempotency-Key' });
               return { status: prior.statusCode, body: prior.response, isReplay: true };
             }
           }
-          const body = await fn({ actor, tx, now: new Date(), settings, jobs, afterCommit });
-          if (key) await keepAnswer(tx, { actorId: actor.userId, key, route, requestHash, statusCode: status, response: opts?.storedAs ? opts.storedAs(body) : body });
+          const body = await fn({ actor, tx, now, settings, jobs, afterCommit });
+          if (kept) {
+            const response = opts?.storedAs && !kept.protectsSecrets ? opts.storedAs(body) : body;
+            await keepAnswer(tx, kept, { route, requestHash, statusCode: status, response }, now);
+          }
           return { status, body, isReplay: false };
         });
       let result;

@@ -19,10 +19,15 @@ export const optionalText = (max: number) => z.string().max(max).nullable().opti
 export const uuid = z.uuid().overwrite((v) => v.toLowerCase());
 export const idParam = z.object({ id: uuid });
 export const incidentParam = z.object({ id: z.string().regex(/^(INC-\d{1,9}|[0-9a-fA-F-]{36})$/, 'an incident id or key like INC-42').describe('Incident id or key (INC-42)') });
+/** Every list under /api/v1 pages: at most 200 items an answer (50 unless asked), the next page after `cursor`. */
 export const pageQuery = {
-  cursor: z.string().max(500).optional(),
+  cursor: z.string().max(2000).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 };
+/** The service's Page from a query that spread pageQuery. */
+export const pageFrom = (q: { cursor?: string | undefined; limit: number }) => ({ cursor: q.cursor ?? null, limit: q.limit });
+/** A page of rows as the API answers it: each item presented, the cursor kept. */
+export const presentPage = <T, U>(page: { items: T[]; nextCursor: string | null }, present: (row: T) => U) => ({ items: page.items.map(present), nextCursor: page.nextCursor });
 export const isoDate = z.iso.datetime({ offset: true });
 
 export const severity = z.enum(SEVERITIES);

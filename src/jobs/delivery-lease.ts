@@ -1,5 +1,5 @@
 // Deliveries being sent are leased to the worker sending them (`claimed_until`, on the database's clock,
-// migration 0023), for client deliveries (deliver.ts) and status-page subscriber notices
+// migration 0022), for client deliveries (deliver.ts) and status-page subscriber notices
 // (deliver-status.ts) alike. pg-boss runs a job again once a run has outlived the job's expiry, while
 // that first run goes on (nothing can stop it): deliveries that waited long for SMTP are then being sent
 // when the second run starts, and that run must not send them too. So a claim takes a delivery only

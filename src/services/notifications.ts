@@ -1,5 +1,6 @@
 // In-app notifications for staff: reminders, escalations, dead deliveries, approvals wanted.
-import { and, desc, eq, isNull, inArray } from 'drizzle-orm';
+import { keyset, pageByKey, type Page } from './pagination.js';
+import { and, eq, isNull, inArray } from 'drizzle-orm';
 import type { Db } from '../db/open.js';
 import { notifications } from '../db/schema.js';
 import { notFound } from './app-error.js';
@@ -19,14 +20,16 @@ export async function notify(db: Db, n: NewNotification, at: Date): Promise<void
   await db.insert(notifications).values(userIds.map((userId) => ({ userId, kind: n.kind, incidentId: n.incidentId, title: n.title, body: n.body, createdAt: at })));
 }
 
-export async function listNotifications(ctx: Ctx, opts: { isUnreadOnly: boolean; limit: number }) {
+export async function listNotifications(ctx: Ctx, opts: { isUnreadOnly: boolean; page: Page }) {
   requireStaff(ctx);
-  return ctx.tx
+  const k = keyset(opts.page, [notifications.createdAt, notifications.id], 'desc');
+  const found = await ctx.tx
     .select()
     .from(notifications)
-    .where(and(eq(notifications.userId, ctx.actor.userId), opts.isUnreadOnly ? isNull(notifications.readAt) : undefined))
-    .orderBy(desc(notifications.createdAt))
-    .limit(opts.limit);
+    .where(and(eq(notifications.userId, ctx.actor.userId), opts.isUnreadOnly ? isNull(notifications.readAt) : undefined, k.where))
+    .orderBy(...k.orderBy)
+    .limit(k.limit);
+  return pageByKey(found, opts.page, (n) => [n.createdAt, n.id]);
 }
 
 export async function markNotificationsRead(ctx: Ctx, ids: string[]) {

@@ -18,6 +18,9 @@ import { buildActor, buildAffectedIncidentThrough, buildCatalogThrough } from '.
 import { useServiceDatabase, type ServiceScope } from '../support/service-context.js';
 import { testBackends } from '../support/test-database.js';
 
+/** A page larger than any list these tests make. */
+const ALL = { cursor: null, limit: 200 };
+
 const MINUTE_MS = 60_000;
 /** The tests' clock, on a whole minute; `at(m)` is m minutes later. */
 const T0 = new Date(Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS);
@@ -61,7 +64,7 @@ describe.each(testBackends())('incident commands on %s', (kind) => {
     return { admin, member, as, ...catalog };
   }
 
-  const openObligations = async (ctx: Parameters<typeof listObligations>[0], id: string) => (await listObligations(ctx, id)).filter((o) => o.status === 'open');
+  const openObligations = async (ctx: Parameters<typeof listObligations>[0], id: string) => (await listObligations(ctx, id, ALL)).items.filter((o) => o.status === 'open');
   const dueAt = (obligations: { kind: string; clientId: string; dueAt: string }[], kind: MessageKind, clientId: string) =>
     obligations.find((o) => o.kind === kind && o.clientId === clientId)?.dueAt;
 
@@ -90,7 +93,7 @@ describe.each(testBackends())('incident commands on %s', (kind) => {
 
       const refused = await expectRefusal(sendCommunication(as(admin, 1), incident.id, { kind: 'initial' }), 'missing_disclosures', ['dataExposure', 'nextUpdateAt']);
       expect(refused.message).toContain('dataExposure');
-      expect(await listIncidentCommunications(as(admin, 1), incident.id)).toEqual([]);
+      expect((await listIncidentCommunications(as(admin, 1), incident.id, ALL)).items).toEqual([]);
       expect(await openObligations(as(admin, 1), incident.id)).toEqual([expect.objectContaining({ kind: 'initial', clientId, metByCommunicationId: null })]);
     }));
 
@@ -141,7 +144,7 @@ describe.each(testBackends())('incident commands on %s', (kind) => {
 
       const waived = await waiveObligation(as(manager, 2), incident.id, initial.id, 'The client was told by phone.');
       expect(waived.state.obligations.map((o) => o.id)).not.toContain(initial.id);
-      const [row] = (await listObligations(as(manager, 2), incident.id)).filter((o) => o.id === initial.id);
+      const [row] = (await listObligations(as(manager, 2), incident.id, ALL)).items.filter((o) => o.id === initial.id);
       expect(row).toMatchObject({ status: 'waived', closedAt: iso(2), waiver: { by: manager.userId, reason: 'The client was told by phone.' } });
       const { items } = await getTimeline(as(admin, 3), incident.id, { cursor: null, limit: 200, order: 'asc' });
       expect(items.find((e) => e.type === 'obligation.waived')).toMatchObject({ actorId: manager.userId, data: { obligationId: initial.id, reason: 'The client was told by phone.' } });

@@ -9,6 +9,9 @@ import { buildActor, buildAffectedIncidentThrough, buildCatalogThrough } from '.
 import { inRolledBackTransaction, serviceCtx, useServiceDatabase } from '../support/service-context.js';
 import { testBackends } from '../support/test-database.js';
 
+/** A page larger than any list these tests make. */
+const ALL = { cursor: null, limit: 200 };
+
 const T0 = new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const goldSev2 = (initialNoticeMinutes: number) =>
   ({ tier: 'gold', severity: 'SEV2' as Severity, initialNoticeMinutes, updateEveryMinutes: 30, resolutionNoticeMinutes: 60, rcaBusinessDays: 3 }) as const;
@@ -23,7 +26,7 @@ describe.each(testBackends())('SLA policy versions on %s', (kind) => {
       await createSlaPolicy(scope.ctx(admin, T0), goldSev2(5));
       const { componentId } = await buildCatalogThrough(scope.ctx(admin, T0), { tier: 'gold' });
       const incident = await buildAffectedIncidentThrough(scope.ctx(admin, T0), componentId);
-      const [initial] = (await listObligations(scope.ctx(admin, T0), incident.id)).filter((o) => o.kind === 'initial');
+      const [initial] = (await listObligations(scope.ctx(admin, T0), incident.id, ALL)).items.filter((o) => o.kind === 'initial');
       expect(initial!.dueAt).toBe(new Date(T0.getTime() + 5 * 60_000).toISOString());
     });
     // Another change to the same policy, committed: the next command decides with it, not with the one that rolled back.
@@ -33,7 +36,7 @@ describe.each(testBackends())('SLA policy versions on %s', (kind) => {
       await createSlaPolicy(ctx, goldSev2(25));
       const { componentId } = await buildCatalogThrough(ctx, { tier: 'gold' });
       const incident = await buildAffectedIncidentThrough(ctx, componentId);
-      return (await listObligations(ctx, incident.id)).find((o) => o.kind === 'initial')!.dueAt;
+      return (await listObligations(ctx, incident.id, ALL)).items.find((o) => o.kind === 'initial')!.dueAt;
     });
     expect(dueAt).toBe(new Date(T0.getTime() + 25 * 60_000).toISOString());
   });

@@ -62,6 +62,9 @@ export const Incident = z
     reporterId: id.nullable(),
     reporterClientId: id.nullable(),
     reportedClientIds: z.array(id),
+    suggestedImpacts: z
+      .array(ComponentImpact)
+      .describe("The impacts a client user's report suggested: they change no component's status until staff classify the incident with them"),
     stage: Stage,
     techState: TechState,
     severity: Severity.nullable(),

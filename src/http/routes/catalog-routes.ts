@@ -7,9 +7,9 @@ import { addContact, createClient, getClient, listClients, listContacts, removeC
 import { createSlaPolicy, listSlaPolicies, updateSlaPolicy } from '../../services/sla/sla-policies.js';
 import { pageOf, presentClient, presentComponent, presentContact, presentGroup, presentPolicy } from '../presenters.js';
 import type { Runner } from '../request-context.js';
-import { listSchema, noContent, pageSchema, replies } from '../response-schemas/common.js';
+import { noContent, pageSchema, replies } from '../response-schemas/common.js';
 import { Client, Component, ComponentGroup, Contact, SlaPolicy } from '../response-schemas/catalog.js';
-import { componentStatus, contactRole, email, idParam, language, messageKind, optionalText, severity, slug, text, uuid, uuidList } from '../schemas.js';
+import { componentStatus, contactRole, email, idParam, language, messageKind, optionalText, pageFrom, pageQuery, presentPage, severity, slug, text, uuid, uuidList } from '../schemas.js';
 
 const listQuery = z.object({ cursor: uuid.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
 const minutes = z.number().int().min(1).max(60 * 24 * 30);
@@ -17,8 +17,8 @@ const minutes = z.number().int().min(1).max(60 * 24 * 30);
 export function catalogRoutes(app: FastifyInstance, run: Runner) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  r.get('/api/v1/component-groups', { schema: { tags: ['catalog'], summary: 'List component groups', response: replies({ 200: listSchema(ComponentGroup) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: (await listGroups(ctx)).map(presentGroup) })),
+  r.get('/api/v1/component-groups', { schema: { tags: ['catalog'], summary: 'List component groups', querystring: z.object(pageQuery), response: replies({ 200: pageSchema(ComponentGroup) }) } }, (req) =>
+    run.query(req, async (ctx) => presentPage(await listGroups(ctx, pageFrom(req.query)), presentGroup)),
   );
   r.post(
     '/api/v1/component-groups',
@@ -88,8 +88,8 @@ export function catalogRoutes(app: FastifyInstance, run: Runner) {
     channels: z.array(z.enum(['email'])).max(1).optional(),
     kinds: z.array(messageKind).max(4).nullable().optional(),
   });
-  r.get('/api/v1/clients/:id/contacts', { schema: { tags: ['clients'], summary: "List a client's contacts", params: idParam, response: replies({ 200: listSchema(Contact) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: (await listContacts(ctx, req.params.id)).map(presentContact) })),
+  r.get('/api/v1/clients/:id/contacts', { schema: { tags: ['clients'], summary: "List a client's contacts", params: idParam, querystring: z.object(pageQuery), response: replies({ 200: pageSchema(Contact) }) } }, (req) =>
+    run.query(req, async (ctx) => presentPage(await listContacts(ctx, req.params.id, pageFrom(req.query)), presentContact)),
   );
   r.post('/api/v1/clients/:id/contacts', { schema: { tags: ['clients'], summary: 'Add a contact', params: idParam, body: contactBody, response: replies({ 201: Contact }) } }, (req, reply) =>
     run.command(req, reply, 201, async (ctx) => presentContact(await addContact(ctx, req.params.id, req.body))),
@@ -111,8 +111,8 @@ export function catalogRoutes(app: FastifyInstance, run: Runner) {
     requiresApproval: z.boolean().optional(),
     ownerId: uuid.nullable().optional(),
   });
-  r.get('/api/v1/sla-policies', { schema: { tags: ['sla'], summary: "SLA policies per tier and severity ('*' is every other tier)", response: replies({ 200: listSchema(SlaPolicy) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: (await listSlaPolicies(ctx)).map(presentPolicy) })),
+  r.get('/api/v1/sla-policies', { schema: { tags: ['sla'], summary: "SLA policies per tier and severity ('*' is every other tier)", querystring: z.object(pageQuery), response: replies({ 200: pageSchema(SlaPolicy) }) } }, (req) =>
+    run.query(req, async (ctx) => presentPage(await listSlaPolicies(ctx, pageFrom(req.query)), presentPolicy)),
   );
   r.post('/api/v1/sla-policies', { schema: { tags: ['sla'], summary: 'Create a policy for a tier', body: policyFields.extend({ tier: text(50), severity }), response: replies({ 201: SlaPolicy }) } }, (req, reply) =>
     run.command(req, reply, 201, async (ctx) => presentPolicy(await createSlaPolicy(ctx, req.body))),

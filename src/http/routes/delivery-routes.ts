@@ -3,24 +3,24 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { EndpointRow } from '../../services/clients/client-endpoints.js';
-import { addEndpoint, listEndpoints, removeEndpoint, updateEndpoint } from '../../services/clients/client-endpoints.js';
+import { addEndpoint, endpointAsSeenBy, listEndpoints, maskSecret, removeEndpoint, updateEndpoint } from '../../services/clients/client-endpoints.js';
+import type { Ctx } from '../../services/context.js';
 import { Readable } from 'node:stream';
 import { clientDeliveryProof, incidentDeliveryProof, proofText, type Proof } from '../../services/communications/delivery-proof.js';
 import { listCommunicationRecipients } from '../../services/communications/read-communications.js';
 import { listNotifications, markNotificationsRead } from '../../services/notifications.js';
 import type { Runner } from '../request-context.js';
-import { listSchema, noContent, pageSchema, replies } from '../response-schemas/common.js';
+import { noContent, pageSchema, replies } from '../response-schemas/common.js';
 import { Endpoint } from '../response-schemas/catalog.js';
 import { Notification, proofResponse, Recipient } from '../response-schemas/communications.js';
-import { idParam, incidentParam, pageQuery, text, uuid } from '../schemas.js';
+import { idParam, incidentParam, pageFrom, pageQuery, presentPage, text, uuid } from '../schemas.js';
 
-const presentEndpoint = (e: EndpointRow, showSecret: boolean) => ({
+const presentEndpoint = (ctx: Ctx, e: EndpointRow, isSecretShown: boolean) => ({
   id: e.id,
   clientId: e.clientId,
   kind: e.kind,
   name: e.name,
-  url: e.url,
-  secret: showSecret ? e.secret : e.secret ? `${e.secret.slice(0, 10)}…` : null,
+  ...endpointAsSeenBy(ctx, e, isSecretShown),
   isEnabled: e.isEnabled,
   disabledReason: e.disabledReason,
   createdAt: e.createdAt.toISOString(),
@@ -31,8 +31,8 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
   const tags = ['delivery'];
   const endpointParams = z.object({ id: uuid, endpointId: uuid });
 
-  r.get('/api/v1/clients/:id/endpoints', { schema: { tags, summary: "A client's webhook, Slack and Teams endpoints", params: idParam, response: replies({ 200: listSchema(Endpoint) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: (await listEndpoints(ctx, req.params.id)).map((e) => presentEndpoint(e, false)) })),
+  r.get('/api/v1/clients/:id/endpoints', { schema: { tags, summary: "A client's webhook, Slack and Teams endpoints", params: idParam, querystring: z.object(pageQuery), response: replies({ 200: pageSchema(Endpoint) }) } }, (req) =>
+    run.query(req, async (ctx) => presentPage(await listEndpoints(ctx, req.params.id, pageFrom(req.query)), (e) => presentEndpoint(ctx, e, false))),
   );
   r.post(
     '/api/v1/clients/:id/endpoints',
@@ -46,7 +46,7 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
       },
     },
     (req, reply) =>
-      run.command(req, reply, 201, async (ctx) => presentEndpoint(await addEndpoint(ctx, req.params.id, req.body), true), {
+      run.command(req, reply, 201, async (ctx) => presentEndpoint(ctx, await addEndpoint(ctx, req.params.id, req.body), true), {
         storedAs: (body) => ({ ...body, secret: null }),
       }),
   );
@@ -61,7 +61,10 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
         response: replies({ 200: Endpoint }),
       },
     },
-    (req, reply) => run.command(req, reply, 200, async (ctx) => presentEndpoint(await updateEndpoint(ctx, req.params.id, req.params.endpointId, req.body), !!req.body.rotateSecret)),
+    (req, reply) =>
+      run.command(req, reply, 200, async (ctx) => presentEndpoint(ctx, await updateEndpoint(ctx, req.params.id, req.params.endpointId, req.body), !!req.body.rotateSecret), {
+        storedAs: (body) => ({ ...body, secret: maskSecret(body.secret) }),
+      }),
   );
   r.delete('/api/v1/clients/:id/endpoints/:endpointId', { schema: { tags, summary: 'Remove an endpoint', params: endpointParams, response: replies({ 204: noContent }) } }, async (req, reply) => {
     await run.command(req, reply, 204, (ctx) => removeEndpoint(ctx, req.params.id, req.params.endpointId));
@@ -111,10 +114,10 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
 
   r.get(
     '/api/v1/notifications',
-    { schema: { tags: ['notifications'], summary: 'Your notifications: reminders, escalations, approvals, failed deliveries', querystring: z.object({ unread: z.enum(['true', 'false']).default('false'), limit: z.coerce.number().int().min(1).max(200).default(50) }), response: replies({ 200: listSchema(Notification) }) } },
+    { schema: { tags: ['notifications'], summary: 'Your notifications: reminders, escalations, approvals, failed deliveries', querystring: z.object({ unread: z.enum(['true', 'false']).default('false'), ...pageQuery }), response: replies({ 200: pageSchema(Notification) }) } },
     (req) =>
-      run.query(req, async (ctx) => ({
-        items: (await listNotifications(ctx, { isUnreadOnly: req.query.unread === 'true', limit: req.query.limit })).map((n) => ({
+      run.query(req, async (ctx) =>
+        presentPage(await listNotifications(ctx, { isUnreadOnly: req.query.unread === 'true', page: pageFrom(req.query) }), (n) => ({
           id: n.id,
           kind: n.kind,
           incidentId: n.incidentId,
@@ -123,7 +126,7 @@ export function deliveryRoutes(app: FastifyInstance, run: Runner) {
           createdAt: n.createdAt.toISOString(),
           readAt: n.readAt?.toISOString() ?? null,
         })),
-      })),
+      ),
   );
   r.post('/api/v1/notifications/read', { schema: { tags: ['notifications'], summary: 'Mark notifications read', body: z.object({ ids: z.array(uuid).min(1).max(500) }), response: replies({ 200: z.object({ read: z.number().int().describe('How many were unread') }) }) } }, (req, reply) =>
     run.command(req, reply, 200, async (ctx) => ({ read: (await markNotificationsRead(ctx, req.body.ids)).length })),

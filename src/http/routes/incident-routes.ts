@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Disclosures } from '../../domain/types.js';
 import { getCommunication, listIncidentCommunications, listOutbox } from '../../services/communications/read-communications.js';
 import { sendCommunication } from '../../services/communications/send-communication.js';
-import { findPastOccurrences } from '../../services/communications/past-occurrences.js';
+import { findPastOccurrences, PAST_OCCURRENCES_MAX } from '../../services/communications/past-occurrences.js';
 import { adjustAffectedClients, assignRoles, classifyIncident } from '../../services/incidents/classify-incident.js';
 import { addNote, changeTechState, closeIncident, documentIncident, updateDisclosures, waiveObligation } from '../../services/incidents/incident-commands.js';
 import { getIncident, getTimeline, listDisclosureVersions, listIncidents, listObligations, staffView } from '../../services/incidents/read-incidents.js';
@@ -14,10 +14,10 @@ import { reportIncident } from '../../services/incidents/report-incident.js';
 import { requireStaff, type Verb } from '../../services/context.js';
 import type { IncidentRecord } from '../../services/incidents/incident-store.js';
 import { call, type Runner } from '../request-context.js';
-import { listSchema, pageSchema, replies } from '../response-schemas/common.js';
+import { pageSchema, replies } from '../response-schemas/common.js';
 import { Communication, Recipient, SendResult } from '../response-schemas/communications.js';
 import { AnyIncident, DisclosureVersion, Incident, ObligationRecord, PastOccurrence, PublicUpdate, TimelineEvent } from '../response-schemas/incidents.js';
-import { definedOnly, disclosuresPatch, idParam, impact, incidentParam, messageKind, optionalText, pageQuery, severity, source, stage, techState, text, uuid, uuidList } from '../schemas.js';
+import { definedOnly, disclosuresPatch, idParam, impact, incidentParam, messageKind, optionalText, pageFrom, pageQuery, severity, source, stage, techState, text, uuid, uuidList } from '../schemas.js';
 
 export function incidentRoutes(app: FastifyInstance, run: Runner) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -121,8 +121,8 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
   );
   r.get(
     '/api/v1/incidents/:id/public-updates',
-    { schema: { tags, summary: 'Every entry published to the public status page, oldest first, withdrawn ones included (staff)', params: incidentParam, response: replies({ 200: listSchema(PublicUpdate) }) } },
-    (req) => run.query(req, async (ctx) => ({ items: await listPublicUpdates(ctx, req.params.id) })),
+    { schema: { tags, summary: 'Every entry published to the public status page, oldest first, withdrawn ones included (staff)', params: incidentParam, querystring: z.object(pageQuery), response: replies({ 200: pageSchema(PublicUpdate) }) } },
+    (req) => run.query(req, (ctx) => listPublicUpdates(ctx, req.params.id, pageFrom(req.query))),
   );
   r.post(
     '/api/v1/incidents/:id/public-updates/withdrawal',
@@ -145,11 +145,11 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
       run.command(req, reply, 200, call(waiveObligation, [req.params.id, req.params.obligationId, req.body.reason], (record, ctx) => staffView(record, ctx.now))),
   );
 
-  r.get('/api/v1/incidents/:id/obligations', { schema: { tags, summary: 'Every obligation of the incident, open and closed, with whether it was met on time', params: incidentParam, response: replies({ 200: listSchema(ObligationRecord) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: await listObligations(ctx, req.params.id) })),
+  r.get('/api/v1/incidents/:id/obligations', { schema: { tags, summary: 'Every obligation of the incident, open and closed, with whether it was met on time', params: incidentParam, querystring: z.object(pageQuery), response: replies({ 200: pageSchema(ObligationRecord) }) } }, (req) =>
+    run.query(req, (ctx) => listObligations(ctx, req.params.id, pageFrom(req.query))),
   );
-  r.get('/api/v1/incidents/:id/disclosures/versions', { schema: { tags, summary: 'Every version of the disclosures', params: incidentParam, response: replies({ 200: listSchema(DisclosureVersion) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: await listDisclosureVersions(ctx, req.params.id) })),
+  r.get('/api/v1/incidents/:id/disclosures/versions', { schema: { tags, summary: 'Every version of the disclosures', params: incidentParam, querystring: z.object(pageQuery), response: replies({ 200: pageSchema(DisclosureVersion) }) } }, (req) =>
+    run.query(req, (ctx) => listDisclosureVersions(ctx, req.params.id, pageFrom(req.query))),
   );
   r.get(
     '/api/v1/incidents/:id/timeline',
@@ -158,7 +158,7 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
   );
   r.get(
     '/api/v1/incidents/:id/past-occurrences',
-    { schema: { tags, summary: 'Earlier incidents of a client on the same components (what the initial notice lists)', params: incidentParam, querystring: z.object({ clientId: uuid }), response: replies({ 200: listSchema(PastOccurrence) }) } },
+    { schema: { tags, summary: 'Earlier incidents of a client on the same components (what the initial notice lists)', params: incidentParam, querystring: z.object({ clientId: uuid }), response: replies({ 200: z.object({ items: z.array(PastOccurrence).max(PAST_OCCURRENCES_MAX).describe('At most 25, newest first: what an initial notice lists') }) }) } },
     (req) =>
       run.query(req, async (ctx) => {
         requireStaff(ctx);
@@ -193,8 +193,8 @@ export function incidentRoutes(app: FastifyInstance, run: Runner) {
         })),
       ),
   );
-  r.get('/api/v1/incidents/:id/communications', { schema: { tags: ['communications'], summary: 'Messages sent on the incident (client users: those sent to them)', params: incidentParam, response: replies({ 200: listSchema(Communication) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: await listIncidentCommunications(ctx, req.params.id) })),
+  r.get('/api/v1/incidents/:id/communications', { schema: { tags: ['communications'], summary: 'Messages sent on the incident (client users: those sent to them)', params: incidentParam, querystring: z.object(pageQuery), response: replies({ 200: pageSchema(Communication) }) } }, (req) =>
+    run.query(req, (ctx) => listIncidentCommunications(ctx, req.params.id, pageFrom(req.query))),
   );
   r.get('/api/v1/communications/:id', { schema: { tags: ['communications'], summary: 'One message with its recipients', params: idParam, response: replies({ 200: Communication }) } }, (req) =>
     run.query(req, (ctx) => getCommunication(ctx, req.params.id)),

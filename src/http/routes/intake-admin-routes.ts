@@ -11,9 +11,9 @@ import { listAlerts } from '../../services/intake/read-alerts.js';
 import { disableReportLink, getReportLink, rotateReportLink } from '../../services/intake/public-report.js';
 import { dismissTriageItem, getTriageItem, listTriageItems, promoteTriageItem, TRIAGE_KINDS, TRIAGE_STATUSES, type TriageRow } from '../../services/intake/triage.js';
 import type { Runner } from '../request-context.js';
-import { fileResponse, listSchema, pageSchema, replies } from '../response-schemas/common.js';
+import { fileResponse, pageSchema, replies } from '../response-schemas/common.js';
 import { Alert, Attachment, Integration, IntegrationDetail, IntegrationWithSecrets, Promotion, ReportLink, TriageItem } from '../response-schemas/intake.js';
-import { idParam, incidentParam, optionalText, pageQuery, severity, slug, text, uuid, uuidList } from '../schemas.js';
+import { idParam, incidentParam, optionalText, pageFrom, pageQuery, presentPage, severity, slug, text, uuid, uuidList } from '../schemas.js';
 
 /** Types a browser may show inline; anything else (HTML, SVG, scripts) is sent as a download only. */
 const SAFE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain', 'text/csv']);
@@ -83,8 +83,8 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['intake'];
 
-  r.get('/api/v1/integrations', { schema: { tags, summary: 'Monitoring integrations (staff); secrets are never shown', response: replies({ 200: listSchema(Integration) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: (await listIntegrations(ctx)).map(presentIntegration) })),
+  r.get('/api/v1/integrations', { schema: { tags, summary: 'Monitoring integrations (staff); secrets are never shown', querystring: z.object(pageQuery), response: replies({ 200: pageSchema(Integration) }) } }, (req) =>
+    run.query(req, async (ctx) => presentPage(await listIntegrations(ctx, pageFrom(req.query)), presentIntegration)),
   );
   r.post(
     '/api/v1/integrations',
@@ -191,8 +191,8 @@ export function intakeAdminRoutes(app: FastifyInstance, run: Runner): void {
     run.command(req, reply, 200, async (ctx) => presentTriage(await dismissTriageItem(ctx, req.params.id, req.body))),
   );
 
-  r.get('/api/v1/incidents/:id/attachments', { schema: { tags, summary: 'Files that came in with e-mail about the incident (staff)', params: incidentParam, response: replies({ 200: listSchema(Attachment) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: (await listIncidentAttachments(ctx, req.params.id)).map((a) => ({ ...a, createdAt: iso(a.createdAt) })) })),
+  r.get('/api/v1/incidents/:id/attachments', { schema: { tags, summary: 'Files that came in with e-mail about the incident (staff)', params: incidentParam, querystring: z.object(pageQuery), response: replies({ 200: pageSchema(Attachment) }) } }, (req) =>
+    run.query(req, async (ctx) => presentPage(await listIncidentAttachments(ctx, req.params.id, pageFrom(req.query)), (a) => ({ ...a, createdAt: iso(a.createdAt) }))),
   );
   r.get(
     '/api/v1/incidents/:id/attachments/:attachmentId',

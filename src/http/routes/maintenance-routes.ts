@@ -23,9 +23,9 @@ import { getMaintenance, listMaintenance, listMaintenanceNotices } from '../../s
 import { findStatusPageClient, statusPageAccess } from '../../services/status-pages/status-page-clients.js';
 import { sendProblem } from '../problem.js';
 import type { Runner } from '../request-context.js';
-import { listSchema, pageSchema, replies } from '../response-schemas/common.js';
+import { pageSchema, replies } from '../response-schemas/common.js';
 import { MaintenanceDetail, MaintenanceNotice, MaintenanceWindow, NoticeSchedule, NoticeScheduleRemoval } from '../response-schemas/maintenance.js';
-import { isoDate, optionalText, pageQuery, text, uuid, uuidList } from '../schemas.js';
+import { isoDate, optionalText, pageFrom, pageQuery, text, uuid, uuidList } from '../schemas.js';
 
 export const maintenanceParam = z.object({
   id: z.string().regex(/^(MNT-\d{1,9}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/i, 'a window id or key like MNT-7').describe('Window id or key (MNT-7)'),
@@ -89,8 +89,8 @@ export function maintenanceRoutes(app: FastifyInstance, run: Runner, database: D
     (req, reply) => run.command(req, reply, 201, (ctx) => createMaintenance(ctx, req.body)),
   );
 
-  r.get('/api/v1/maintenance/notice-schedules', { schema: { tags, summary: "Advance-notice schedules per client tier ('*' is every other tier)", response: replies({ 200: listSchema(NoticeSchedule) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: await listNoticeSchedules(ctx) })),
+  r.get('/api/v1/maintenance/notice-schedules', { schema: { tags, summary: "Advance-notice schedules per client tier ('*' is every other tier)", querystring: z.object(pageQuery), response: replies({ 200: pageSchema(NoticeSchedule) }) } }, (req) =>
+    run.query(req, (ctx) => listNoticeSchedules(ctx, pageFrom(req.query))),
   );
   r.put(
     '/api/v1/maintenance/notice-schedules/:tier',
@@ -112,8 +112,8 @@ export function maintenanceRoutes(app: FastifyInstance, run: Runner, database: D
   r.get('/api/v1/maintenance/:id', { schema: { tags, summary: 'Get a window by id or key, with its timeline', params: maintenanceParam, response: replies({ 200: MaintenanceDetail }) } }, (req) =>
     run.query(req, (ctx) => getMaintenance(ctx, req.params.id)),
   );
-  r.get('/api/v1/maintenance/:id/notices', { schema: { tags, summary: 'The notices sent about a window, with every delivery and its result', params: maintenanceParam, response: replies({ 200: listSchema(MaintenanceNotice) }) } }, (req) =>
-    run.query(req, (ctx) => listMaintenanceNotices(ctx, req.params.id)),
+  r.get('/api/v1/maintenance/:id/notices', { schema: { tags, summary: 'The notices sent about a window, with every delivery and its result', params: maintenanceParam, querystring: z.object(pageQuery), response: replies({ 200: pageSchema(MaintenanceNotice) }) } }, (req) =>
+    run.query(req, (ctx) => listMaintenanceNotices(ctx, req.params.id, pageFrom(req.query))),
   );
 
   r.patch(

@@ -12,15 +12,15 @@ import { getCommunication } from '../../services/communications/read-communicati
 import { staffView } from '../../services/incidents/read-incidents.js';
 import { createTemplate, getTemplate, listTemplates, OWNER_ROLES, updateTemplate } from '../../services/templates/templates.js';
 import type { Runner } from '../request-context.js';
-import { listSchema, replies } from '../response-schemas/common.js';
+import { pageSchema, replies } from '../response-schemas/common.js';
 import { ApprovalResult, CommunicationPreview } from '../response-schemas/communications.js';
 import { Template, TemplatePreview, TemplateVariables } from '../response-schemas/templates.js';
-import { idParam, incidentParam, language, messageKind, optionalText, uuid, uuidList } from '../schemas.js';
+import { idParam, incidentParam, language, messageKind, optionalText, pageFrom, pageQuery, presentPage, uuid, uuidList } from '../schemas.js';
 
 const part = z.string().max(100_000);
 const parts = z.object({ subject: part.optional(), html: part.optional(), text: part }).strict();
 
-function presentTemplate(t: Awaited<ReturnType<typeof getTemplate>> | Awaited<ReturnType<typeof listTemplates>>[number]) {
+function presentTemplate(t: Awaited<ReturnType<typeof getTemplate>> | Awaited<ReturnType<typeof listTemplates>>['items'][number]) {
   return {
     id: t.id,
     kind: t.kind,
@@ -41,8 +41,8 @@ export function templateRoutes(app: FastifyInstance, run: Runner) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['templates'];
 
-  r.get('/api/v1/templates', { schema: { tags, summary: 'Every template with its current version', response: replies({ 200: listSchema(Template) }) } }, (req) =>
-    run.query(req, async (ctx) => ({ items: (await listTemplates(ctx)).map(presentTemplate) })),
+  r.get('/api/v1/templates', { schema: { tags, summary: 'Every template with its current version', querystring: z.object(pageQuery), response: replies({ 200: pageSchema(Template) }) } }, (req) =>
+    run.query(req, async (ctx) => presentPage(await listTemplates(ctx, pageFrom(req.query)), presentTemplate)),
   );
   r.get('/api/v1/templates/variables', { schema: { tags, summary: 'The variables and filters templates can use', response: replies({ 200: TemplateVariables }) } }, (req) =>
     run.query(req, async (ctx) => {

@@ -6,9 +6,9 @@ import { createApiToken, listApiTokens, revokeApiToken } from '../../services/au
 import { createUser, getUser, listUsers, updateUser } from '../../services/auth/users.js';
 import { pageOf, presentToken, presentUser } from '../presenters.js';
 import type { Runner } from '../request-context.js';
-import { listSchema, pageSchema, replies } from '../response-schemas/common.js';
+import { pageSchema, replies } from '../response-schemas/common.js';
 import { ApiToken, NewApiToken, User } from '../response-schemas/catalog.js';
-import { email, idParam, installRole, password, text, uuid } from '../schemas.js';
+import { email, idParam, installRole, pageFrom, pageQuery, password, presentPage, text, uuid } from '../schemas.js';
 
 /**
  * Changing one's own password checks the current one: at most 5 such requests per user in 15 minutes
@@ -56,7 +56,9 @@ export function userRoutes(app: FastifyInstance, run: Runner) {
       ),
   );
 
-  r.get('/api/v1/tokens', { schema: { tags, summary: 'Your API tokens (admins: all)', response: replies({ 200: listSchema(ApiToken) }) } }, (req) => run.query(req, async (ctx) => ({ items: (await listApiTokens(ctx)).map(presentToken) })));
+  r.get('/api/v1/tokens', { schema: { tags, summary: 'Your API tokens (admins: all), newest first', querystring: z.object(pageQuery), response: replies({ 200: pageSchema(ApiToken) }) } }, (req) =>
+    run.query(req, async (ctx) => presentPage(await listApiTokens(ctx, pageFrom(req.query)), presentToken)),
+  );
   r.post(
     '/api/v1/tokens',
     { schema: { tags, summary: 'Create an API token for yourself; the token is shown only in this answer', body: z.object({ name: text(200), expiresInDays: z.number().int().min(1).max(3650).nullable().optional() }), response: replies({ 201: NewApiToken }) } },

@@ -1,6 +1,7 @@
 // API tokens for scripts: shown once at creation, stored as an scrypt hash, revocable.
+import { keyset, pageByKey, type Page } from '../pagination.js';
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { apiTokens } from '../../db/schema.js';
 import { notFound } from '../app-error.js';
@@ -21,9 +22,11 @@ export const createApiToken = (ctx: Ctx, input: { name: string; expiresInDays?: 
   insertApiToken(ctx.tx, ctx.actor.userId, input, ctx.now);
 
 /** Each user sees and revokes their own tokens; admins see and revoke everyone's. */
-export async function listApiTokens(ctx: Ctx) {
+export async function listApiTokens(ctx: Ctx, page: Page) {
   const own = ctx.actor.role === 'admin' ? undefined : eq(apiTokens.userId, ctx.actor.userId);
-  return ctx.tx.select().from(apiTokens).where(own).orderBy(desc(apiTokens.createdAt)).limit(500);
+  const k = keyset(page, [apiTokens.createdAt, apiTokens.id], 'desc');
+  const found = await ctx.tx.select().from(apiTokens).where(and(own, k.where)).orderBy(...k.orderBy).limit(k.limit);
+  return pageByKey(found, page, (t) => [t.createdAt, t.id]);
 }
 
 export async function revokeApiToken(ctx: Ctx, id: string) {

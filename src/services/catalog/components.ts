@@ -1,4 +1,5 @@
 // Components (the services clients use), their groups, and their current status.
+import { keyset, pageByKey, type Page } from '../pagination.js';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { clientComponents, componentGroups, components, componentStatusHistory } from '../../db/schema.js';
 import type { ComponentStatus } from '../../domain/types.js';
@@ -115,15 +116,17 @@ export async function createGroup(ctx: Ctx, input: { name: string; description?:
   return row!;
 }
 
-export async function listGroups(ctx: Ctx) {
+export async function listGroups(ctx: Ctx, page: Page) {
   const scope = clientScope(ctx);
-  if (!scope) return ctx.tx.select().from(componentGroups).orderBy(asc(componentGroups.position), asc(componentGroups.name));
-  const used = ctx.tx
-    .select({ id: components.groupId })
-    .from(components)
-    .innerJoin(clientComponents, eq(clientComponents.componentId, components.id))
-    .where(eq(clientComponents.clientId, scope));
-  return ctx.tx.select().from(componentGroups).where(inArray(componentGroups.id, used)).orderBy(asc(componentGroups.position), asc(componentGroups.name));
+  const k = keyset(page, [componentGroups.position, componentGroups.name, componentGroups.id]);
+  const used = scope
+    ? inArray(
+        componentGroups.id,
+        ctx.tx.select({ id: components.groupId }).from(components).innerJoin(clientComponents, eq(clientComponents.componentId, components.id)).where(eq(clientComponents.clientId, scope)),
+      )
+    : undefined;
+  const found = await ctx.tx.select().from(componentGroups).where(and(used, k.where)).orderBy(...k.orderBy).limit(k.limit);
+  return pageByKey(found, page, (g) => [g.position, g.name, g.id]);
 }
 
 export async function updateGroup(ctx: Ctx, id: string, patch: { name?: string | undefined; description?: string | null | undefined; position?: number | undefined }) {

@@ -1,6 +1,7 @@
 // A client's own endpoints: signed webhooks (Standard Webhooks), Slack and Microsoft Teams.
+import { keyset, pageByKey, type Page } from '../pagination.js';
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { clientEndpoints } from '../../db/schema.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireAdmin, requireStaff, type Ctx } from '../context.js';
@@ -21,10 +22,39 @@ function assertUrl(url: string) {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new AppError('invalid_input', 'Endpoints use http or https.', { field: 'url' });
 }
 
-export async function listEndpoints(ctx: Ctx, clientId: string) {
+/**
+ * What a URL shows to someone who may not change it: a Slack or Teams incoming-webhook URL (and
+ * many webhook URLs) is itself the credential that lets anyone post in the client's channel, so
+ * only its origin and its last four characters are shown, e.g. `https://hooks.slack.com/…/****abcd`.
+ */
+export function maskUrl(url: string): string {
+  let origin = '';
+  try {
+    origin = new URL(url).origin;
+  } catch {
+    // Stored URLs were checked when they were saved; an unparsable one shows no origin.
+  }
+  return `${origin}/…/****${url.slice(-4)}`;
+}
+
+/** A webhook secret as shown outside the answer that made it: its prefix and nothing of the secret itself. */
+export const maskSecret = (secret: string | null) => (secret ? `${secret.slice(0, 'whsec_'.length)}****` : null);
+
+/**
+ * The URL and secret of an endpoint as this actor may see them: in full for admins (who may change
+ * them; the secret only in the answer that made or rotated it), masked for everyone else.
+ */
+export function endpointAsSeenBy(ctx: Ctx, e: EndpointRow, isSecretShown: boolean): { url: string; secret: string | null } {
+  const mayChange = ctx.actor.role === 'admin';
+  return { url: mayChange ? e.url : maskUrl(e.url), secret: mayChange && isSecretShown ? e.secret : maskSecret(e.secret) };
+}
+
+export async function listEndpoints(ctx: Ctx, clientId: string, page: Page) {
   requireStaff(ctx);
   await getClient(ctx, clientId);
-  return ctx.tx.select().from(clientEndpoints).where(eq(clientEndpoints.clientId, clientId)).orderBy(asc(clientEndpoints.createdAt));
+  const k = keyset(page, [clientEndpoints.createdAt, clientEndpoints.id]);
+  const found = await ctx.tx.select().from(clientEndpoints).where(and(eq(clientEndpoints.clientId, clientId), k.where)).orderBy(...k.orderBy).limit(k.limit);
+  return pageByKey(found, page, (e) => [e.createdAt, e.id]);
 }
 
 export async function addEndpoint(ctx: Ctx, clientId: string, input: { kind: EndpointKind; name: string; url: string }) {

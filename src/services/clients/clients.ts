@@ -1,4 +1,5 @@
 // Client organisations, their contacts, and the components each one uses.
+import { keyset, pageByKey, type Page } from '../pagination.js';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { clientComponents, clients, components, contacts } from '../../db/schema.js';
 import type { ContactRole, MessageKind } from '../../domain/types.js';
@@ -75,9 +76,11 @@ export interface ContactInput {
 export type ContactChannel = 'email';
 
 /** Contacts are staff data: a client user sees their own organisation's contacts only. */
-export async function listContacts(ctx: Ctx, clientId: string) {
+export async function listContacts(ctx: Ctx, clientId: string, page: Page) {
   await getClient(ctx, clientId);
-  return ctx.tx.select().from(contacts).where(eq(contacts.clientId, clientId)).orderBy(asc(contacts.name), asc(contacts.id));
+  const k = keyset(page, [contacts.name, contacts.id]);
+  const found = await ctx.tx.select().from(contacts).where(and(eq(contacts.clientId, clientId), k.where)).orderBy(...k.orderBy).limit(k.limit);
+  return pageByKey(found, page, (c) => [c.name, c.id]);
 }
 
 async function assertEmailFree(ctx: Ctx, clientId: string, email: string, exceptId?: string) {

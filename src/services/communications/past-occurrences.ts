@@ -6,6 +6,9 @@ import { queryComposed } from '../../db/raw.js';
 import type { Ctx } from '../context.js';
 import { json } from '../sql-rows.js';
 
+/** The most past occurrences a notice lists (and the API answers: a list bounded by design, not paged). */
+export const PAST_OCCURRENCES_MAX = 25;
+
 /**
  * A JSON array of the incidents (at most 25, newest first) that affected client `client` in
  * [`since`, `before`), other than `incident`, sharing a component with the ids `impacted` selects
@@ -19,7 +22,7 @@ export const pastOccurrencesSql = (a: { client: SQL; incident: SQL; since: SQL; 
       FROM incident_clients ic JOIN incidents i ON i.id = ic.incident_id
       WHERE ic.client_id = ${a.client} AND ic.incident_id <> ${a.incident} AND ic.incident_reported_at >= ${a.since} AND ic.incident_reported_at < ${a.before}
         AND (NOT EXISTS (${a.impacted}) OR EXISTS (SELECT 1 FROM incident_components x WHERE x.incident_id = ic.incident_id AND x.component_id IN (${a.impacted})))
-      ORDER BY ic.incident_reported_at DESC LIMIT 25) p)`;
+      ORDER BY ic.incident_reported_at DESC LIMIT ${sql.raw(String(PAST_OCCURRENCES_MAX))}) p)`;
 
 /** The start of the window past occurrences are looked for in. */
 export function pastOccurrencesSince(ctx: Ctx, before: Date): Date {

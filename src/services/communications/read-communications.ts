@@ -7,7 +7,7 @@ import { communicationRecipients, communications } from '../../db/schema.js';
 import { AppError, notFound } from '../app-error.js';
 import { clientScope, requireStaff, type Ctx } from '../context.js';
 import { assertIncidentVisible } from '../incidents/read-incidents.js';
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
+import { decodeCursor, encodeCursor, keyset, pageByKey, type Page } from '../pagination.js';
 import { rows } from '../sql-rows.js';
 
 type CommunicationRow = typeof communications.$inferSelect;
@@ -115,17 +115,20 @@ export function presentRecipient(r: RecipientRow) {
   };
 }
 
-export async function listIncidentCommunications(ctx: Ctx, idOrKey: string) {
+export async function listIncidentCommunications(ctx: Ctx, idOrKey: string, page: Page) {
   const scope = clientScope(ctx);
   const incident = await assertIncidentVisible(ctx, idOrKey);
+  const k = keyset(page, [communications.createdAt, communications.id]);
   const found = await ctx.tx
     .select()
     .from(communications)
     // A client sees a message once it is sent: not while it waits for approval, nor when it was rejected.
-    .where(and(eq(communications.incidentId, incident.id), scope ? sql`${communications.clientIds} ? ${scope}` : undefined, scope ? eq(communications.status, 'sent') : undefined))
-    .orderBy(asc(communications.createdAt));
-  const counts = await countRecipients(ctx, found.map((c) => c.id), scope);
-  return found.map((c) => presentCommunication(c, counts.get(c.id)!, scope));
+    .where(and(eq(communications.incidentId, incident.id), scope ? sql`${communications.clientIds} ? ${scope}` : undefined, scope ? eq(communications.status, 'sent') : undefined, k.where))
+    .orderBy(...k.orderBy)
+    .limit(k.limit);
+  const { items, nextCursor } = pageByKey(found, page, (c) => [c.createdAt, c.id]);
+  const counts = await countRecipients(ctx, items.map((c) => c.id), scope);
+  return { items: items.map((c) => presentCommunication(c, counts.get(c.id)!, scope)), nextCursor };
 }
 
 /** One message the actor may see (a client user: one sent to their organisation), or not found. */

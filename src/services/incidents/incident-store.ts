@@ -20,6 +20,8 @@ export interface IncidentRecord {
   reporterId: string | null;
   reporterClientId: string | null;
   reportedClientIds: string[];
+  /** Impacts a client user's report suggested; staff confirm them by classifying. */
+  suggestedImpacts: ComponentImpact[];
   updatedAt: string;
   state: IncidentState;
 }
@@ -52,7 +54,7 @@ function incidentWhere(idOrKey: string): SQL {
 }
 
 /** The columns of incident `i` toRecord reads (named, not i.*: a prepared statement's result columns are fixed). */
-const INCIDENT_COLUMNS = `i.id, i.number, i.title, i.description, i.source, i.reporter_id, i.reporter_client_id, i.reported_client_ids, i.stage, i.tech_state,
+const INCIDENT_COLUMNS = `i.id, i.number, i.title, i.description, i.source, i.reporter_id, i.reporter_client_id, i.reported_client_ids, i.suggested_impacts, i.stage, i.tech_state,
       i.severity, i.peak_severity, i.decision, i.disclosures, i.disclosure_version, i.incident_manager_id, i.communication_lead_id, i.technical_team_ids, i.internal_summary,
       i.reported_at, i.classified_at, i.resolved_at, i.reopened_at, i.closed_at, i.updated_at, i.public_title, i.published_at`;
 
@@ -180,6 +182,7 @@ function toRecord(r: Record<string, unknown>): IncidentRecord {
     reporterId: (r.reporter_id as string | null) ?? null,
     reporterClientId: (r.reporter_client_id as string | null) ?? null,
     reportedClientIds: json<string[]>(r.reported_client_ids ?? []),
+    suggestedImpacts: json<ComponentImpact[]>(r.suggested_impacts ?? []),
     updatedAt: iso(r.updated_at)!,
     state,
   };

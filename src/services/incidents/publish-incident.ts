@@ -3,11 +3,12 @@
 // told to the public page's subscribers in the same transaction; a withdrawal takes the incident off
 // the page. The status pages hear of it by the incident's NOTIFY (herald_incident), like any command.
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { publicUpdates } from '../../db/schema.js';
 import { findEvent } from '../../domain/incident/lifecycle.js';
 import type { TechState } from '../../domain/types.js';
 import { requireStaff, defineVerb, type Ctx } from '../context.js';
+import { keyset, pageByKey, type Page } from '../pagination.js';
 import { queuePublicNotices } from '../status-pages/public-notices.js';
 import { loadIncident } from './incident-store.js';
 import { runIncidentCommand } from './run-incident-command.js';
@@ -68,11 +69,13 @@ export const withdrawPublication = defineVerb({
 });
 
 /** Every entry published about the incident, oldest first, withdrawn ones included (staff only). */
-export async function listPublicUpdates(ctx: Ctx, idOrKey: string) {
+export async function listPublicUpdates(ctx: Ctx, idOrKey: string, page: Page) {
   requireStaff(ctx);
   const record = await loadIncident(ctx.tx, idOrKey);
-  const found = await ctx.tx.select().from(publicUpdates).where(eq(publicUpdates.incidentId, record.id)).orderBy(asc(publicUpdates.at), asc(publicUpdates.id));
-  return found.map((u) => ({
+  const k = keyset(page, [publicUpdates.at, publicUpdates.id]);
+  const found = await ctx.tx.select().from(publicUpdates).where(and(eq(publicUpdates.incidentId, record.id), k.where)).orderBy(...k.orderBy).limit(k.limit);
+  const { items, nextCursor } = pageByKey(found, page, (u) => [u.at, u.id]);
+  const presented = items.map((u) => ({
     id: u.id,
     title: u.title,
     body: u.body,
@@ -82,4 +85,5 @@ export async function listPublicUpdates(ctx: Ctx, idOrKey: string) {
     actor: u.actorLabel,
     withdrawnAt: u.withdrawnAt?.toISOString() ?? null,
   }));
+  return { items: presented, nextCursor };
 }

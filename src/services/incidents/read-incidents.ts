@@ -4,7 +4,7 @@ import { and, asc, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm';
 import { clientComponents, incidentDisclosureVersions, incidentEvents, incidentObligations } from '../../db/schema.js';
 import type { Severity, Stage, TechState } from '../../domain/types.js';
 import { clientScope, requireStaff, type Ctx } from '../context.js';
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
+import { decodeCursor, encodeCursor, keyset, pageByKey, type Page } from '../pagination.js';
 import { loadIncident, queryIncidents, visibleToClient, type IncidentRecord } from './incident-store.js';
 
 export function staffView(r: IncidentRecord, now: Date) {
@@ -19,6 +19,7 @@ export function staffView(r: IncidentRecord, now: Date) {
     reporterId: r.reporterId,
     reporterClientId: r.reporterClientId,
     reportedClientIds: r.reportedClientIds,
+    suggestedImpacts: r.suggestedImpacts,
     stage: s.stage,
     techState: s.techState,
     severity: s.severity,
@@ -126,11 +127,13 @@ export async function getTimeline(ctx: Ctx, idOrKey: string, page: Page) {
   };
 }
 
-export async function listObligations(ctx: Ctx, idOrKey: string) {
+export async function listObligations(ctx: Ctx, idOrKey: string, page: Page) {
   requireStaff(ctx);
   const record = await loadIncident(ctx.tx, idOrKey);
-  const found = await ctx.tx.select().from(incidentObligations).where(eq(incidentObligations.incidentId, record.id)).orderBy(asc(incidentObligations.createdAt), asc(incidentObligations.dueAt));
-  return found.map((o) => ({
+  const k = keyset(page, [incidentObligations.createdAt, incidentObligations.dueAt, incidentObligations.id]);
+  const found = await ctx.tx.select().from(incidentObligations).where(and(eq(incidentObligations.incidentId, record.id), k.where)).orderBy(...k.orderBy).limit(k.limit);
+  const { items, nextCursor } = pageByKey(found, page, (o) => [o.createdAt, o.dueAt, o.id]);
+  const presented = items.map((o) => ({
     id: o.id,
     kind: o.kind,
     clientId: o.clientId,
@@ -143,17 +146,21 @@ export async function listObligations(ctx: Ctx, idOrKey: string) {
     isOverdue: o.status === 'open' && o.dueAt < ctx.now,
     wasOnTime: o.status === 'met' && o.closedAt ? o.closedAt <= o.dueAt : null,
   }));
+  return { items: presented, nextCursor };
 }
 
-export async function listDisclosureVersions(ctx: Ctx, idOrKey: string) {
+export async function listDisclosureVersions(ctx: Ctx, idOrKey: string, page: Page) {
   requireStaff(ctx);
   const record = await loadIncident(ctx.tx, idOrKey);
+  const k = keyset(page, [incidentDisclosureVersions.version], 'desc');
   const found = await ctx.tx
     .select()
     .from(incidentDisclosureVersions)
-    .where(eq(incidentDisclosureVersions.incidentId, record.id))
-    .orderBy(desc(incidentDisclosureVersions.version));
-  return found.map((v) => ({ version: v.version, disclosures: v.disclosures, actorId: v.actorId, at: v.at.toISOString() }));
+    .where(and(eq(incidentDisclosureVersions.incidentId, record.id), k.where))
+    .orderBy(...k.orderBy)
+    .limit(k.limit);
+  const { items, nextCursor } = pageByKey(found, page, (v) => [v.version]);
+  return { items: items.map((v) => ({ version: v.version, disclosures: v.disclosures, actorId: v.actorId, at: v.at.toISOString() })), nextCursor };
 }
 
 export async function assertIncidentVisible(ctx: Ctx, idOrKey: string): Promise<IncidentRecord> {

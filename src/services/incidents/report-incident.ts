@@ -43,9 +43,14 @@ async function report(ctx: Ctx, input: ReportInput): Promise<IncidentRecord> {
     throw new AppError('invalid_input', 'A client user reports for their own organisation only.', { field: 'clientIds' });
   }
   const source: Source = scope ? 'client' : (input.source ?? 'internal');
-  const impacts = dedupeImpacts(input.impacts ?? []);
+  const named = dedupeImpacts(input.impacts ?? []);
   // A client user names only components their organisation uses; others "do not exist" for them.
-  await assertExisting(ctx, components, impacts.map((i) => i.componentId), 'components', scope);
+  await assertExisting(ctx, components, named.map((i) => i.componentId), 'components', scope);
+  // What a client user says is down is a suggestion: a component is shared by other clients and shown
+  // on the status pages, and one client's word must not set its status for everyone. It is kept on
+  // the incident (suggestedImpacts) and its timeline for staff, who confirm it by classifying.
+  const impacts = scope ? [] : named;
+  const suggestedImpacts = scope ? named.map((i) => ({ componentId: i.componentId.toLowerCase(), status: i.status })) : [];
   const clientIds = [...new Set(scope ? [scope] : (input.clientIds ?? []))];
   await assertExisting(ctx, clients, clientIds, 'clientIds');
   const id = randomUUID();
@@ -58,8 +63,8 @@ async function report(ctx: Ctx, input: ReportInput): Promise<IncidentRecord> {
     queryComposed<{ number: number; row_version: string }>(
       tx,
       sql`WITH ins AS (
-    INSERT INTO incidents (id, title, description, source, reporter_id, reporter_client_id, reported_client_ids, stage, tech_state, disclosures, reported_at, updated_at)
-    VALUES (${id}, ${input.title}, ${description}, ${source}, ${ctx.actor.userId}, ${scope}, ${JSON.stringify(clientIds)}::jsonb, ${state.stage}, ${state.techState},
+    INSERT INTO incidents (id, title, description, source, reporter_id, reporter_client_id, reported_client_ids, suggested_impacts, stage, tech_state, disclosures, reported_at, updated_at)
+    VALUES (${id}, ${input.title}, ${description}, ${source}, ${ctx.actor.userId}, ${scope}, ${JSON.stringify(clientIds)}::jsonb, ${JSON.stringify(suggestedImpacts)}::jsonb, ${state.stage}, ${state.techState},
       ${JSON.stringify(state.disclosures)}::jsonb, ${at}::timestamptz, ${at}::timestamptz)
     RETURNING id, number, xmin::text AS row_version
   ),
@@ -67,7 +72,7 @@ async function report(ctx: Ctx, input: ReportInput): Promise<IncidentRecord> {
   ic AS (INSERT INTO incident_components (incident_id, component_id, status, is_live)
     SELECT ins.id, (n->>'componentId')::uuid, n->>'status', true FROM ins, jsonb_array_elements(${JSON.stringify(impacts.map((i) => ({ componentId: i.componentId, status: i.status })))}::jsonb) n),
   ev AS (INSERT INTO incident_events (incident_id, at, actor_id, actor_label, type, data)
-    SELECT ins.id, ${at}::timestamptz, ${ctx.actor.userId}::uuid, ${ctx.actor.label}::text, ${events[0]!.type}::text, ${JSON.stringify({ ...events[0]!.data, title: input.title, clientIds })}::jsonb FROM ins)
+    SELECT ins.id, ${at}::timestamptz, ${ctx.actor.userId}::uuid, ${ctx.actor.label}::text, ${events[0]!.type}::text, ${JSON.stringify({ ...events[0]!.data, title: input.title, clientIds, ...(suggestedImpacts.length && { suggestedImpacts }) })}::jsonb FROM ins)
   -- 'on': the caller announces the new incident once it has committed (migration 0009).
   SELECT number, row_version, set_config('herald.notify_by_app', ${notifyByApp(ctx)}, true) AS notify_by_app FROM ins`,
       'herald_incident_report',
@@ -91,6 +96,7 @@ async function report(ctx: Ctx, input: ReportInput): Promise<IncidentRecord> {
     reporterId: ctx.actor.userId,
     reporterClientId: scope,
     reportedClientIds: clientIds,
+    suggestedImpacts,
     updatedAt: ctx.now.toISOString(),
     state: { ...state, impacts: stored },
   };

@@ -1,8 +1,9 @@
 // Monitoring integrations: who may post alerts to the hooks, and how their alerts are routed.
 // The bearer token is shown once and stored as a SHA-256 hash; the HMAC secret is shown once too but
 // kept, because checking a signature needs it.
+import { keyset, pageByKey, type Page } from '../pagination.js';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { components, integrations } from '../../db/schema.js';
 import { compileMatcher, type RoutingRule } from '../../domain/intake/routing-rules.js';
@@ -83,9 +84,11 @@ export async function createIntegration(ctx: Ctx, input: IntegrationInput) {
   return { row: row!, token, hmacSecret };
 }
 
-export async function listIntegrations(ctx: Ctx) {
+export async function listIntegrations(ctx: Ctx, page: Page) {
   requireStaff(ctx);
-  return ctx.tx.select().from(integrations).orderBy(asc(integrations.name), asc(integrations.id)).limit(500);
+  const k = keyset(page, [integrations.name, integrations.id]);
+  const found = await ctx.tx.select().from(integrations).where(k.where).orderBy(...k.orderBy).limit(k.limit);
+  return pageByKey(found, page, (i) => [i.name, i.id]);
 }
 
 export async function getIntegration(ctx: Ctx, id: string) {

@@ -1,6 +1,7 @@
 // When clients of each tier hear of planned maintenance: lead times of the announcement and the
 // reminders, and whether they are told at start and at completion. '*' is every other tier.
-import { asc, eq, sql } from 'drizzle-orm';
+import { keyset, pageByKey, type Page } from '../pagination.js';
+import { eq, sql } from 'drizzle-orm';
 import { maintenanceNoticeSchedules } from '../../db/schema.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireAdmin, requireStaff, type Ctx } from '../context.js';
@@ -14,9 +15,12 @@ const present = (s: typeof maintenanceNoticeSchedules.$inferSelect) => ({
   updatedAt: s.updatedAt.toISOString(),
 });
 
-export async function listNoticeSchedules(ctx: Ctx) {
+export async function listNoticeSchedules(ctx: Ctx, page: Page) {
   requireStaff(ctx);
-  return (await ctx.tx.select().from(maintenanceNoticeSchedules).orderBy(asc(maintenanceNoticeSchedules.tier))).map(present);
+  const k = keyset(page, [maintenanceNoticeSchedules.tier]);
+  const found = await ctx.tx.select().from(maintenanceNoticeSchedules).where(k.where).orderBy(...k.orderBy).limit(k.limit);
+  const { items, nextCursor } = pageByKey(found, page, (s) => [s.tier]);
+  return { items: items.map(present), nextCursor };
 }
 
 export async function putNoticeSchedule(ctx: Ctx, tier: string, input: { advanceMinutes: number[]; atStart: boolean; atCompletion: boolean }) {

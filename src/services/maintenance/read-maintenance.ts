@@ -6,7 +6,7 @@ import { clientComponents, clients, communicationRecipients, components, mainten
 import { presentDelivery } from '../communications/delivery-proof.js';
 import { notFound } from '../app-error.js';
 import { clientScope, isStaff, type Ctx } from '../context.js';
-import { decodeCursor, encodeCursor, type Page } from '../pagination.js';
+import { decodeCursor, encodeCursor, keyset, pageByKey, type Page } from '../pagination.js';
 
 export type MaintenanceKind = 'planned' | 'emergency';
 export type MaintenanceState = 'scheduled' | 'in_progress' | 'completed' | 'cancelled';
@@ -248,14 +248,17 @@ export async function listMaintenance(ctx: Ctx, filters: MaintenanceFilters, pag
 }
 
 /** The notices sent about a window, each with its deliveries (recipient, channel, result): the proof. A client user sees its own. */
-export async function listMaintenanceNotices(ctx: Ctx, idOrKey: string) {
+export async function listMaintenanceNotices(ctx: Ctx, idOrKey: string, page: Page) {
   const w = await findWindow(ctx, idOrKey);
   const scope = clientScope(ctx);
-  const notices = await ctx.tx
+  const k = keyset(page, [maintenanceNotices.createdAt, maintenanceNotices.id]);
+  const found = await ctx.tx
     .select()
     .from(maintenanceNotices)
-    .where(and(eq(maintenanceNotices.windowId, w.id), scope ? eq(maintenanceNotices.clientId, scope) : undefined))
-    .orderBy(asc(maintenanceNotices.createdAt), asc(maintenanceNotices.id));
+    .where(and(eq(maintenanceNotices.windowId, w.id), scope ? eq(maintenanceNotices.clientId, scope) : undefined, k.where))
+    .orderBy(...k.orderBy)
+    .limit(k.limit);
+  const { items: notices, nextCursor } = pageByKey(found, page, (n) => [n.createdAt, n.id]);
   const deliveries = notices.length
     ? await ctx.tx
         .select()
@@ -277,5 +280,6 @@ export async function listMaintenanceNotices(ctx: Ctx, idOrKey: string) {
         .filter((d) => d.maintenanceNoticeId === n.id)
         .map((d) => ({ id: d.id, ...presentDelivery(d), result: d.status === 'sent' ? d.providerRef : d.lastError, messageId: d.messageId })),
     })),
+    nextCursor,
   };
 }

@@ -1,5 +1,6 @@
 // SLA policies per client tier and severity; tier '*' holds the defaults for every other tier.
-import { and, asc, eq } from 'drizzle-orm';
+import { keyset, pageByKey, type Page } from '../pagination.js';
+import { and, eq } from 'drizzle-orm';
 import { slaPolicies, users } from '../../db/schema.js';
 import type { Severity, SlaPolicy } from '../../domain/types.js';
 import type { Db } from '../../db/open.js';
@@ -22,9 +23,11 @@ export async function loadPolicies(db: Db): Promise<SlaPolicy[]> {
   return (await db.select().from(slaPolicies)).map(toPolicy);
 }
 
-export async function listSlaPolicies(ctx: Ctx) {
+export async function listSlaPolicies(ctx: Ctx, page: Page) {
   requireStaff(ctx);
-  return ctx.tx.select().from(slaPolicies).orderBy(asc(slaPolicies.tier), asc(slaPolicies.severity));
+  const k = keyset(page, [slaPolicies.tier, slaPolicies.severity, slaPolicies.id]);
+  const found = await ctx.tx.select().from(slaPolicies).where(k.where).orderBy(...k.orderBy).limit(k.limit);
+  return pageByKey(found, page, (p) => [p.tier, p.severity, p.id]);
 }
 
 type PolicyFields = Omit<SlaPolicy, 'tier' | 'severity'> & { ownerId?: string | null | undefined; requiresApproval?: boolean | undefined };

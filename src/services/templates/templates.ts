@@ -1,6 +1,7 @@
 // Message templates: per kind, language and channel, owned, versioned. A template that would not
 // render is refused when saved (naming part and line), never at send time.
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { keyset, pageByKey, type Page } from '../pagination.js';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
 import { templates, templateVersions, users } from '../../db/schema.js';
 import type { MessageKind } from '../../domain/types.js';
@@ -75,18 +76,27 @@ async function assertOwner(ctx: Ctx, ownerUserId: string | null | undefined) {
   if (!u || u.role === 'client' || u.role === 'viewer') throw new AppError('invalid_input', 'The owner must be an admin or member.', { field: 'ownerUserId' });
 }
 
-/** Admins may change any template; a member only one they own, or one owned by a role. */
-function assertMayEdit(ctx: Ctx, t: TemplateRow) {
+/**
+ * Admins may change any template; a member only one they own, or one owned by a role. Who owns a
+ * template is changed only by an admin or the user who owns it: a member who may edit a template
+ * owned by a role must not be able to make it theirs and so shut the role's other holders out.
+ */
+function assertMayEdit(ctx: Ctx, t: TemplateRow, changesOwner: boolean) {
   requireWriter(ctx);
   if (ctx.actor.role === 'admin') return;
   if (t.ownerUserId && t.ownerUserId !== ctx.actor.userId) throw new AppError('forbidden', 'Only the template’s owner or an admin may change it.');
+  if (changesOwner && t.ownerUserId !== ctx.actor.userId) {
+    throw new AppError('forbidden', 'Only an admin may change the owner of a template owned by a role.', { field: 'ownerUserId' });
+  }
 }
 
-export async function listTemplates(ctx: Ctx) {
+export async function listTemplates(ctx: Ctx, page: Page) {
   requireStaff(ctx);
   const active = await loadActiveTemplates(ctx.tx);
-  const rows = await ctx.tx.select().from(templates).orderBy(asc(templates.kind), asc(templates.language), asc(templates.channel));
-  return rows.map((t) => ({ ...t, parts: active.get(`${t.kind}/${t.language}/${t.channel}`)?.parts ?? {} }));
+  const k = keyset(page, [templates.kind, templates.language, templates.channel, templates.id]);
+  const found = await ctx.tx.select().from(templates).where(k.where).orderBy(...k.orderBy).limit(k.limit);
+  const { items, nextCursor } = pageByKey(found, page, (t) => [t.kind, t.language, t.channel, t.id]);
+  return { items: items.map((t) => ({ ...t, parts: active.get(`${t.kind}/${t.language}/${t.channel}`)?.parts ?? {} })), nextCursor };
 }
 
 export async function getTemplate(ctx: Ctx, id: string) {
@@ -131,7 +141,7 @@ export async function updateTemplate(
 ) {
   const [t] = await ctx.tx.select().from(templates).where(eq(templates.id, id)).for('update');
   if (!t) throw notFound('Template');
-  assertMayEdit(ctx, t);
+  assertMayEdit(ctx, t, input.ownerUserId !== undefined || input.ownerRole !== undefined);
   let version = t.currentVersion;
   if (input.parts) {
     assertValid(t.channel as Channel, t.kind as MessageKind, t.language, input.parts);

@@ -52,8 +52,8 @@ export const keys = {
   templateVariables: ['template-variables'] as const,
 };
 
-/** Pages through a list until its end (the catalog lists are small: clients, components, users). */
-async function all<T>(path: string): Promise<T[]> {
+/** Pages through a list until its end (every list pages; those the console shows whole are small). */
+export async function all<T>(path: string): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < 50; i++) {
@@ -75,10 +75,10 @@ export const useTimeline = (key: string) =>
   useQuery({ queryKey: keys.timeline(key), queryFn: () => api.get<Page<TimelineEvent>>(`/incidents/${key}/timeline${qs({ order: 'desc', limit: 200 })}`) });
 
 export const useObligations = (key: string) =>
-  useQuery({ queryKey: keys.obligations(key), queryFn: async () => (await api.get<{ items: ObligationRecord[] }>(`/incidents/${key}/obligations`)).items });
+  useQuery({ queryKey: keys.obligations(key), queryFn: () => all<ObligationRecord>(`/incidents/${key}/obligations`) });
 
 export const useCommunications = (key: string) =>
-  useQuery({ queryKey: keys.communications(key), queryFn: async () => (await api.get<{ items: Communication[] }>(`/incidents/${key}/communications`)).items });
+  useQuery({ queryKey: keys.communications(key), queryFn: () => all<Communication>(`/incidents/${key}/communications`) });
 
 export const usePastOccurrences = (key: string, clientId: string) =>
   useQuery({
@@ -89,17 +89,17 @@ export const usePastOccurrences = (key: string, clientId: string) =>
 const LONG = 60_000;
 /** What was published about the incident to the public status page, oldest first (withdrawn ones too). */
 export const usePublicUpdates = (key: string) =>
-  useQuery({ queryKey: keys.publicUpdates(key), queryFn: async () => (await api.get<{ items: PublicUpdate[] }>(`/incidents/${key}/public-updates`)).items });
+  useQuery({ queryKey: keys.publicUpdates(key), queryFn: () => all<PublicUpdate>(`/incidents/${key}/public-updates`) });
 export const useComponents = () => useQuery({ queryKey: keys.components, queryFn: () => all<Component>('/components'), staleTime: LONG });
 export const useGroups = (enabled = true) =>
-  useQuery({ queryKey: keys.groups, queryFn: async () => (await api.get<{ items: ComponentGroup[] }>('/component-groups')).items, staleTime: LONG, enabled });
+  useQuery({ queryKey: keys.groups, queryFn: () => all<ComponentGroup>('/component-groups'), staleTime: LONG, enabled });
 export const useClients = (enabled = true) => useQuery({ queryKey: keys.clients, queryFn: () => all<Client>('/clients'), staleTime: LONG, enabled });
 export const useContacts = (clientId: string) =>
-  useQuery({ queryKey: keys.contacts(clientId), queryFn: async () => (await api.get<{ items: Contact[] }>(`/clients/${clientId}/contacts`)).items, enabled: !!clientId });
+  useQuery({ queryKey: keys.contacts(clientId), queryFn: () => all<Contact>(`/clients/${clientId}/contacts`), enabled: !!clientId });
 export const useUsers = (enabled = true) => useQuery({ queryKey: keys.users, queryFn: () => all<User>('/users'), staleTime: LONG, enabled });
-export const useTokens = () => useQuery({ queryKey: keys.tokens, queryFn: async () => (await api.get<{ items: ApiToken[] }>('/tokens')).items });
+export const useTokens = () => useQuery({ queryKey: keys.tokens, queryFn: () => all<ApiToken>('/tokens') });
 export const useSlaPolicies = (enabled = true) =>
-  useQuery({ queryKey: keys.slaPolicies, queryFn: async () => (await api.get<{ items: SlaPolicyRow[] }>('/sla-policies')).items, staleTime: LONG, enabled });
+  useQuery({ queryKey: keys.slaPolicies, queryFn: () => all<SlaPolicyRow>('/sla-policies'), staleTime: LONG, enabled });
 /** A message's copies, a page at a time (GET /communications/:id/recipients); under the incident's key, so live updates refresh them. */
 export const useCommunicationRecipients = (incidentKey: string, communicationId: string, pageSize = 50, enabled = true) =>
   useInfiniteQuery({
@@ -113,7 +113,7 @@ export const useOutbox = (filters: Record<string, string | undefined>, cursor: s
   useQuery({ queryKey: [...keys.outbox(filters), cursor], queryFn: () => api.get<Page<Recipient>>(`/outbox${qs({ ...filters, cursor, limit: 50 })}`) });
 
 export const useTemplates = (enabled = true) =>
-  useQuery({ queryKey: keys.templates, queryFn: async () => (await api.get<{ items: Template[] }>('/templates')).items, staleTime: LONG, enabled });
+  useQuery({ queryKey: keys.templates, queryFn: () => all<Template>('/templates'), staleTime: LONG, enabled });
 export const useTemplate = (id: string | null) =>
   useQuery({ queryKey: keys.template(id ?? ''), queryFn: () => api.get<Template>(`/templates/${id}`), enabled: !!id });
 export const useTemplateVariables = () => useQuery({ queryKey: keys.templateVariables, queryFn: () => api.get<TemplateVariables>('/templates/variables'), staleTime: Infinity });

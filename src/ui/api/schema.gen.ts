@@ -812,7 +812,10 @@ export interface paths {
         /** List a client's contacts */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -829,6 +832,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Contact"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -1318,7 +1322,10 @@ export interface paths {
         /** A client's webhook, Slack and Teams endpoints */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -1335,6 +1342,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Endpoint"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -2492,7 +2500,10 @@ export interface paths {
         /** List component groups */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -2507,6 +2518,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["ComponentGroup"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -3706,7 +3718,10 @@ export interface paths {
         /** Files that came in with e-mail about the incident (staff) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Incident id or key (INC-42) */
@@ -3724,6 +3739,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Attachment"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -4140,7 +4156,10 @@ export interface paths {
         /** Messages sent on the incident (client users: those sent to them) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Incident id or key (INC-42) */
@@ -4158,6 +4177,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Communication"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -4682,7 +4702,10 @@ export interface paths {
         /** Every version of the disclosures */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Incident id or key (INC-42) */
@@ -4700,6 +4723,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["DisclosureVersion"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -5002,7 +5026,10 @@ export interface paths {
         /** Every obligation of the incident, open and closed, with whether it was met on time */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Incident id or key (INC-42) */
@@ -5020,6 +5047,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["ObligationRecord"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -5234,6 +5262,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description At most 25, newest first: what an initial notice lists */
                             items: components["schemas"]["PastOccurrence"][];
                         };
                     };
@@ -5321,7 +5350,10 @@ export interface paths {
         /** Every entry published to the public status page, oldest first, withdrawn ones included (staff) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Incident id or key (INC-42) */
@@ -5339,6 +5371,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["PublicUpdate"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -5959,7 +5992,10 @@ export interface paths {
         /** Monitoring integrations (staff); secrets are never shown */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -5974,6 +6010,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Integration"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -7024,7 +7061,10 @@ export interface paths {
         /** The notices sent about a window, with every delivery and its result */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     /** @description Window id or key (MNT-7) */
@@ -7042,6 +7082,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["MaintenanceNotice"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -7346,7 +7387,10 @@ export interface paths {
         /** Advance-notice schedules per client tier ('*' is every other tier) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -7361,6 +7405,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["NoticeSchedule"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -7642,6 +7687,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    cursor?: string;
                     limit?: number;
                     unread?: "true" | "false";
                 };
@@ -7659,6 +7705,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Notification"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -8070,7 +8117,10 @@ export interface paths {
         /** SLA policies per tier and severity ('*' is every other tier) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -8085,6 +8135,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["SlaPolicy"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -8380,7 +8431,10 @@ export interface paths {
         /** Every template with its current version */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -8395,6 +8449,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["Template"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -8994,10 +9049,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your API tokens (admins: all) */
+        /** Your API tokens (admins: all), newest first */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -9012,6 +9070,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: components["schemas"]["ApiToken"][];
+                            nextCursor: string | null;
                         };
                     };
                 };
@@ -10318,8 +10377,9 @@ export interface components {
             /** @enum {string} */
             kind: "webhook" | "slack" | "teams";
             name: string;
-            /** @description In full only when made or rotated; otherwise its first characters */
+            /** @description In full only in the answer that made or rotated it; otherwise masked (`whsec_****`) */
             secret: string | null;
+            /** @description In full for admins; masked for everyone else (`https://hooks.slack.com/…/****abcd`): the URL is itself a credential */
             url: string;
         };
         /** @enum {string} */
@@ -10356,6 +10416,8 @@ export interface components {
             severity: components["schemas"]["Severity"] | null;
             source: components["schemas"]["Source"];
             stage: components["schemas"]["Stage"];
+            /** @description The impacts a client user's report suggested: they change no component's status until staff classify the incident with them */
+            suggestedImpacts: components["schemas"]["ComponentImpact"][];
             techState: components["schemas"]["TechState"];
             title: string;
             /** Format: date-time */

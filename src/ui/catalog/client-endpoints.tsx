@@ -4,7 +4,7 @@ import { ActionIcon, Alert, Badge, Button, Code, CopyButton, Group, NativeSelect
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/http';
-import { useApiMutation } from '../api/queries';
+import { all, useApiMutation } from '../api/queries';
 import { useSession } from '../app/session';
 import { ProblemAlert } from '../app/ui-kit';
 
@@ -24,7 +24,7 @@ export function ClientEndpoints({ clientId, clientName }: { clientId: string; cl
   // Endpoints carry secrets: admins manage them.
   const { isAdmin } = useSession();
   const key = ['clients', clientId, 'endpoints'];
-  const endpoints = useQuery({ queryKey: key, queryFn: async () => (await api.get<{ items: Endpoint[] }>(`/clients/${clientId}/endpoints`)).items });
+  const endpoints = useQuery({ queryKey: key, queryFn: () => all<Endpoint>(`/clients/${clientId}/endpoints`) });
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
   const toggle = useApiMutation((b: { id: string; isEnabled: boolean }) => api.patch<Endpoint>(`/clients/${clientId}/endpoints/${b.id}`, { isEnabled: b.isEnabled }), [key]);
   const rotate = useApiMutation((id: string) => api.patch<Endpoint>(`/clients/${clientId}/endpoints/${id}`, { rotateSecret: true }), [key]);

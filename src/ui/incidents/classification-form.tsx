@@ -23,7 +23,8 @@ export function ClassificationForm({ incident: i, components, clients }: { incid
   const isFirst = i.stage === 'reported';
   const [isOpen, setOpen] = useState(isFirst);
   const [severity, setSeverity] = useState<Severity | ''>(i.severity ?? '');
-  const [impacts, setImpacts] = useState<ComponentImpact[]>(i.impacts);
+  // A client's report suggests impacts; staff confirm (or change) them here, and only then do statuses change.
+  const [impacts, setImpacts] = useState<ComponentImpact[]>(isFirst && !i.impacts.length ? i.suggestedImpacts : i.impacts);
   const [affected, setAffected] = useState<'' | 'yes' | 'no'>(i.decision ? (i.decision.isClientAffected ? 'yes' : 'no') : '');
   const [reason, setReason] = useState('');
   const [addClientIds, setAdd] = useState<string[]>([]);

@@ -21,8 +21,10 @@ function describe(e: TimelineEvent, n: Names): { title: string; detail?: string 
   const kind = (k: unknown) => KIND_WORDS[k as MessageKind] ?? String(k);
   const list = (ids: unknown, f: (id: unknown) => string) => (Array.isArray(ids) && ids.length ? ids.map(f).join(', ') : 'none');
   switch (e.type) {
-    case 'incident.reported':
-      return { title: `Reported (${String(d.source ?? 'internal')})`, detail: typeof d.title === 'string' ? d.title : undefined };
+    case 'incident.reported': {
+      const suggested = Array.isArray(d.suggestedImpacts) ? (d.suggestedImpacts as { componentId: string; status: string }[]).map((x) => `${n.component(x.componentId)} ${x.status.replaceAll('_', ' ')}`).join(', ') : '';
+      return { title: `Reported (${String(d.source ?? 'internal')})`, detail: [typeof d.title === 'string' ? d.title : '', suggested ? `Suggested impact (not applied until classified): ${suggested}` : ''].filter(Boolean).join(' · ') || undefined };
+    }
     case 'incident.classified':
     case 'incident.reclassified': {
       const a = (d.after ?? {}) as Record<string, unknown>;

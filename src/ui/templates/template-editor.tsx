@@ -38,6 +38,11 @@ function mayEdit(t: Template, user: User): boolean {
   return user.role === 'member' && (!t.ownerUserId || t.ownerUserId === user.id);
 }
 
+/** Who owns a template is changed by an admin or the user who owns it (the server holds the same rule). */
+function mayChangeOwner(t: Template, user: User): boolean {
+  return user.role === 'admin' || (user.role === 'member' && t.ownerUserId === user.id);
+}
+
 export function TemplateEditor({ templateId, users }: { templateId: string; users: Map<string, User> }) {
   const session = useSession();
   const template = useTemplate(templateId);
@@ -78,6 +83,7 @@ interface Loaded {
 }
 
 function Draft({ template: t, users, canEdit, loaded }: { template: Template; users: Map<string, User>; canEdit: boolean; loaded: Loaded | null }) {
+  const canChangeOwner = mayChangeOwner(t, useSession().user);
   const [parts, setParts] = useState<Record<string, string>>(() => ({ ...(loaded?.parts ?? t.parts) }));
   const [note, setNote] = useState(loaded ? `Back to version ${loaded.version}` : '');
   const [previewIssues, setPreviewIssues] = useState<TemplateIssue[]>([]);
@@ -119,7 +125,7 @@ function Draft({ template: t, users, canEdit, loaded }: { template: Template; us
       >
         <form onSubmit={submit} aria-label={`Edit ${templateTitle(t)}`}>
           <Stack gap="sm">
-            <OwnerField template={t} users={users} canEdit={canEdit} />
+            <OwnerField template={t} users={users} canEdit={canChangeOwner} />
             {names.map((p) => (
               <Stack gap={4} key={p}>
                 {p === 'subject' ? (
@@ -190,7 +196,7 @@ function OwnerField({ template: t, users, canEdit }: { template: Template; users
     <Stack gap={4}>
       <NativeSelect
         label="Owner"
-        description="Who keeps this template right; a member may change only templates owned by a role or by themselves"
+        description="Who keeps this template right; only an admin or the person who owns it may change the owner"
         disabled={!canEdit || change.isPending}
         value={value}
         data={[
