@@ -17,6 +17,8 @@ import { insertUser } from '../src/services/auth/users.js';
 import { hashLinkSecret } from '../src/services/status-pages/status-links.js';
 import { postgresBinDir, startPgInstance, type PgInstance } from './support/pg-instance.js';
 
+/** /metrics answers only to its token (HERALD_METRICS_TOKEN). */
+const METRICS_TOKEN = 'metrics-token-of-the-database-restart-test';
 /** The acceptance: everything flows again within this long of the database answering Herald. */
 const AGAIN_WITHIN_MS = 10_000;
 const hasPostgres = postgresBinDir() !== null;
@@ -99,7 +101,7 @@ describe.skipIf(!hasPostgres)(
       await asSuperuser('postgres', 'CREATE DATABASE herald OWNER herald');
       const url = instance.url('herald', 'herald');
       database = await openDatabase({ databaseUrl: url, poolMax: 5 });
-      herald = await createHerald({ database, databaseUrl: url, baseUrl: 'http://herald.test', logLevel: 'silent', watchIntervalMs: 0 });
+      herald = await createHerald({ database, databaseUrl: url, baseUrl: 'http://herald.test', logLevel: 'silent', watchIntervalMs: 0, metrics: { token: METRICS_TOKEN } });
       await herald.app.listen({ port: 0, host: '127.0.0.1' });
       const address = herald.app.server.address();
       base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -171,7 +173,7 @@ describe.skipIf(!hasPostgres)(
         const readyAgain = await fetch(`${base}/readyz`);
         expect(readyAgain.status).toBe(200);
         expect(await readyAgain.json()).toMatchObject({ status: 'ready', checks: { database: 'up', listener: 'up' } });
-        const metrics = await (await fetch(`${base}/metrics`)).text();
+        const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
         expect(Number(/^herald_database_listener_reconnects_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
         expect(metrics).toMatch(/^herald_database_listener_up 1$/m);
       } finally {
