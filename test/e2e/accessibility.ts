@@ -78,6 +78,29 @@ export function requireAccessibilityChecks(context: BrowserContext): void {
   });
 }
 
+const analyze = async (page: Page) => (await new AxeBuilder({ page }).withTags(WCAG_21_AA_TAGS).analyze()).violations;
+
+/**
+ * The documents of the page's sandboxed frames (the e-mail previews): they run no scripts, so axe
+ * cannot enter them, and each is checked as a page of its own, in a page opened beside this one.
+ */
+async function checkFramedDocuments(page: Page, scheme: Scheme): Promise<string[]> {
+  const frames = await page.locator('iframe[sandbox][srcdoc]').evaluateAll((list) => list.map((f) => ({ title: f.getAttribute('title') ?? '', html: f.getAttribute('srcdoc') ?? '' })));
+  const failures: string[] = [];
+  for (const frame of frames) {
+    const doc = await page.context().newPage();
+    try {
+      await doc.emulateMedia({ colorScheme: scheme });
+      await doc.setContent(frame.html);
+      const violations = await analyze(doc);
+      if (violations.length) failures.push(`In the frame “${frame.title}”, in the ${scheme} colour scheme:\n${describeViolations(violations)}`);
+    } finally {
+      await doc.close();
+    }
+  }
+  return failures;
+}
+
 /**
  * Runs axe-core (WCAG 2.1 A and AA) on what the page shows now, in the light and the dark scheme,
  * and fails with the list of violations. The page is left in the scheme it was in.
@@ -89,8 +112,9 @@ export async function expectAccessible(page: Page): Promise<void> {
   const failures: string[] = [];
   for (const scheme of [original, original === 'light' ? 'dark' : 'light'] as const) {
     await showScheme(page, scheme);
-    const { violations } = await new AxeBuilder({ page }).withTags(WCAG_21_AA_TAGS).analyze();
+    const violations = await analyze(page);
     if (violations.length) failures.push(`In the ${scheme} colour scheme:\n${describeViolations(violations)}`);
+    failures.push(...(await checkFramedDocuments(page, scheme)));
   }
   await showScheme(page, original);
   const screen = screenOf(page.url());

@@ -2,7 +2,7 @@
 // focus ring for keyboard users. Mantine's default palette puts several colours' text below 4.5:1
 // (dimmed grey, blue links and buttons, orange, yellow and teal badges), so the colours text is
 // drawn in are chosen here, once, for every component; the browser tests check them with axe-core.
-import { createTheme, darken, DEFAULT_THEME, luminance, Notification, type CSSVariablesResolver, type MantineColorsTuple } from '@mantine/core';
+import { Anchor, createTheme, darken, DEFAULT_THEME, luminance, NavLink, Notification, type CSSVariablesResolver, type MantineColorsTuple } from '@mantine/core';
 
 /** WCAG 2.1 AA for normal-size text (1.4.3). */
 const MIN_TEXT_CONTRAST = 4.5;
@@ -40,8 +40,12 @@ export const theme = createTheme({
   fontFamily: FONT,
   headings: { fontFamily: FONT },
   components: {
+    // Links are underlined, not told apart by colour alone (WCAG 1.4.1), wherever they stand.
+    Anchor: Anchor.extend({ defaultProps: { underline: 'always' } }),
     // The toasts' close button is an icon: it needs a name for screen readers.
     Notification: Notification.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close notification' } } }),
+    // The current link's description is drawn at 90 % opacity by default, which fades it below 4.5:1.
+    NavLink: NavLink.extend({ styles: { description: { '--description-opacity': 1 } } }),
   },
 });
 
@@ -49,11 +53,12 @@ export const theme = createTheme({
  * Text colours Mantine derives from the palette, replaced where they fell short of 4.5:1:
  * coloured text (`c="red"`), light and subtle variants and outlines in the light scheme; the
  * dimmed grey in both (light: gray 7, 8.2:1 on white; dark: 5.5:1 on the body, 4.8:1 on cards);
- * links in the primary colour's readable shade.
+ * links in the primary colour's readable shade; errors in the readable red of each scheme.
  */
 export const cssVariablesResolver: CSSVariablesResolver = () => {
   const light: Record<string, string> = {
     '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+    '--mantine-color-error': 'var(--mantine-color-red-text)',
     '--mantine-color-anchor': `var(--mantine-color-${theme.primaryColor}-text)`,
   };
   for (const [name, shades] of Object.entries(DEFAULT_THEME.colors)) {
@@ -62,5 +67,6 @@ export const cssVariablesResolver: CSSVariablesResolver = () => {
     light[`--mantine-color-${name}-light-color`] = text;
     light[`--mantine-color-${name}-outline`] = text;
   }
-  return { variables: {}, light, dark: { '--mantine-color-dimmed': '#9a9a9a' } };
+  // Dark: the dimmed grey, and errors (a field's message and its text) in red 4 rather than red 8.
+  return { variables: {}, light, dark: { '--mantine-color-dimmed': '#9a9a9a', '--mantine-color-error': 'var(--mantine-color-red-text)' } };
 };

@@ -166,7 +166,7 @@ export function Composer({ incident: i, clients }: { incident: Incident; clients
           />
           <Text size="xs" c="dimmed" mt={-6} data-testid="composer-templates">
             Filled from the {kindWords} templates in each contact’s language ({templatesFor(kind, templates.data ?? [])}).{' '}
-            <AnchorLink to="/templates" size="xs" underline="always">
+            <AnchorLink to="/templates" size="xs">
               Edit templates
             </AnchorLink>
           </Text>
@@ -228,7 +228,7 @@ export function Composer({ incident: i, clients }: { incident: Incident; clients
             </List>
             {allMissing.some((m) => m !== 'body') && (
               <Text size="xs" mt={4}>
-                <Anchor href="#disclosures" underline="always">Fill in the disclosures</Anchor> to complete the message.
+                <Anchor href="#disclosures">Fill in the disclosures</Anchor> to complete the message.
               </Text>
             )}
           </div>
@@ -265,8 +265,8 @@ export function Composer({ incident: i, clients }: { incident: Incident; clients
             </Alert>
           )}
           {waiting.length > 0 && (
-            <Text size="sm" c="orange.8">
-              {waiting.length === 1 ? 'One' : waiting.length} {kindWords} already {waiting.length === 1 ? 'waits' : 'wait'} for approval: see <Anchor href="#communications" underline="always">Messages</Anchor>.
+            <Text size="sm" c="orange">
+              {waiting.length === 1 ? 'One' : waiting.length} {kindWords} already {waiting.length === 1 ? 'waits' : 'wait'} for approval: see <Anchor href="#communications">Messages</Anchor>.
             </Text>
           )}
           <ProblemAlert error={send.error} title="Not sent" missingWords={(m) => FIELD_WORDS[m as DisclosureField] ?? clients.get(m)?.name ?? m} />
