@@ -28,18 +28,18 @@ export function describeViolations(violations: Result[]): string {
 }
 
 async function schemeOf(page: Page): Promise<Scheme> {
-  return (await page.evaluate(() => matchMedia('(prefers-color-scheme: dark)').matches)) ? 'dark' : 'light';
+  return (await page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")) ? 'dark' : 'light';
 }
 
 /** Switches the emulated scheme and waits until the page has repainted in it (the console re-themes from a media listener). */
 async function showScheme(page: Page, scheme: Scheme): Promise<void> {
   await page.emulateMedia({ colorScheme: scheme });
-  await page.waitForFunction((s) => {
+  // Colours that are still fading from one scheme to the other would be measured half-way.
+  await page.waitForFunction(`(() => {
     const mantine = document.documentElement.getAttribute('data-mantine-color-scheme');
-    // Colours that are still fading from one scheme to the other would be measured half-way.
-    const fading = document.getAnimations().some((a) => a instanceof CSSTransition && a.playState === 'running');
-    return (mantine === null || mantine === s) && !fading;
-  }, scheme);
+    const isFading = document.getAnimations().some((a) => a instanceof CSSTransition && a.playState === 'running');
+    return (mantine === null || mantine === '${scheme}') && !isFading;
+  })()`);
 }
 
 /** The screens a context visited and the ones checked, by path (a console route or a server page). */
@@ -107,7 +107,7 @@ async function checkFramedDocuments(page: Page, scheme: Scheme): Promise<string[
  */
 export async function expectAccessible(page: Page): Promise<void> {
   // What the page shows once loaded, not its placeholders.
-  await page.waitForFunction(() => !document.querySelector('.mantine-Skeleton-root[data-visible]'));
+  await page.waitForFunction("!document.querySelector('.mantine-Skeleton-root[data-visible]')");
   const original = await schemeOf(page);
   const failures: string[] = [];
   for (const scheme of [original, original === 'light' ? 'dark' : 'light'] as const) {
