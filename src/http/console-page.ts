@@ -16,7 +16,7 @@ export function defaultConsoleDir(): string {
 }
 
 const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Herald</title>
-<style>:root{color-scheme:light dark;font-family:system-ui,sans-serif}body{max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}</style>
+<style>:root{color-scheme:light dark;background:Canvas;color:CanvasText;font-family:system-ui,sans-serif}body{max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}</style>
 <h1>Herald</h1><p>The console is not built. Run <code>npm run build</code> (or <code>npm ci</code>), then reload.</p>
 <p>The API and its documentation: <a href="/api/docs">/api/docs</a>.</p></html>`;
 

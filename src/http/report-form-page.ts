@@ -17,7 +17,9 @@ export interface ReportFormOptions {
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const STYLE = `:root { color-scheme: light dark; font-family: system-ui, sans-serif; }
+// The system's colours named outright (Canvas, CanvasText) rather than left implicit, so that what
+// is measured for contrast (links on the page in the dark scheme) is what the reader sees.
+const STYLE = `:root { color-scheme: light dark; background: Canvas; color: CanvasText; font-family: system-ui, sans-serif; }
   body { max-width: 36rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; }
   label { display: block; margin-top: 1rem; font-weight: 600; }
   input, textarea { width: 100%; padding: .5rem; font: inherit; box-sizing: border-box; }

@@ -5,7 +5,7 @@ const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Set up Herald</title>
 <style>
-  :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
+  :root { color-scheme: light dark; background: Canvas; color: CanvasText; font-family: system-ui, sans-serif; }
   body { max-width: 28rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.5; }
   label { display: block; margin-top: 1rem; font-weight: 600; }
   input { width: 100%; padding: .5rem; font: inherit; box-sizing: border-box; }

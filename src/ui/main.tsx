@@ -9,7 +9,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiError } from './api/http';
 import { SessionGate } from './app/session';
-import { theme } from './app/theme';
+import { cssVariablesResolver, theme } from './app/theme';
 
 /** A session that ended (expired, revoked, logged out elsewhere) sends the person back to the login form. */
 const onError = (err: unknown) => {
@@ -30,7 +30,7 @@ const queryClient: QueryClient = new QueryClient({
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="auto">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto">
       <Notifications position="bottom-right" autoClose={2500} limit={2} />
       <QueryClientProvider client={queryClient}>
         <SessionGate />

@@ -7,6 +7,9 @@ import { expect, onTestFailed } from 'vitest';
 import { defaultConsoleDir } from '../../src/http/console-page.js';
 import { buildClient, buildComponent } from '../support/factories.js';
 import { createTestApp, type Caller, type TestApp } from '../support/test-app.js';
+import { expectAccessible, requireAccessibilityChecks } from './accessibility.js';
+
+export { expectAccessible } from './accessibility.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
@@ -28,7 +31,7 @@ export interface Console {
   t: TestApp;
   url: string;
   browser: Browser;
-  /** A new logged-out browser context at the server. */
+  /** A new logged-out browser context at the server; the running test fails if it visits a screen it does not check with `expectAccessible`. */
   context(opts?: BrowserContextOptions): Promise<BrowserContext>;
   close(): Promise<void>;
 }
@@ -45,11 +48,7 @@ export async function startConsole(): Promise<Console> {
     t,
     url,
     browser,
-    context: async (opts = {}) => {
-      const context = await browser.newContext({ baseURL: url, viewport: LAPTOP, ...opts });
-      context.setDefaultTimeout(10_000);
-      return context;
-    },
+    context: (opts = {}) => openContext(browser, url, opts),
     close: async () => {
       await browser.close();
       await t.close();
@@ -57,13 +56,27 @@ export async function startConsole(): Promise<Console> {
   };
 }
 
-/** Logs in through the login form, as a person does, and waits for the console. */
+/** A browser context at `baseURL` whose screens must each be checked for accessibility before the running test ends. */
+export async function openContext(browser: Browser, baseURL: string, opts: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, viewport: LAPTOP, ...opts });
+  context.setDefaultTimeout(10_000);
+  requireAccessibilityChecks(context);
+  return context;
+}
+
+/**
+ * Logs in through the login form, as a person does, and waits for the console. Both screens are
+ * checked for accessibility: the login form and the one the person lands on (board or client home).
+ */
 export async function logIn(page: Page, email: string, password = PASSWORD): Promise<void> {
   await page.goto('/');
   await page.getByLabel('E-mail').fill(email);
+  await expectAccessible(page);
   await page.getByRole('textbox', { name: 'Password' }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('button', { name: 'Log out' }).waitFor();
+  await page.locator('#main h1').first().waitFor();
+  await expectAccessible(page);
 }
 
 /** A staff user with a password, for the login form. */

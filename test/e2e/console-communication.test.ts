@@ -2,12 +2,13 @@
 // composer's per-recipient preview in each contact's language and its checklist of what is missing,
 // four-eyes approval of a SEV1 message by a second person, and a template edited into a new version
 // (refused first, with the line named), previewed against a real incident. Screenshots of the
-// composer and the templates screen, light and dark, laptop and phone, go to test-artifacts/.
+// composer and the templates screen, light and dark, laptop and phone, go to test-artifacts/. Each
+// screen, with the message previews in it, is checked for accessibility (WCAG 2.1 AA).
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildClient, buildComponent, fullDisclosures } from '../support/factories.js';
 import type { Caller } from '../support/test-app.js';
-import { ARTIFACTS, hasChromium, LAPTOP, logIn, outboxOf, PHONE, settleLayout, shootOnFailure, staffUser, startConsole, type Console } from './browser.js';
+import { ARTIFACTS, expectAccessible, hasChromium, LAPTOP, logIn, outboxOf, PHONE, settleLayout, shootOnFailure, staffUser, startConsole, type Console } from './browser.js';
 
 /** Two clients on one component: Acme with an English and a German contact, Globex with one English contact. */
 async function bilingualCatalog(admin: Caller, tag: string) {
@@ -82,6 +83,7 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
     await german.frameLocator('iframe.message-frame').getByText(`Acme preview`).first().waitFor();
     await german.locator('label', { hasText: 'Plain text' }).click();
     await german.locator('.message-text').getByText('Störung').first().waitFor();
+    await expectAccessible(page);
 
     const english = await showCopyFor(page, preview, `gina.preview@globex.example`);
     expect(await english.getByTestId('copy-subject').textContent()).toBe(`Incident notice: Card payments declined [${incident.key}]`);
@@ -92,6 +94,7 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
     expect((await admin.post(`/api/v1/incidents/${incident.id}/disclosures`, fullDisclosures())).status).toBe(200);
     await checklist.getByText('Required in this message — complete').waitFor();
     await english.frameLocator('iframe.message-frame').getByText('Logins fail for about half of the users.').first().waitFor();
+    await expectAccessible(page);
     await page.screenshot({ path: `${ARTIFACTS}composer-preview-light-laptop.png`, fullPage: true });
 
     const sent = page.waitForResponse((r) => r.url().endsWith('/communications') && r.request().method() === 'POST');
@@ -101,6 +104,7 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
     await card.waitFor();
     await card.getByRole('button', { name: 'Show the copy sent to Dieter Braun' }).click();
     await card.getByTestId('copy-subject').getByText('Störungsmeldung').waitFor();
+    await expectAccessible(page);
 
     const copies = await outboxOf(admin, incident.id);
     expect(copies.map((m) => m.to).sort()).toEqual(['alice.preview@acme.example', 'dieter.preview@acme.example', 'gina.preview@globex.example']);
@@ -125,8 +129,10 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
     await adminPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'SLA policies' }).click();
     await adminPage.getByRole('button', { name: 'Edit SEV1 for tier *' }).click();
     await adminPage.getByRole('form', { name: 'Edit SEV1 policy' }).getByRole('checkbox', { name: /Four eyes/ }).check();
+    await expectAccessible(adminPage);
     await adminPage.getByRole('button', { name: 'Save' }).click();
     await adminPage.getByText('four eyes', { exact: true }).waitFor();
+    await expectAccessible(adminPage);
     await adminContext.close();
 
     // The author submits the initial notice: it waits, nothing goes out, and they cannot approve it.
@@ -138,6 +144,7 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
     const composer = page.locator('#composer');
     await composer.getByTestId('approval-needed').getByText('Bruno Approver').waitFor();
     await composer.getByLabel('Message', { exact: true }).fill('Checkout fails for every shop; we are rolling back the release.');
+    await expectAccessible(page);
     const submitted = page.waitForResponse((r) => r.url().endsWith('/communications') && r.request().method() === 'POST');
     await composer.getByRole('button', { name: 'Submit initial notice for approval (2 clients)' }).click();
     const res = await submitted;
@@ -148,6 +155,7 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
     expect(await pending.getByRole('button', { name: 'Approve and send' }).count()).toBe(0);
     await pending.getByTestId('message-preview').getByText('3 e-mails (English 2, German 1)').waitFor();
     expect(await outboxOf(admin, incident.id)).toHaveLength(0);
+    await expectAccessible(page);
     // A client user of an addressed organisation does not see a message before it is approved.
     const clientUser = await c.t.user('client', { clientId: cat.acme.id });
     expect((await clientUser.get(`/api/v1/incidents/${incident.id}/communications`)).body.items).toHaveLength(0);
@@ -160,6 +168,8 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
     await logIn(second, approver.email);
     // They learn of it from the header's notifications, which lead to the incident.
     await second.getByRole('button', { name: 'Notifications: 1 unread' }).click();
+    await second.getByRole('dialog', { name: 'Notifications' }).waitFor();
+    await expectAccessible(second);
     await second.getByRole('button', { name: new RegExp(`${incident.key}: .* waits for your approval`) }).click();
     await second.getByRole('heading', { level: 1, name: 'Checkout down for everyone' }).waitFor();
     const waiting = second.locator('[data-communication="initial"][data-status="pending_approval"]');
@@ -171,10 +181,12 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
     await settleLayout(second);
     await waiting.frameLocator('iframe.message-frame').getByText('Dear ').first().waitFor();
     await waiting.screenshot({ path: `${ARTIFACTS}approval-dark-phone.png`, style: 'header { position: absolute !important; }' });
+    await expectAccessible(second);
     await waiting.getByLabel('Note to the author (optional)').fill('Good to go.');
     await waiting.getByRole('button', { name: 'Approve and send' }).click();
     const sentCard = second.locator('[data-communication="initial"][data-status="sent"]');
     await sentCard.getByText('Approved by Bruno Approver').waitFor();
+    await expectAccessible(second);
     // The author's page shows it sent without reload.
     await page.locator('[data-communication="initial"][data-status="sent"]').getByText('Approved by Bruno Approver').waitFor();
 
@@ -201,9 +213,10 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
     await logIn(page, me.email);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Templates' }).click();
     await page.getByRole('heading', { level: 1, name: 'Templates' }).waitFor();
-    await page.getByRole('button', { name: /^Status update · English · e-mail, version \d+$/ }).click();
+    await page.getByRole('button', { name: /^Status update · English · e-mail v\d+ / }).click();
     const editor = page.locator('#template-editor');
     await editor.getByText(/^Status update · English · e-mail$/).waitFor();
+    await expectAccessible(page);
     const before = (await admin.get('/api/v1/templates')).body.items.find((t: { kind: string; language: string; channel: string }) => t.kind === 'update' && t.language === 'en' && t.channel === 'email');
     const text = editor.getByLabel('Plain-text body');
     const original = await text.inputValue();
@@ -213,6 +226,7 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
     await text.fill(`{{ incident.titel }}\n${original}`);
     await editor.getByRole('button', { name: `Save as version ${before.currentVersion + 1}` }).click();
     await editor.getByTestId('issues-text').getByText(/^Line 1: /).waitFor();
+    await expectAccessible(page);
     expect((await admin.get(`/api/v1/templates/${before.id}`)).body.currentVersion).toBe(before.currentVersion);
 
     // The fix: a new closing line. Saved as a new version; the history keeps the old one.
@@ -237,6 +251,7 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
     await copy.locator('label', { hasText: 'Plain text' }).click();
     await copy.locator('.message-text').getByText('Questions? Reply to this e-mail, Gina Lopez.').waitFor();
     await copy.getByTestId('copy-subject').getByText(`[${incident.key}]`).waitFor();
+    await expectAccessible(page);
 
     // Screenshots of the templates screen, light and dark, laptop and phone.
     for (const colorScheme of ['light', 'dark'] as const) {
@@ -246,6 +261,8 @@ describe.skipIf(!hasChromium)('client communication in the console', { timeout: 
         await page.locator(`html[data-mantine-color-scheme="${colorScheme}"]`).waitFor();
         await settleLayout(page);
         await page.evaluate('window.scrollTo(0, 0)');
+        // Each width's layout is checked once (in both schemes).
+        if (colorScheme === 'light') await expectAccessible(page);
         await page.screenshot({ path: `${ARTIFACTS}templates-${colorScheme}-${width}.png`, fullPage: true });
       }
     }

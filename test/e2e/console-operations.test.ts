@@ -1,10 +1,10 @@
 // The console's operations screens in Chromium: maintenance windows scheduled, moved and cancelled by
 // clicking, and the triage queue, where a routed alert group is promoted to an incident and another
-// item dismissed with a reason.
+// item dismissed with a reason. Each screen and form is checked for accessibility (WCAG 2.1 AA).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertmanagerPayload } from '../support/alert-payloads.js';
 import { buildClient, buildComponent } from '../support/factories.js';
-import { ARTIFACTS, hasChromium, logIn, shootOnFailure, staffUser, startConsole, type Console } from './browser.js';
+import { ARTIFACTS, expectAccessible, hasChromium, logIn, shootOnFailure, staffUser, startConsole, type Console } from './browser.js';
 
 /** A datetime-local value `hours` after a whole minute of this run, in the browser's (and this process's) time zone. */
 const BASE_MS = Math.floor(Date.now() / 60_000) * 60_000;
@@ -33,9 +33,12 @@ describe.skipIf(!hasChromium)('operations in the console', { timeout: 120_000 },
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Maintenance' }).click();
     await page.getByRole('heading', { level: 1, name: 'Maintenance' }).waitFor();
     await page.getByText('No maintenance window yet.').waitFor();
+    await expectAccessible(page);
 
     await page.getByRole('button', { name: 'Schedule maintenance' }).click();
     const form = page.getByRole('form', { name: 'New maintenance window' });
+    await form.getByLabel('Title').waitFor();
+    await expectAccessible(page);
     await form.getByLabel('Title').fill('PostgreSQL 17 upgrade');
     await form.getByLabel('What clients should know').fill('Writes pause for up to 10 minutes.');
     await form.getByLabel(/^Components/).click();
@@ -56,6 +59,7 @@ describe.skipIf(!hasChromium)('operations in the console', { timeout: 120_000 },
     await move.getByLabel('New start').fill(localInput(72));
     await move.getByLabel('New end').fill(localInput(73));
     await move.getByLabel('Why it moves (optional)').fill('The vendor asked for another day.');
+    await expectAccessible(page);
     await move.getByRole('button', { name: 'Move the window' }).click();
     await page.getByText(`${key} moved.`).waitFor();
     const moved = (await admin.get(`/api/v1/maintenance/${key}`)).body as { startsAt: string; endsAt: string; state: string };
@@ -64,9 +68,11 @@ describe.skipIf(!hasChromium)('operations in the console', { timeout: 120_000 },
 
     await card.getByRole('button', { name: 'Cancel window' }).click();
     await page.getByRole('form', { name: `Cancel ${key}` }).getByLabel(/Why it is cancelled/).fill('The upgrade is no longer needed.');
+    await expectAccessible(page);
     await page.getByRole('button', { name: 'Cancel the window' }).click();
     await page.locator(`[data-maintenance="${key}"][data-state="cancelled"]`).getByText('Cancelled: The upgrade is no longer needed.').waitFor();
     expect((await admin.get(`/api/v1/maintenance/${key}`)).body.state).toBe('cancelled');
+    await expectAccessible(page);
     await page.screenshot({ path: `${ARTIFACTS}maintenance-light-laptop.png`, fullPage: true });
     await context.close();
   });
@@ -81,13 +87,18 @@ describe.skipIf(!hasChromium)('operations in the console', { timeout: 120_000 },
     await logIn(page, me.email);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Clients' }).click();
     const card = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Wayne Hooks' }) });
-    await card.getByRole('button', { name: 'Add a webhook or chat endpoint to Wayne Hooks' }).click();
+    await card.getByRole('button', { name: 'Add an endpoint to Wayne Hooks' }).waitFor();
+    await expectAccessible(page);
+    await card.getByRole('button', { name: 'Add an endpoint to Wayne Hooks' }).click();
     const form = card.getByRole('form', { name: 'New endpoint for Wayne Hooks' });
+    await form.getByLabel(/^Name/).waitFor();
+    await expectAccessible(page);
     await form.getByLabel(/^Name/).fill('Ops bridge');
     await form.getByLabel(/^URL/).fill('https://hooks.wayne.example/herald');
     await form.getByRole('button', { name: 'Add endpoint' }).click();
     const secret = (await card.getByTestId('endpoint-secret').textContent())!;
     expect(secret).toMatch(/^whsec_/);
+    await expectAccessible(page);
     await card.getByRole('button', { name: 'Hide the secret' }).click();
     await card.getByText('https://hooks.wayne.example/herald').waitFor();
     expect(await card.getByText(secret).count()).toBe(0);
@@ -131,10 +142,12 @@ describe.skipIf(!hasChromium)('operations in the console', { timeout: 120_000 },
     const slow = page.locator('[data-triage]').filter({ hasText: 'Report job runs over 2 h' });
     const disk = page.locator('[data-triage]').filter({ hasText: 'Report disk at 95%' });
     await slow.waitFor();
+    await expectAccessible(page);
     await page.screenshot({ path: `${ARTIFACTS}triage-light-laptop.png`, fullPage: true });
 
     await slow.getByRole('button', { name: 'Dismiss' }).click();
     await slow.getByLabel('Why it is not an incident').fill('Slow but finished; the report was on time.');
+    await expectAccessible(page);
     await slow.getByRole('button', { name: 'Dismiss it' }).click();
     await slow.waitFor({ state: 'detached' });
 
@@ -144,8 +157,10 @@ describe.skipIf(!hasChromium)('operations in the console', { timeout: 120_000 },
     await disk.getByLabel('Components (optional)').click();
     await page.getByRole('option', { name: 'Nightly reports' }).click();
     await page.keyboard.press('Escape');
+    await expectAccessible(page);
     await disk.getByRole('button', { name: 'Open the incident' }).click();
     await page.getByRole('heading', { level: 1, name: 'Reports disk almost full' }).waitFor();
+    await expectAccessible(page);
     const key = page.url().split('/incidents/')[1]!;
 
     const incident = (await admin.get(`/api/v1/incidents/${key}`)).body;

@@ -2,9 +2,10 @@
 // Communication Lead writes a public title and text, publishes, sees the public page show that text
 // (and never the message sent to one client), then withdraws it with a reason. A member without a
 // role on the incident is told who may publish. A screenshot of the panel goes to test-artifacts/.
+// The incident screen with the panel, and the public page, are checked for accessibility (WCAG 2.1 AA).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullDisclosures } from '../support/factories.js';
-import { ARTIFACTS, buildCatalog, hasChromium, logIn, shootOnFailure, staffUser, startConsole, type Console } from './browser.js';
+import { ARTIFACTS, buildCatalog, expectAccessible, hasChromium, logIn, shootOnFailure, staffUser, startConsole, type Console } from './browser.js';
 
 describe.skipIf(!hasChromium)('the public status page from the console', { timeout: 120_000 }, () => {
   let c: Console;
@@ -37,6 +38,7 @@ describe.skipIf(!hasChromium)('the public status page from the console', { timeo
     const section = page.locator('#public-status');
     await section.getByText('Not on the public status page.').waitFor();
     await section.getByText('Publishing is for the Incident Manager, the Communication Lead or an admin.').waitFor();
+    await expectAccessible(page);
     await page.getByRole('button', { name: 'Log out' }).click();
 
     await logIn(page, lead.email);
@@ -44,11 +46,13 @@ describe.skipIf(!hasChromium)('the public status page from the console', { timeo
     await section.getByRole('heading', { name: 'Public status page' }).waitFor();
     await section.getByLabel('Public title').fill('Data exports are failing');
     await section.getByLabel('Public text').fill('Some exports fail. **No action is needed** on your side.');
+    await expectAccessible(page);
     await section.getByRole('button', { name: 'Publish', exact: true }).click();
     await section.getByText(/On the public status page since .* as “Data exports are failing”/).waitFor();
     await section.getByRole('button', { name: 'Publish update' }).waitFor();
     // The timeline records it.
     await page.getByText('Published (Investigating): Data exports are failing').first().waitFor();
+    await expectAccessible(page);
     await section.screenshot({ path: `${ARTIFACTS}public-status-panel-light-laptop.png` });
 
     // The public page shows the published text, never the message written for Acme.
@@ -57,6 +61,7 @@ describe.skipIf(!hasChromium)('the public status page from the console', { timeo
     const shown = await publicPage.locator('main').innerText();
     expect(shown).toContain('No action is needed');
     expect(shown).not.toContain(forAcme);
+    await expectAccessible(publicPage);
 
     // Withdrawn with a reason: the page no longer shows it.
     await section.getByLabel('Reason for withdrawing').fill('Published too early.');

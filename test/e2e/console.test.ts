@@ -1,11 +1,12 @@
 // The admin console in a real browser, by clicking and typing as a person would (issue 5's acceptance):
 // both incident paths from report to close, the client user's view, live updates between two pages,
-// and screenshots of the main screens in light and dark, laptop and phone widths.
+// and screenshots of the main screens in light and dark, laptop and phone widths. Every screen on
+// the way is checked for accessibility (WCAG 2.1 AA, axe-core), in both colour schemes.
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fullDisclosures } from '../support/factories.js';
-import { ARTIFACTS, buildCatalog, hasChromium, LAPTOP, logIn, outboxOf, PASSWORD, PHONE, settleLayout, staffUser, startConsole, type Console } from './browser.js';
+import { ARTIFACTS, buildCatalog, expectAccessible, hasChromium, LAPTOP, logIn, outboxOf, PASSWORD, PHONE, settleLayout, staffUser, startConsole, type Console } from './browser.js';
 
 const SEND_TIMEOUT_MS = 10_000;
 
@@ -48,10 +49,13 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
 
     // Internal only: report, classify as not affecting clients, document, close.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Report an incident' }).click();
+    await page.getByLabel('Title').waitFor();
+    await expectAccessible(page);
     await page.getByLabel('Title').fill('Nightly backup job is slow');
     await page.getByLabel('Description').fill('The job took 3 h instead of 40 min.');
     await page.getByRole('button', { name: 'Report incident' }).click();
     await page.getByRole('heading', { name: 'Nightly backup job is slow' }).waitFor();
+    await expectAccessible(page);
     await page.getByRole('radio', { name: 'SEV4 · low' }).check();
     await page.getByRole('radio', { name: /^No: internal only/ }).check();
     await page.getByLabel('Reason for the decision').fill('Backups run at night; no client service depends on them.');
@@ -61,6 +65,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
     await expect.poll(() => page.getByRole('button', { name: 'Close incident' }).isEnabled()).toBe(true);
     await page.getByRole('button', { name: 'Close incident' }).click();
     await page.getByText('The incident is closed.').waitFor();
+    await expectAccessible(page);
     const internalKey = (await page.locator('text=/^INC-\\d+$/').first().textContent())!;
 
     // Clients affected: report, classify as affecting two clients, notices through to the RCA, close.
@@ -70,7 +75,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
     await page.getByRole('heading', { name: 'API answers 502 for a third of calls' }).waitFor();
     const key = (await page.locator('text=/^INC-\\d+$/').first().textContent())!;
     expect(key).not.toBe(internalKey);
-    await page.getByRole('button', { name: 'Assign yourself as Incident Manager' }).click();
+    await page.getByRole('button', { name: 'Assign me as Incident Manager' }).click();
     await page.getByText('(you)').first().waitFor();
     await page.getByRole('radio', { name: 'SEV2 · major' }).check();
     await pickOption(page, 'Impacted components', cat.api.name);
@@ -88,12 +93,13 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
     }
     const sendInitial = page.getByRole('button', { name: 'Send initial notice to 2 clients' });
     expect(await sendInitial.isDisabled()).toBe(true);
+    await expectAccessible(page);
     await page.screenshot({ path: `${ARTIFACTS}flow-checklist-missing.png`, fullPage: true });
 
     await page.getByLabel('Impact', { exact: true }).fill('About a third of API calls fail with 502.');
     await page.getByLabel('Was data lost?').selectOption('none');
     await page.getByLabel('Could third parties access data?').selectOption('none');
-    await page.getByRole('button', { name: 'Next update in 30 minutes' }).click();
+    await page.getByRole('button', { name: 'Next update in 30 min' }).click();
     await page.getByRole('button', { name: 'Save disclosures' }).click();
     await checklist.getByText('complete').waitFor();
     await page.getByLabel('Message', { exact: true }).fill('We are investigating errors on the public API.');
@@ -107,6 +113,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
     await page.getByLabel('Note for the timeline (optional)').fill('Gateway rule rolled back.');
     await page.getByRole('button', { name: 'Resolve' }).click();
     await page.getByRole('button', { name: 'Reopen' }).waitFor();
+    await expectAccessible(page);
     await checklist.getByText('Remediation: what prevents a repeat — missing').waitFor();
     await page.getByLabel('Remediation').fill('Gateway rules now roll out to 5% of traffic first.');
     await page.getByRole('button', { name: 'Save disclosures' }).click();
@@ -123,6 +130,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
     await page.getByText('Every obligation to clients is met.').waitFor();
     await page.getByRole('button', { name: 'Close incident' }).click();
     await page.getByText('The incident is closed.').waitFor();
+    await expectAccessible(page);
     await page.screenshot({ path: `${ARTIFACTS}flow-closed.png`, fullPage: true });
 
     // Proof through the API: every contact of both clients got each of the four messages, and nobody else did.
@@ -161,11 +169,14 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
     expect(await page.getByRole('link', { name: 'Clients' }).count()).toBe(0);
 
     await page.getByRole('main').getByRole('link', { name: 'Report an incident' }).click();
+    await page.getByLabel('What is wrong?').waitFor();
+    await expectAccessible(page);
     await page.getByLabel('What is wrong?').fill('Invoices export returns an empty file');
     await page.getByLabel('Details').fill('Since this morning, every export is 0 bytes.');
     await page.getByRole('button', { name: 'Report incident' }).click();
     await page.getByRole('heading', { name: 'Invoices export returns an empty file' }).waitFor();
     await page.getByText('We are looking into your report.').waitFor();
+    await expectAccessible(page);
     await page.getByRole('link', { name: '← Your incidents' }).click();
     await page.getByText('Reported by you').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}client-home-phone.png`, fullPage: true });
@@ -181,6 +192,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
     await rca.locator('label', { hasText: 'Plain text' }).click();
     await rca.getByText('A certificate expired on the API gateway.').waitFor();
     expect(await page.locator('[data-communication]').count()).toBe(3);
+    await expectAccessible(page);
     await page.screenshot({ path: `${ARTIFACTS}client-incident-phone.png`, fullPage: true });
 
     const staffView = await admin.get('/api/v1/incidents?stage=reported');
@@ -208,6 +220,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
       await page.locator('[data-communication="initial"]').waitFor();
       await page.locator('[data-live="live"]').waitFor();
     }
+    await expectAccessible(writer);
     const board = await context.newPage();
     await board.goto('/');
     await board.locator('[data-live="live"]').waitFor();
@@ -276,6 +289,8 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
     const total = requests.reduce((n, r) => n + r.bytes, 0);
     writeFileSync(`${ARTIFACTS}board-first-load.json`, JSON.stringify({ totalBytes: total, requests }, null, 2));
     expect(total, JSON.stringify(requests)).toBeLessThan(500 * 1024);
+    // The board with an incident in each state, checked once its size is measured.
+    await expectAccessible(page);
     await fresh.close();
 
     // One page, re-laid out per width and colour scheme (the console follows the system's scheme live).
@@ -294,7 +309,11 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
     };
     await p.goto('/');
     await p.locator(`[data-incident="${main.body.key}"]`).waitFor();
-    await shoot('board', (name) => p.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true }).then(() => undefined));
+    // Each width's layout is checked once (expectAccessible covers both schemes), then pictured.
+    await shoot('board', async (name) => {
+      if (name.includes('-light-')) await expectAccessible(p);
+      await p.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+    });
     await p.getByRole('link', { name: 'Checkout API errors for EU clients' }).click();
     await p.locator('[data-communication="initial"]').waitFor();
     const composer = p.locator('#composer');
@@ -306,6 +325,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
       // The fixed header would cover the composer's top in an element screenshot.
       await composer.screenshot({ path: `${ARTIFACTS}${name.replace('incident', 'composer')}.png`, style: 'header { position: absolute !important; }' });
       await p.evaluate('window.scrollTo(0, 0)');
+      if (name.includes('-light-')) await expectAccessible(p);
       await p.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
     });
     await p.setViewportSize(LAPTOP);
@@ -314,6 +334,7 @@ describe.skipIf(!hasChromium)('the console in Chromium', { timeout: 120_000 }, (
       await p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
       await p.getByRole('heading', { level: 1, name: label }).waitFor();
       await p.locator('table, [data-outbox-to]').first().waitFor();
+      await expectAccessible(p);
       await p.screenshot({ path: `${ARTIFACTS}${path}-light-laptop.png`, fullPage: true });
     }
     await context.close();

@@ -2,14 +2,15 @@
 // incident and its update appear on reload within 1 s of publishing (the public page shows what is
 // published to it, issue 15); client A's page shows A's incident
 // and not B's; e-mail subscription with confirmation, the next update, and unsubscribing in one
-// click; screenshots of both pages, light and dark.
+// click; screenshots of both pages, light and dark. Every page a reader sees is checked for
+// accessibility (WCAG 2.1 AA, axe-core) in both colour schemes.
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAffectedIncident, buildClient, buildComponent } from '../support/factories.js';
 import { startSmtpSink, type SinkMail, type SmtpSink } from '../support/smtp-sink.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
-import { ARTIFACTS, CHROMIUM, hasChromium, LAPTOP, PHONE } from './browser.js';
+import { ARTIFACTS, CHROMIUM, expectAccessible, hasChromium, LAPTOP, openContext, PHONE } from './browser.js';
 
 /** The acceptance: what was sent shows on the page within this long. */
 const VISIBLE_WITHIN_MS = 1_000;
@@ -36,9 +37,8 @@ describe.skipIf(!hasChromium)('status pages in Chromium', { timeout: 120_000 }, 
     await sink?.close();
   });
 
-  const newPage = async (opts: { colorScheme?: 'light' | 'dark'; viewport?: typeof LAPTOP } = {}) => {
-    const context = await browser.newContext({ baseURL: url, viewport: opts.viewport ?? LAPTOP, colorScheme: opts.colorScheme ?? 'light' });
-    context.setDefaultTimeout(10_000);
+  const newPage = async (opts: { viewport?: typeof LAPTOP } = {}) => {
+    const context = await openContext(browser, url, { viewport: opts.viewport ?? LAPTOP, colorScheme: 'light' });
     return context.newPage();
   };
   const send = async (incidentId: string, kind: string, body: string) => {
@@ -90,6 +90,7 @@ describe.skipIf(!hasChromium)('status pages in Chromium', { timeout: 120_000 }, 
     await sendAndPublish(incA.id, 'update', 'A gateway configuration change was rolled back; error rates are falling.');
     await visibleAfterReload(page, 'A gateway configuration change was rolled back', sentAt);
     await expect.poll(() => page.getByText('Major outage').first().isVisible()).toBe(true);
+    await expectAccessible(page);
 
     const incB = await buildAffectedIncident(t.admin, portal.id);
     await sendAndPublish(incB.id, 'initial', 'Invoices are generated late for some accounts.', 'Late invoices');
@@ -103,22 +104,27 @@ describe.skipIf(!hasChromium)('status pages in Chromium', { timeout: 120_000 }, 
     await expect.poll(() => clientPage.getByText('About half of the API calls fail with 502.').isVisible()).toBe(true);
     expect(await clientPage.getByText('Invoices are generated late').count()).toBe(0);
     expect(await clientPage.getByText('Billing portal').count()).toBe(0);
+    await expectAccessible(clientPage);
     // Bolt's page (through its own link) shows Bolt's and not Acme's.
     const boltLink = new URL(((await t.admin.post(`/api/v1/clients/${bolt.id}/status-link`, {})).body as { url: string }).url);
     await clientPage.goto(`${boltLink.pathname}${boltLink.search}`);
     await clientPage.getByText('Invoices are generated late for some accounts.').waitFor();
     expect(await clientPage.getByText('About half of the API calls fail').count()).toBe(0);
+    await expectAccessible(clientPage);
 
     await page.reload();
-    for (const scheme of ['light', 'dark'] as const) {
-      for (const [name, viewport] of [['laptop', LAPTOP], ['phone', PHONE]] as const) {
-        const p = await newPage({ colorScheme: scheme, viewport });
-        await p.goto('/status');
-        await p.screenshot({ path: `${ARTIFACTS}status-public-${scheme}-${name}.png`, fullPage: true });
-        await p.goto(`${privateUrl.pathname}${privateUrl.search}`);
-        await p.screenshot({ path: `${ARTIFACTS}status-client-${scheme}-${name}.png`, fullPage: true });
-        await p.context().close();
+    // Each width once, checked there (both schemes), then pictured in each scheme.
+    for (const [name, viewport] of [['laptop', LAPTOP], ['phone', PHONE]] as const) {
+      const p = await newPage({ viewport });
+      for (const [file, path] of [['status-public', '/status'], ['status-client', `${privateUrl.pathname}${privateUrl.search}`]] as const) {
+        await p.goto(path);
+        await expectAccessible(p);
+        for (const scheme of ['light', 'dark'] as const) {
+          await p.emulateMedia({ colorScheme: scheme });
+          await p.screenshot({ path: `${ARTIFACTS}${file}-${scheme}-${name}.png`, fullPage: true });
+        }
       }
+      await p.context().close();
     }
   });
 
@@ -132,14 +138,18 @@ describe.skipIf(!hasChromium)('status pages in Chromium', { timeout: 120_000 }, 
     const page = await newPage();
     await page.goto('/status');
     await page.getByLabel('E-mail address').fill(reader);
+    await expectAccessible(page);
     await page.getByRole('button', { name: 'Subscribe by e-mail' }).click();
     await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    await expectAccessible(page);
 
     const confirmation = await mailTo(reader, (m) => m.subject.startsWith('Confirm'));
     const confirmLink = /https?:\/\/\S+\/status-subscriptions\/confirm\?token=[\w-]+/.exec(confirmation.text)![0];
     await page.goto(confirmLink);
+    await expectAccessible(page);
     await page.getByRole('button', { name: 'Confirm subscription' }).click();
     await page.getByRole('heading', { name: 'Subscription confirmed' }).waitFor();
+    await expectAccessible(page);
 
     await sendAndPublish(inc.id, 'update', 'The search index is being rebuilt; results are complete again for most queries.');
     const notice = await mailTo(reader, (m) => m.text.includes('The search index is being rebuilt'));
@@ -148,8 +158,10 @@ describe.skipIf(!hasChromium)('status pages in Chromium', { timeout: 120_000 }, 
     expect(notice.text).toContain(unsubscribeLink);
 
     await page.goto(unsubscribeLink);
+    await expectAccessible(page);
     await page.getByRole('button', { name: 'Unsubscribe' }).click();
     await page.getByRole('heading', { name: 'Unsubscribed' }).waitFor();
+    await expectAccessible(page);
 
     const before = sink.messages.length;
     expect((await t.admin.post(`/api/v1/incidents/${inc.id}/state`, { state: 'resolved', note: 'Index rebuilt.' })).status).toBe(200);

@@ -91,6 +91,18 @@ export function ProblemAlert({ error, title = 'Refused', missingWords }: { error
   );
 }
 
+/**
+ * A message's plain text, kept to a readable height: it scrolls, so it takes keyboard focus (a
+ * keyboard user could not scroll it otherwise) and is a named region a screen reader can find.
+ */
+export function MessageText({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="message-text" tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}
+
 export function PageTitle({ children, actions }: { children: ReactNode; actions?: ReactNode }) {
   return (
     <Group justify="space-between" wrap="wrap" gap="xs">

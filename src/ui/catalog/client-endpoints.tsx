@@ -101,7 +101,7 @@ function NewEndpoint({ clientId, clientName, queryKey, onSecret }: { clientId: s
   const add = useApiMutation((b: { kind: string; name: string; url: string }) => api.post<Endpoint>(`/clients/${clientId}/endpoints`, b), [queryKey]);
   if (!isOpen) {
     return (
-      <Button size="xs" variant="light" w="fit-content" onClick={() => setOpen(true)} aria-label={`Add a webhook or chat endpoint to ${clientName}`}>
+      <Button size="xs" variant="light" w="fit-content" onClick={() => setOpen(true)} aria-label={`Add an endpoint to ${clientName}`}>
         Add an endpoint
       </Button>
     );

@@ -11,7 +11,7 @@ import { keys, useCommunicationRecipients, useCommunications } from '../api/quer
 import type { Client, Communication, Incident, RecipientCounts, User } from '../api/types';
 import { formatDateTime, KIND_WORDS } from '../app/format';
 import { useSession } from '../app/session';
-import { ProblemAlert, Section } from '../app/ui-kit';
+import { MessageText, ProblemAlert, Section } from '../app/ui-kit';
 import { approverWords, CHANNEL_WORDS, MessageCopy } from './message-copy';
 import { MessagePreview, useCommunicationPreview } from './message-preview';
 
@@ -109,7 +109,7 @@ function PendingCard({ communication: c, incident: i, clients, users }: { commun
           To {c.clientIds.map((id) => clients.get(id)?.name ?? 'a client').join(', ')}.{' '}
           {approvers ? `Nothing is sent until ${approvers} approves it.` : 'Nobody can approve it yet: assign an Incident Manager or a Communication Lead other than its author.'}
         </Text>
-        {c.body && <div className="message-text">{c.body}</div>}
+        {c.body && <MessageText label="The message as written">{c.body}</MessageText>}
         <MessagePreview preview={preview.data} isFetching={preview.isFetching} clients={clients} title="What approving sends" />
         {preview.data?.refusal && (
           <Alert color="red" title="Approving would be refused now">
@@ -175,7 +175,7 @@ export function CommunicationCard({
             {c.decisionNote ? `: “${c.decisionNote}”` : ''}
           </Text>
         )}
-        {c.status === 'rejected' && c.body && <div className="message-text">{c.body}</div>}
+        {c.status === 'rejected' && c.body && <MessageText label="The message not approved">{c.body}</MessageText>}
         {hasCopies && (
           <Text size="xs" c="dimmed" data-testid="delivery-counts">
             {describeCounts(c.recipientCounts)}

@@ -265,7 +265,7 @@ export function Composer({ incident: i, clients }: { incident: Incident; clients
             </Alert>
           )}
           {waiting.length > 0 && (
-            <Text size="sm" c="orange.8">
+            <Text size="sm" c="orange">
               {waiting.length === 1 ? 'One' : waiting.length} {kindWords} already {waiting.length === 1 ? 'waits' : 'wait'} for approval: see <Anchor href="#communications">Messages</Anchor>.
             </Text>
           )}

@@ -69,7 +69,7 @@ export function DisclosuresForm({ incident: i }: { incident: Incident }) {
                 <TextInput label="Next update at" type="datetime-local" value={nextUpdateAt} onChange={(e) => setNextUpdate(e.currentTarget.value)} />
                 <Group gap={4}>
                   {[30, 60, 120].map((m) => (
-                    <Button key={m} size="compact-xs" variant="light" onClick={() => setNextUpdate(inMinutes(m))} aria-label={`Next update in ${m} minutes`}>
+                    <Button key={m} size="compact-xs" variant="light" onClick={() => setNextUpdate(inMinutes(m))} aria-label={`Next update in ${m < 60 ? `${m} min` : `${m / 60} h`}`}>
                       +{m < 60 ? `${m} min` : `${m / 60} h`}
                     </Button>
                   ))}
@@ -79,7 +79,7 @@ export function DisclosuresForm({ incident: i }: { incident: Incident }) {
                 <TextInput label="Expected resolution at" type="datetime-local" value={expectedResolutionAt} onChange={(e) => setEta(e.currentTarget.value)} />
                 <Group gap={4}>
                   {[60, 240, 1440].map((m) => (
-                    <Button key={m} size="compact-xs" variant="light" onClick={() => setEta(inMinutes(m))} aria-label={`Expected resolution in ${m / 60} hours`}>
+                    <Button key={m} size="compact-xs" variant="light" onClick={() => setEta(inMinutes(m))} aria-label={`Expected resolution in ${m / 60} h`}>
                       +{m / 60} h
                     </Button>
                   ))}

@@ -1,5 +1,5 @@
 // DESIGN.md §1 drawn small, with this incident's current step lit, so a newcomer sees what comes next.
-import { Box, Text } from '@mantine/core';
+import { Box, Text, VisuallyHidden } from '@mantine/core';
 import { Fragment } from 'react';
 import type { Incident } from '../api/types';
 
@@ -72,12 +72,17 @@ export function FlowPicture({ incident }: { incident: Incident }) {
       <div className="flow-row">
         <Row steps={TRUNK} current={branch === null ? step : null} isAllDone={branch !== null} />
       </div>
-      <div className="flow-row" style={{ opacity: branch === 'yes' ? 0.45 : 1 }}>
-        <span className="flow-branch">no ↳</span>
+      {/* The branch not taken is drawn dashed, not faded: faded text would fall below 4.5:1 contrast. */}
+      <div className="flow-row" data-skipped={branch === 'yes' || undefined}>
+        <span className="flow-branch">
+          no ↳{branch === 'yes' && <VisuallyHidden> (not taken)</VisuallyHidden>}
+        </span>
         <Row steps={NO_BRANCH} current={branch === 'no' ? step : null} />
       </div>
-      <div className="flow-row" style={{ opacity: branch === 'no' ? 0.45 : 1 }}>
-        <span className="flow-branch">yes ↳</span>
+      <div className="flow-row" data-skipped={branch === 'no' || undefined}>
+        <span className="flow-branch">
+          yes ↳{branch === 'no' && <VisuallyHidden> (not taken)</VisuallyHidden>}
+        </span>
         <Row steps={YES_BRANCH} current={branch === 'yes' ? step : null} />
       </div>
       <Text size="xs" c="dimmed">

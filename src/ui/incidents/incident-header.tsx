@@ -76,7 +76,7 @@ export function RolesPanel({ incident: i, users }: { incident: Incident; users: 
               {i.roles[role] === me ? ' (you)' : ''}
             </Text>
             {canEdit && i.roles[role] !== me && mayChange(role) && (
-              <Button size="compact-sm" variant="light" loading={assign.isPending} onClick={() => assign.mutate({ [role]: me })} aria-label={`Assign yourself as ${ROLE_LABELS[role]}`}>
+              <Button size="compact-sm" variant="light" loading={assign.isPending} onClick={() => assign.mutate({ [role]: me })} aria-label={`Assign me as ${ROLE_LABELS[role]}`}>
                 Assign me
               </Button>
             )}

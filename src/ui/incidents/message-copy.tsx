@@ -2,6 +2,7 @@
 // forms, no access to the console) or the plain text, as the recipient gets it.
 import { Badge, Group, SegmentedControl, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
+import { MessageText } from '../app/ui-kit';
 
 export const LANGUAGE_WORDS: Record<string, string> = { en: 'English', de: 'German' };
 export const languageName = (code: string) => LANGUAGE_WORDS[code] ?? code;
@@ -66,7 +67,7 @@ export function MessageCopy({ copy, label, isSubjectHidden = false, isChannelSho
           <span data-testid="copy-subject">{copy.subject}</span>
         </Text>
       )}
-      {shown === 'html' && copy.html ? <HtmlFrame html={copy.html} title={`The e-mail to ${who}, as HTML`} /> : <div className="message-text">{copy.text}</div>}
+      {shown === 'html' && copy.html ? <HtmlFrame html={copy.html} title={`The e-mail to ${who}, as HTML`} /> : <MessageText label={`The e-mail to ${who}, as plain text`}>{copy.text}</MessageText>}
     </Stack>
   );
 }

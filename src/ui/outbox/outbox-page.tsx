@@ -3,7 +3,7 @@ import { Badge, Button, Group, Paper, Stack, Text, TextInput } from '@mantine/co
 import { useState } from 'react';
 import { byId, useClients, useOutbox } from '../api/queries';
 import { formatDateTime } from '../app/format';
-import { AnchorLink, PageTitle, ProblemAlert } from '../app/ui-kit';
+import { AnchorLink, MessageText, PageTitle, ProblemAlert } from '../app/ui-kit';
 
 export function OutboxPage() {
   const [to, setTo] = useState('');
@@ -65,7 +65,7 @@ export function OutboxPage() {
                 Show the message
               </Text>
             </summary>
-            <div className="message-text">{r.text}</div>
+            <MessageText label={`The message to ${r.to}`}>{r.text}</MessageText>
           </details>
         </Paper>
       ))}

@@ -10,7 +10,7 @@ import { keys, useApiMutation, useTemplate, useTemplateVariables } from '../api/
 import type { Template, TemplateOwnerRole, User } from '../api/types';
 import { formatDateTime } from '../app/format';
 import { useSession } from '../app/session';
-import { ProblemAlert, Section } from '../app/ui-kit';
+import { MessageText, ProblemAlert, Section } from '../app/ui-kit';
 import { OWNER_ROLE_WORDS, ownerWords, templateTitle } from './templates-page';
 import { TemplatePreview } from './template-preview';
 
@@ -318,7 +318,7 @@ function VersionRow({
                   <Text size="xs" fw={600}>
                     {PART_WORDS[p] ?? p}
                   </Text>
-                  <div className="message-text">{v.parts[p] ?? ''}</div>
+                  <MessageText label={`Version ${v.version}: ${PART_WORDS[p] ?? p}`}>{v.parts[p] ?? ''}</MessageText>
                 </div>
               ))}
             </Stack>

@@ -1,7 +1,7 @@
 // Message templates: one per kind, language and channel, each with an owner and a version history.
 // Pick one to edit it, preview it against a real incident, client and contact, or go back to an
 // earlier version.
-import { Badge, Grid, Group, NavLink, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Badge, Grid, Group, NavLink, Paper, Skeleton, Stack, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { byId, useTemplates, useUsers } from '../api/queries';
 import type { MessageKind, Template, TemplateKind, User } from '../api/types';
@@ -63,10 +63,11 @@ export function TemplatesPage() {
                         active={t.id === chosenId}
                         onClick={() => setChosenId(t.id)}
                         aria-current={t.id === chosenId ? 'true' : undefined}
-                        aria-label={`${templateTitle(t)}, version ${t.currentVersion}`}
                         label={
                           <Group justify="space-between" gap={6} wrap="nowrap">
                             <Text size="sm">
+                              {/* The kind is the heading above; a screen reader hears it in the button's name too. */}
+                              <VisuallyHidden>{KIND_WORDS[kind]} · </VisuallyHidden>
                               {languageName(t.language)} · {CHANNEL_WORDS[t.channel] ?? t.channel}
                             </Text>
                             <Badge size="sm" variant="light" color="gray">
