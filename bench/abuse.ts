@@ -11,7 +11,8 @@
 //
 // Knobs (environment): BENCH_FLOOD_POSTS (80), BENCH_FLOOD_MB (32), BENCH_LOGIN_ATTEMPTS (200),
 // BENCH_SIGNUPS (1000), BENCH_SIGNUP_ADDRESSES (200: sign-ups are spread over this many addresses, the
-// per-address limit being 5 per 10 minutes), BENCH_QUIET_REQUESTS (400).
+// per-address limit being 5 per 10 minutes), BENCH_QUIET_REQUESTS (400), BENCH_CPU_PROF_DIR (the server writes a V8
+// .cpuprofile there on exit), BENCH_SERVER_NODE_OPTIONS (extra Node.js options for the server).
 // The last line of the output is one JSON object with the results.
 import http from 'node:http';
 import net from 'node:net';
@@ -31,6 +32,8 @@ const LOGIN_ATTEMPTS = num('BENCH_LOGIN_ATTEMPTS', 200);
 const SIGNUPS = num('BENCH_SIGNUPS', 1000);
 const SIGNUP_ADDRESSES = num('BENCH_SIGNUP_ADDRESSES', 200);
 const QUIET_REQUESTS = num('BENCH_QUIET_REQUESTS', 400);
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
+const SERVER_NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS ?? '';
 const ADMIN = { adminEmail: 'bench-admin@example.com', adminPassword: 'bench password 1234' };
 const GUESSER = '127.0.0.2';
 const ADMIN_ADDRESS = '127.0.0.3';
@@ -280,7 +283,8 @@ async function attack(server: RunningHerald) {
 async function main() {
   ensureBuilt();
   const result = await withFreshPgDatabase('herald_bench_abuse', async (databaseUrl) => {
-    const server = await startHerald({ databaseUrl, ...ADMIN });
+    const nodeOptions = [CPU_PROF_DIR ? `--cpu-prof --cpu-prof-dir=${CPU_PROF_DIR}` : '', SERVER_NODE_OPTIONS].filter(Boolean).join(' ');
+    const server = await startHerald({ databaseUrl, ...ADMIN, extra: nodeOptions ? { NODE_OPTIONS: nodeOptions } : {} });
     try {
       return await attack(server);
     } finally {
