@@ -5,10 +5,10 @@ import { hashPassword, hashSecret, needsRehash, PASSWORD_HASH_PARAMS, setPasswor
 afterEach(() => setPasswordHashParamsForTests(null));
 
 describe('password hashing', () => {
-  it('stores new password hashes at OWASP’s scrypt parameters (N=2^17, r=8, p=1) by default', async () => {
-    expect(PASSWORD_HASH_PARAMS).toEqual({ N: 131072, r: 8, p: 1 });
+  it('stores new password hashes at one of OWASP’s scrypt rows (N=2^16, r=8, p=2: as strong as N=2^17, p=1, in half the memory) by default', async () => {
+    expect(PASSWORD_HASH_PARAMS).toEqual({ N: 65536, r: 8, p: 2 });
     const stored = await hashPassword('correct horse battery staple');
-    expect(stored).toMatch(/^scrypt\$131072\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    expect(stored).toMatch(/^scrypt\$65536\$8\$2\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(await verifySecret('correct horse battery staple', stored)).toBe(true);
     expect(await verifySecret('correct horse battery stapler', stored)).toBe(false);
     expect(needsRehash(stored)).toBe(false);
@@ -21,7 +21,7 @@ describe('password hashing', () => {
     expect(await verifySecret('correct horse battery staple', earlier)).toBe(true);
   });
 
-  it('runs one password hash at a time with at most 20 waiting, and refuses any more at once instead of holding 128 MiB for each', async () => {
+  it('runs one password hash at a time with at most 20 waiting, and refuses any more at once instead of holding 64 MiB for each', async () => {
     setPasswordHashParamsForTests({ N: 2 ** 15, r: 8, p: 1 });
     const settled = await Promise.allSettled(Array.from({ length: 25 }, (_, i) => hashPassword(`password ${i}`)));
     expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(21);
@@ -33,6 +33,9 @@ describe('password hashing', () => {
 
   it('refuses a stored hash that asks for an unbounded cost instead of computing it', async () => {
     expect(await verifySecret('x', `scrypt$${2 ** 24}$8$1$c2FsdA==$a2V5`)).toBe(false);
+    // 1 GiB through the block size instead of N, and passes without end: refused the same way.
+    expect(await verifySecret('x', `scrypt$${2 ** 18}$32$1$c2FsdA==$a2V5`)).toBe(false);
+    expect(await verifySecret('x', `scrypt$${2 ** 14}$8$1000$c2FsdA==$a2V5`)).toBe(false);
     expect(await verifySecret('x', 'md5$abc')).toBe(false);
   });
 });
