@@ -10,7 +10,7 @@ import type { Database } from '../db/open.js';
 import { publicUpdates, statusSubscriberDeliveries, statusSubscribers } from '../db/schema.js';
 import type { ReportFailure } from '../background-failures.js';
 import { retryDelayMs, type DeliverySettings } from './deliver.js';
-import { CLAIMABLE_CONDITION, createLeaseKeeper, DEFAULT_LEASE_MS, leaseHeldUntil, type LeaseKeeper } from './delivery-lease.js';
+import { CLAIMABLE_CONDITION, createLeaseKeeper, DEFAULT_LEASE_MS, sendUnderLease, type LeaseKeeper } from './delivery-lease.js';
 import { QUEUES } from '../services/queues.js';
 import type { JobQueue } from './job-queue.js';
 
@@ -55,18 +55,7 @@ export async function processStatusDelivery(deps: StatusDeliveryDeps, deliveryId
     })
     .where(sql`${statusSubscriberDeliveries.id} = ${deliveryId} AND ${sql.raw(CLAIMABLE_CONDITION)}`)
     .returning();
-  if (!claimed) {
-    // Being sent by another worker: looked at again when its lease ends (see leaseHeldUntil).
-    const heldUntil = await leaseHeldUntil(deps.database, 'status_subscriber_deliveries', deliveryId);
-    if (heldUntil) await deps.queue.enqueue(db, QUEUES.statusSubscriber, [{ data: { deliveryId }, startAfter: new Date(heldUntil.getTime() + 100) }]);
-    return 'skipped';
-  }
-  deps.leases?.hold(deliveryId);
-  try {
-    return await attemptAndRecord(deps, claimed);
-  } finally {
-    deps.leases?.release(deliveryId);
-  }
+  return sendUnderLease(deps, { table: 'status_subscriber_deliveries', queue: QUEUES.statusSubscriber, deliveryId }, claimed, (delivery) => attemptAndRecord(deps, delivery));
 }
 
 async function attemptAndRecord(deps: StatusDeliveryDeps, claimed: Delivery): Promise<'sent' | 'retrying' | 'dead'> {

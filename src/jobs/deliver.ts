@@ -20,7 +20,7 @@ import { rows } from '../services/sql-rows.js';
 import { QUEUES } from '../services/queues.js';
 import type { JobQueue } from './job-queue.js';
 import type { ReportFailure } from '../background-failures.js';
-import { CLAIMABLE_CONDITION, createLeaseKeeper, DEFAULT_LEASE_MS, leaseEnd, leaseHeldUntil, type LeaseKeeper } from './delivery-lease.js';
+import { CLAIMABLE_CONDITION, createLeaseKeeper, DEFAULT_LEASE_MS, leaseEnd, sendUnderLease, type LeaseKeeper } from './delivery-lease.js';
 import { deliveryIdsOf, type DeliveryJobData } from '../services/communications/delivery-jobs.js';
 
 export interface DeliveryPayload {
@@ -154,18 +154,7 @@ async function claim(deps: DeliveryDeps, deliveryId: string, at: Date): Promise<
 
 export async function processDelivery(deps: DeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
   const claimed = await claim(deps, deliveryId, deps.now?.() ?? new Date());
-  if (!claimed) {
-    // Being sent by another worker: looked at again when its lease ends (see leaseHeldUntil).
-    const heldUntil = await leaseHeldUntil(deps.database, 'communication_recipients', deliveryId);
-    if (heldUntil) await deps.queue.enqueue(deps.database.db, QUEUES.deliveryRetry, [{ data: { deliveryId }, startAfter: new Date(heldUntil.getTime() + 100) }]);
-    return 'skipped';
-  }
-  deps.leases?.hold(deliveryId);
-  try {
-    return await attemptAndRecord(deps, claimed);
-  } finally {
-    deps.leases?.release(deliveryId);
-  }
+  return sendUnderLease(deps, { table: 'communication_recipients', queue: QUEUES.deliveryRetry, deliveryId }, claimed, (delivery) => attemptAndRecord(deps, delivery));
 }
 
 /**

@@ -9,6 +9,7 @@
 import type { ReportFailure } from '../background-failures.js';
 import type { Database } from '../db/open.js';
 import { query } from '../db/raw.js';
+import type { JobQueue } from './job-queue.js';
 
 /** How long a claim holds a delivery without being renewed. */
 export const DEFAULT_LEASE_MS = 30_000;
@@ -72,3 +73,29 @@ export async function leaseHeldUntil(database: Database, table: LeasedTable, del
   );
   return held ? new Date(held.claimedUntil) : null;
 }
+
+/**
+ * Sends a delivery this worker has just tried to claim, holding its lease while it is sent. One it could
+ * not claim (`claimed` undefined) is being sent by another worker, or is settled: it is queued on `queue`
+ * to be looked at again when that lease ends (see leaseHeldUntil), and the outcome is 'skipped'.
+ */
+export async function sendUnderLease<T, R>(
+  deps: { database: Database; queue: JobQueue; leases?: LeaseKeeper | undefined },
+  where: { table: LeasedTable; queue: string; deliveryId: string },
+  claimed: T | undefined,
+  send: (claimed: T) => Promise<R>,
+): Promise<R | 'skipped'> {
+  const { deliveryId } = where;
+  if (!claimed) {
+    const heldUntil = await leaseHeldUntil(deps.database, where.table, deliveryId);
+    if (heldUntil) await deps.queue.enqueue(deps.database.db, where.queue, [{ data: { deliveryId }, startAfter: new Date(heldUntil.getTime() + 100) }]);
+    return 'skipped';
+  }
+  deps.leases?.hold(deliveryId);
+  try {
+    return await send(claimed);
+  } finally {
+    deps.leases?.release(deliveryId);
+  }
+}
+

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Database, Db } from '../../db/open.js';
 import { inboundEmails, intakeAttachments, triageItems } from '../../db/schema.js';
+import type { OversizedMessage } from '../../channels/imap-intake.js';
 import type { InboundAttachment, InboundMail } from '../../channels/inbound-mail.js';
 import type { SenderVerdict } from '../../domain/intake/sender-authentication.js';
 import { rows } from '../sql-rows.js';
@@ -138,16 +139,7 @@ export async function takeInEmail(database: Database, mail: InboundMail, sender:
 }
 
 /** A message left in a mailbox because it is larger than the intake takes (only its envelope was read). */
-export interface OversizedEmail {
-  mailbox: string;
-  uid: number;
-  uidValidity: string;
-  sizeBytes: number | null;
-  maxBytes: number;
-  messageId: string | null;
-  subject: string;
-  from: string | null;
-}
+export type OversizedEmail = OversizedMessage;
 
 /**
  * Records a mail too large to take in as a triage item (reason too_large), once per Message-ID, so

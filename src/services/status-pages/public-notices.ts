@@ -1,16 +1,13 @@
 // Notices to the public status page's subscribers: only entries staff published (see
 // services/incidents/publish-incident.ts), with the public text as written; never a client message.
 // Written as delivery rows and jobs in the publishing transaction, once per subscriber and entry.
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
-import { statusSubscriberDeliveries } from '../../db/schema.js';
 import { publicEntryKind } from '../../domain/incident/publication.js';
 import type { TechState } from '../../domain/types.js';
 import type { Enqueuer } from '../context.js';
-import { QUEUES } from '../queues.js';
 import { rows } from '../sql-rows.js';
-import { unsubscribeHeaders, unsubscribeUrl } from './subscriptions.js';
+import { noticeDelivery, unsubscribeUrl, writeNotices } from './subscriptions.js';
 
 export interface PublicNoticeDeps {
   tx: Db;
@@ -54,7 +51,7 @@ export async function queuePublicNotices(deps: PublicNoticeDeps, entry: Publishe
   const at = deps.now.toISOString();
   const subject = `[${KIND_WORDS[kind]}] ${entry.key}: ${entry.title}`;
   const components = impacts.map((i) => ({ name: i.name, status: isResolved ? 'operational' : i.status }));
-  const deliveries = subscribers.map((s): typeof statusSubscriberDeliveries.$inferInsert => {
+  const deliveries = subscribers.map((s) => {
     const lines = [
       `${entry.key}: ${entry.title}`,
       `Status: ${entry.state}${impacts.length ? ` · affects ${impacts.map((i) => i.name).join(', ')}` : ''}`,
@@ -71,22 +68,7 @@ export async function queuePublicNotices(deps: PublicNoticeDeps, entry: Publishe
         update: { id: entry.publicUpdateId, kind, state: entry.state, at, text: entry.body, impactSummary: null, nextUpdateAt: null },
       },
     };
-    return {
-      id: randomUUID(),
-      subscriberId: s.id,
-      publicUpdateId: entry.publicUpdateId,
-      kind: 'update',
-      channel: s.channel,
-      toAddress: s.address,
-      subject,
-      textBody: lines.join('\n\n'),
-      htmlBody: null,
-      payload: s.channel === 'email' ? { headers: unsubscribeHeaders(deps.baseUrl, s.unsubscribe_token) } : { body: webhookBody },
-      status: 'queued',
-      createdAt: deps.now,
-    };
+    return noticeDelivery(deps, { subscriber: s, source: { publicUpdateId: entry.publicUpdateId }, subject, lines, webhookBody });
   });
-  for (let i = 0; i < deliveries.length; i += 500) await deps.tx.insert(statusSubscriberDeliveries).values(deliveries.slice(i, i + 500));
-  await deps.jobs.enqueue(deps.tx, QUEUES.statusSubscriber, deliveries.map((d) => ({ data: { deliveryId: d.id! } })));
-  return deliveries.length;
+  return writeNotices(deps, deliveries);
 }

@@ -43,10 +43,48 @@ export async function checkComponents(tx: Db, clientId: string | null, component
   if (found.length !== new Set(componentIds).size) throw new AppError('invalid_input', 'Pick components shown on this page.', { field: 'componentIds' });
 }
 
-export async function enqueue(deps: SubscriptionDeps, deliveryIds: string[]): Promise<void> {
+export async function enqueue(deps: Pick<SubscriptionDeps, 'tx' | 'jobs'>, deliveryIds: string[]): Promise<void> {
   if (!deliveryIds.length) return;
   if (!deps.jobs) throw new Error('subscriber messages are queued but no job queue is running');
   await deps.jobs.enqueue(deps.tx, QUEUES.statusSubscriber, deliveryIds.map((deliveryId) => ({ data: { deliveryId } })));
+}
+
+/** What one subscriber is told of one update, whichever page it came from. */
+export interface SubscriberNotice {
+  subscriber: { id: string; channel: string; address: string; unsubscribe_token: string };
+  /** The update it tells of: a client message (client pages) or a published entry (the public page). */
+  source: { communicationId: string } | { publicUpdateId: string };
+  subject: string;
+  /** The mail's paragraphs. */
+  lines: string[];
+  /** What a webhook subscriber receives (signed at delivery). */
+  webhookBody: object;
+}
+
+/** The delivery row of a notice: a mail with its RFC 8058 unsubscribe headers, or the webhook body. */
+export function noticeDelivery(deps: { baseUrl: string; now: Date }, n: SubscriberNotice): typeof statusSubscriberDeliveries.$inferInsert {
+  const s = n.subscriber;
+  return {
+    id: randomUUID(),
+    subscriberId: s.id,
+    ...n.source,
+    kind: 'update',
+    channel: s.channel,
+    toAddress: s.address,
+    subject: n.subject,
+    textBody: n.lines.join('\n\n'),
+    htmlBody: null,
+    payload: s.channel === 'email' ? { headers: unsubscribeHeaders(deps.baseUrl, s.unsubscribe_token) } : { body: n.webhookBody },
+    status: 'queued',
+    createdAt: deps.now,
+  };
+}
+
+/** Writes the notices (500 rows a statement) and their jobs in the caller's transaction; returns how many. */
+export async function writeNotices(deps: Pick<SubscriptionDeps, 'tx' | 'jobs'>, deliveries: (typeof statusSubscriberDeliveries.$inferInsert)[]): Promise<number> {
+  for (let i = 0; i < deliveries.length; i += 500) await deps.tx.insert(statusSubscriberDeliveries).values(deliveries.slice(i, i + 500));
+  await enqueue(deps, deliveries.map((d) => d.id!));
+  return deliveries.length;
 }
 
 /** One click (or one POST, RFC 8058) ends a subscription; repeating it is harmless. */
@@ -116,7 +154,6 @@ export async function queueSubscriberNotices(deps: SubscriptionDeps, communicati
       `Status page: ${pageUrl}#${key}`,
       `--\nYou receive this because you subscribed to ${s.client_name ? `the status page of ${s.client_name}` : 'our status page'}. Unsubscribe: ${unsubscribeUrl(deps.baseUrl, s.unsubscribe_token)}`,
     ].filter(Boolean);
-    const id = randomUUID();
     const webhookBody = {
       type: 'status.incident_update',
       timestamp: at,
@@ -126,22 +163,7 @@ export async function queueSubscriberNotices(deps: SubscriptionDeps, communicati
         update: { id: communicationId, kind: c.kind, state, at, text: c.body, impactSummary: disclosures.impactSummary ?? null, nextUpdateAt: isClosing ? null : (disclosures.nextUpdateAt ?? null) },
       },
     };
-    deliveries.push({
-      id,
-      subscriberId: s.id,
-      communicationId,
-      kind: 'update',
-      channel: s.channel,
-      toAddress: s.address,
-      subject,
-      textBody: lines.join('\n\n'),
-      htmlBody: null,
-      payload: s.channel === 'email' ? { headers: unsubscribeHeaders(deps.baseUrl, s.unsubscribe_token) } : { body: webhookBody },
-      status: 'queued',
-      createdAt: deps.now,
-    });
+    deliveries.push(noticeDelivery(deps, { subscriber: s, source: { communicationId }, subject, lines, webhookBody }));
   }
-  for (let i = 0; i < deliveries.length; i += 500) await deps.tx.insert(statusSubscriberDeliveries).values(deliveries.slice(i, i + 500));
-  await enqueue(deps, deliveries.map((d) => d.id!));
-  return deliveries.length;
+  return writeNotices(deps, deliveries);
 }
