@@ -1,10 +1,13 @@
 // Counts the SQL statements and database round trips each kind of status-page sign-up costs (BEGIN and
 // COMMIT included), on a fresh PostgreSQL database and on an in-memory PGlite, in this process: the
 // figure bench:abuse's 1,000 sign-ups multiply (on a shared machine each statement wakes a backend).
+// Then, on PostgreSQL, the CPU time of this process and of the database's backends per sign-up over
+// BENCH_SIGNUPS (400) e-mail sign-ups one at a time, half of them past a full page's cap as in bench:abuse.
 //
 //   npx tsx bench/signup-statements.ts
 //
 // The last line of the output is one JSON object with the counts.
+import { readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../src/db/open.js';
 import { createHerald } from '../src/herald.js';
@@ -13,6 +16,7 @@ import { withFreshPgDatabase } from './support.js';
 import { countPglite, countPostgres, type Counter } from './statement-count.js';
 
 const PENDING_PER_PAGE = 5;
+const CPU_SIGNUPS = Number(process.env.BENCH_SIGNUPS ?? 400);
 
 interface Step {
   name: string;
@@ -37,6 +41,53 @@ const steps = (componentId: string): Step[] => {
     { name: 'webhook: URL signed up already', body: { channel: 'webhook', url: 'http://127.0.0.1:9/hook', componentIds: [] }, status: 202 },
   ];
 };
+
+/** CPU time (user + system) of the database's backends for this database, from /proc (the server runs on this machine). */
+async function backendCpuMs(database: Database): Promise<number> {
+  const pids = await rows<{ pid: number }>(database.db, sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  const ticks = (pid: number) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  return (pids.reduce((sum, p) => sum + ticks(p.pid), 0) * 1000) / 100;
+}
+
+/** Sign-ups to a page whose cap is half their number (half accepted, half refused, as in bench:abuse), on a fresh database. */
+async function cpuPerSignup(databaseUrl: string) {
+  const database = await openDatabase({ databaseUrl, poolMax: 2 });
+  const herald = await createHerald({ database, databaseUrl, baseUrl: 'http://herald.bench', logLevel: 'silent', runsJobs: false, watchIntervalMs: 0, signupLimits: { pendingPerPage: CPU_SIGNUPS / 2 } });
+  try {
+    await herald.app.ready();
+    const [component] = await rows<{ id: string }>(database.db, sql`INSERT INTO components (name) VALUES ('Bench component') RETURNING id`);
+    const signUp = (i: number) =>
+      herald.app.inject({
+        method: 'POST',
+        url: '/status/subscribe',
+        payload: { channel: 'email', email: `cpu-${i}@subscriber.example`, componentIds: [component!.id] },
+        remoteAddress: `10.10.${i >> 8}.${i & 255}`,
+        headers: { accept: 'application/json' },
+      });
+    await signUp(CPU_SIGNUPS); // warm-up: statements prepared, caches filled
+    const cpu0 = process.cpuUsage();
+    const db0 = await backendCpuMs(database);
+    const t0 = performance.now();
+    for (let i = 0; i < CPU_SIGNUPS; i++) {
+      const res = await signUp(i);
+      if (res.statusCode !== 202 && res.statusCode !== 429) throw new Error(`sign-up: ${res.statusCode} ${res.body.slice(0, 200)}`);
+    }
+    const wallMs = performance.now() - t0;
+    const used = process.cpuUsage(cpu0);
+    const per = (x: number) => Math.round((x / CPU_SIGNUPS) * 1000) / 1000;
+    return { serverCpuMs: per((used.user + used.system) / 1000), databaseCpuMs: per((await backendCpuMs(database)) - db0), wallMs: per(wallMs) };
+  } finally {
+    await herald.stop();
+    await database.close();
+  }
+}
 
 async function count(database: Database, databaseUrl: string | null) {
   const counter: Counter = { roundTrips: 0, statements: 0, texts: [], engineMs: new Map(), current: '' };
@@ -88,5 +139,11 @@ if ('skipped' in postgres) console.log(`\nPostgreSQL skipped: ${postgres.skipped
 else {
   print('PostgreSQL', postgres);
   results.postgres = Object.fromEntries(postgres.map((r, i) => [`${i + 1}. ${r.name}`, r.statements]));
+  const cpu = await withFreshPgDatabase('bench_signups', cpuPerSignup);
+  if (!('skipped' in cpu)) {
+    console.log(`\nPostgreSQL, ${CPU_SIGNUPS} e-mail sign-ups one at a time (half refused by the cap), per sign-up:`);
+    console.log(`  ${cpu.serverCpuMs} ms CPU of this process, ${cpu.databaseCpuMs} ms CPU of the database backends, ${cpu.wallMs} ms wall`);
+    results.postgres_per_signup = cpu;
+  }
 }
 console.log(JSON.stringify(results));
