@@ -26,7 +26,7 @@ export interface StepCount {
   cpuMs: number;
 }
 
-interface Counter {
+export interface Counter {
   roundTrips: number;
   statements: number;
   texts: string[];
@@ -38,7 +38,7 @@ interface Counter {
 const short = (text: string) => text.replace(/\s+/g, ' ').slice(0, 160);
 
 /** PGlite: one Parse (extended protocol) or Query (simple protocol) message per statement sent. */
-function countPglite(database: Database, counter: Counter) {
+export function countPglite(database: Database, counter: Counter) {
   const lite = database.pglite as unknown as { execProtocolStream: (msg: Uint8Array, opts?: unknown) => Promise<unknown> };
   const original = lite.execProtocolStream.bind(lite);
   lite.execProtocolStream = (msg, opts) => {
@@ -72,7 +72,7 @@ function countPglite(database: Database, counter: Counter) {
 }
 
 /** PostgreSQL: every query() on a client of the application's pool. */
-function countPostgres(database: Database, counter: Counter) {
+export function countPostgres(database: Database, counter: Counter) {
   const wrapped = new WeakSet<pg.PoolClient>();
   const wrap = (client: pg.PoolClient) => {
     if (wrapped.has(client)) return;

@@ -176,4 +176,41 @@ describe.each(testBackends())('status-page subscriptions on %s', (kind) => {
     // Another page is not held up by this one.
     expect((await signUp(await clientPage(), { channel: 'email', email: `elsewhere-${tag}@subscriber.example` })).statusCode).toBe(202);
   });
+
+  // The sign-up decides on one read and writes only if what it read still holds (email-signup.ts), so
+  // sign-ups at the same moment are decided again rather than failing or sending more than allowed.
+  it('concurrent sign-ups of one new address are each answered as one, and send three mails at most', async () => {
+    const page = await clientPage();
+    const email = `crowd-${tag}@subscriber.example`;
+    const answers = await Promise.all(Array.from({ length: 6 }, () => signUp(page, { channel: 'email', email, componentIds: [page.alpha.id] })));
+    // Two first sign-ups of one address used to meet in the unique index: the later one answered 409.
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(6).fill(202));
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+    const [sent] = await rows<{ n: number; subscribers: number }>(
+      t.database.db,
+      sql`SELECT count(*)::int AS n, count(DISTINCT subscriber_id)::int AS subscribers FROM status_subscriber_deliveries WHERE lower(to_address) = ${email}`,
+    );
+    expect(sent!.subscribers).toBe(1);
+    expect(sent!.n).toBeGreaterThanOrEqual(1);
+    expect(sent!.n).toBeLessThanOrEqual(3);
+  });
+
+  it('concurrent sign-ups to one page: each accepted one has its mail queued, refused ones write nothing, the cap holds but for sign-ups written at the same moment', async () => {
+    const page = await clientPage();
+    const count = 12;
+    const answers = await Promise.all(Array.from({ length: count }, (_, i) => signUp(page, { channel: 'email', email: `rush${i}-${tag}@subscriber.example` })));
+    const accepted = answers.filter((a) => a.statusCode === 202).length;
+    expect(answers.every((a) => a.statusCode === 202 || a.statusCode === 429)).toBe(true);
+    expect(answers.some((a) => a.statusCode === 429)).toBe(true);
+    const [stored] = await rows<{ subscribers: number; mails: number }>(
+      t.database.db,
+      sql`SELECT count(DISTINCT s.id)::int AS subscribers, count(d.id)::int AS mails
+        FROM status_subscribers s LEFT JOIN status_subscriber_deliveries d ON d.subscriber_id = s.id WHERE s.client_id = ${page.client.id}`,
+    );
+    expect(stored).toEqual({ subscribers: accepted, mails: accepted });
+    // PGlite writes one sign-up at a time: the cap is exact. On PostgreSQL, sign-ups written at the very
+    // same moment do not see each other; the pool (DATABASE_POOL_MAX, 10) bounds how many that can be.
+    expect(accepted).toBeLessThanOrEqual(PENDING_PER_PAGE + (kind === 'postgres' ? 10 : 0));
+    if (kind === 'pglite') expect(accepted).toBe(PENDING_PER_PAGE);
+  });
 });

@@ -19,10 +19,10 @@ import {
   confirmSubscription,
   DEFAULT_SIGNUP_LIMITS,
   endWebhookSubscription,
-  subscribeByEmail,
   subscribeWebhook,
   type SignupLimits,
 } from '../../services/status-pages/subscription-signups.js';
+import { subscribeByEmail } from '../../services/status-pages/email-signup.js';
 import { unsubscribe, type PageRef } from '../../services/status-pages/subscriptions.js';
 import type { Runner } from '../request-context.js';
 import { SESSION_COOKIE } from '../request-context.js';
@@ -94,15 +94,11 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
       const refusal = await publicTargetRefusal(input.url, deps.allowsPrivateWebhookTargets, deps.resolveHost);
       if (refusal) throw new AppError('invalid_input', `Invalid url: the webhook URL ${refusal}.`, { field: 'url' });
     }
-    const now = new Date();
-    const result = await database.transaction(async (tx) => {
-      const subDeps = { tx, now, baseUrl: settings.baseUrl, companyName: settings.companyName, jobs: deps.jobs, limits };
-      if (input.channel === 'email') {
-        await subscribeByEmail(subDeps, page, { email: input.email, componentIds: input.componentIds });
-        return null;
-      }
-      return subscribeWebhook(subDeps, page, { url: input.url, componentIds: input.componentIds });
-    });
+    // Each sign-up opens a transaction only where it must (subscription-signups.ts, email-signup.ts).
+    const signupDeps = { database, now: new Date(), baseUrl: settings.baseUrl, companyName: settings.companyName, jobs: deps.jobs, limits };
+    let result: Awaited<ReturnType<typeof subscribeWebhook>> | null = null;
+    if (input.channel === 'email') await subscribeByEmail(signupDeps, page, { email: input.email, componentIds: input.componentIds });
+    else result = await subscribeWebhook(signupDeps, page, { url: input.url, componentIds: input.componentIds });
     // The same answer whether the address or URL was new or followed the page already (subscription-signups.ts).
     if (wantsJson(request)) {
       return reply.code(202).send(result ? { status: 'active', id: result.id, secret: result.secret, manageUrl: result.manageUrl } : { status: 'pending', detail: 'A confirmation link was sent to the address.' });
@@ -161,7 +157,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     });
     scope.post('/status-subscriptions/confirm', { schema: { hide: true }, config: { isPublic: true } }, async (request, reply) => {
       const token = tokenOf(request);
-      const { address, isChange } = await database.transaction((tx) => confirmSubscription(tx, token, new Date()));
+      const { address, isChange } = await confirmSubscription(database.db, token, new Date());
       if (isChange) return html(reply, 200, renderMessagePage('Change confirmed', `${address} now receives updates about the components you chose. Every message has a link to unsubscribe.`));
       return html(reply, 200, renderMessagePage('Subscription confirmed', `${address} now receives status updates. Every message has a link to unsubscribe.`));
     });
@@ -176,7 +172,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
     // RFC 8058 one-click: a POST of "List-Unsubscribe=One-Click" to the link, no login, no confirmation.
     scope.post('/status-subscriptions/unsubscribe', { schema: { hide: true }, config: { isPublic: true } }, async (request, reply) => {
       const token = tokenOf(request);
-      const { address } = await database.transaction((tx) => unsubscribe(tx, token, new Date()));
+      const { address } = await unsubscribe(database.db, token, new Date());
       return html(reply, 200, renderMessagePage('Unsubscribed', `${address} receives no more status updates.`));
     });
 

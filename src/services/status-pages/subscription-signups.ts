@@ -3,15 +3,16 @@
 // changes nothing and is answered exactly as a new one (same status, same shape, the same statements
 // run), so the form tells nobody who follows a page. An e-mail subscription changes only through the
 // link mailed to its address; a webhook subscription is changed or ended only by whoever holds its
-// signing secret. Pending sign-ups are bounded per page and mails per address (SignupLimits).
+// signing secret. Pending sign-ups are bounded per page and mails per address (SignupLimits). The
+// e-mail sign-up itself is in email-signup.ts.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { generateWebhookSecret } from '../../channels/webhook.js';
-import type { Db } from '../../db/open.js';
-import { statusSubscriberDeliveries, statusSubscribers } from '../../db/schema.js';
+import type { Database, Db } from '../../db/open.js';
+import { queryComposed } from '../../db/raw.js';
+import { statusSubscribers } from '../../db/schema.js';
 import { AppError } from '../app-error.js';
-import { rows } from '../sql-rows.js';
-import { checkComponents, enqueue, hashToken, newToken, unsubscribeHeaders, unsubscribeUrl, type PageRef, type SubscriptionDeps } from './subscriptions.js';
+import { checkComponents, componentsOnPage, hashToken, newToken, wrongComponents, type PageRef, type SubscriptionDeps } from './subscriptions.js';
 
 export interface SignupLimits {
   /**
@@ -28,147 +29,52 @@ export const DEFAULT_SIGNUP_LIMITS: SignupLimits = { pendingPerPage: 500, mailsP
 
 /** A confirmation or change link works this long. */
 export const CONFIRMATION_VALID_MS = 24 * 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
-export interface SignupDeps extends SubscriptionDeps {
+/** A sign-up opens its own transaction, if it needs one, after reading what it is decided on (email-signup.ts). */
+export interface SignupDeps extends Omit<SubscriptionDeps, 'tx'> {
+  database: Database;
   limits: SignupLimits;
 }
 
-const onPage = (clientId: string | null) => (clientId ? sql`client_id = ${clientId}` : sql`client_id IS NULL`);
-const confirmUrlOf = (baseUrl: string, token: string) => `${baseUrl}/status-subscriptions/confirm?token=${encodeURIComponent(token)}`;
+const onPage = (clientId: string | null) => (clientId ? sql`client_id = ${clientId}::uuid` : sql`client_id IS NULL`);
+export const confirmUrlOf = (baseUrl: string, token: string) => `${baseUrl}/status-subscriptions/confirm?token=${encodeURIComponent(token)}`;
 export const manageUrlOf = (baseUrl: string, id: string) => `${baseUrl}/status-subscriptions/webhooks/${id}`;
 
-/** Refuses a sign-up while the page has as many sign-ups and changes waiting for confirmation as it may. */
-async function checkPendingCap(deps: SignupDeps, page: PageRef): Promise<void> {
-  const since = new Date(deps.now.getTime() - CONFIRMATION_VALID_MS).toISOString();
-  const [count] = await rows<{ n: number }>(
-    deps.tx,
-    sql`SELECT (SELECT count(*) FROM status_subscribers WHERE status = 'pending' AND ${onPage(page.clientId)} AND created_at > ${since}::timestamptz)
-      + (SELECT count(*) FROM status_subscribers WHERE change_requested_at IS NOT NULL AND ${onPage(page.clientId)} AND change_requested_at > ${since}::timestamptz) AS n`,
-  );
-  if (Number(count?.n ?? 0) >= deps.limits.pendingPerPage) {
-    throw new AppError('rate_limited', 'Too many sign-ups to this page are waiting for confirmation. Try again later.');
-  }
-}
-
-/** Confirmation and change mails sent to this subscriber in the last 24 hours. */
-async function mailsToday(deps: SignupDeps, subscriberId: string): Promise<number> {
-  const since = new Date(deps.now.getTime() - DAY_MS).toISOString();
-  const [count] = await rows<{ n: number }>(
-    deps.tx,
-    sql`SELECT count(*)::int AS n FROM status_subscriber_deliveries WHERE subscriber_id = ${subscriberId} AND kind IN ('confirmation', 'change') AND created_at > ${since}::timestamptz`,
-  );
-  return Number(count?.n ?? 0);
-}
-
-async function componentWords(tx: Db, componentIds: string[] | null): Promise<string> {
-  if (!componentIds) return 'every component on the page';
-  const found = await rows<{ name: string }>(tx, sql`SELECT name FROM components WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(componentIds)}::jsonb)) ORDER BY name`);
-  return found.map((c) => c.name).join(', ');
-}
-
 /**
- * An e-mail sign-up. A new address (or one that ended or never confirmed) becomes a pending subscriber
- * and gets a confirmation link. An address that follows the page already keeps following what it
- * follows: it gets a link that applies the components asked for, and nothing changes unless that link
- * is used. Either way the caller learns only that a link was sent.
+ * The page's sign-ups and changes waiting for confirmation (asked for within CONFIRMATION_VALID_MS),
+ * as a scalar subquery: what SignupLimits.pendingPerPage bounds.
  */
-export async function subscribeByEmail(deps: SignupDeps, page: PageRef, input: { email: string; componentIds: string[] }): Promise<void> {
-  await checkPendingCap(deps, page);
-  await checkComponents(deps.tx, page.clientId, input.componentIds);
-  const email = input.email.trim();
-  const [existing] = await deps.tx
-    .select()
-    .from(statusSubscribers)
-    .where(and(sql`COALESCE(${statusSubscribers.clientId}::text, '') = ${page.clientId ?? ''}`, eq(statusSubscribers.channel, 'email'), sql`lower(${statusSubscribers.address}) = lower(${email})`))
-    .for('update');
-  // Many sign-ups of one address (from many places) must not fill its inbox: past the limit, nothing is sent.
-  if (existing && (await mailsToday(deps, existing.id)) >= deps.limits.mailsPerAddressPerDay) return;
-  const componentIds = input.componentIds.length ? [...new Set(input.componentIds)] : null;
-  const token = newToken();
-  const isChange = existing?.status === 'active';
-  let subscriber: typeof statusSubscribers.$inferSelect | undefined;
-  if (isChange) {
-    [subscriber] = await deps.tx
-      .update(statusSubscribers)
-      .set({ confirmTokenHash: hashToken(token), changeComponentIds: componentIds, changeRequestedAt: deps.now })
-      .where(eq(statusSubscribers.id, existing.id))
-      .returning();
-  } else {
-    const values = {
-      clientId: page.clientId,
-      channel: 'email',
-      address: email,
-      componentIds,
-      status: 'pending',
-      confirmTokenHash: hashToken(token),
-      unsubscribeToken: existing?.unsubscribeToken ?? newToken(),
-      createdAt: deps.now,
-      confirmedAt: null,
-      unsubscribedAt: null,
-      changeComponentIds: null,
-      changeRequestedAt: null,
-    };
-    [subscriber] = existing
-      ? await deps.tx.update(statusSubscribers).set(values).where(eq(statusSubscribers.id, existing.id)).returning()
-      : await deps.tx.insert(statusSubscribers).values(values).returning();
-  }
-  const pageWords = `${page.title} (${deps.baseUrl}${page.path})`;
-  const unsubscribe = `--\nUnsubscribe: ${unsubscribeUrl(deps.baseUrl, subscriber!.unsubscribeToken)}`;
-  const text = isChange
-    ? [
-        `Someone (hopefully you) signed this address up for updates from ${pageWords}, which it receives already.`,
-        `To follow ${await componentWords(deps.tx, componentIds)} from now on, confirm the change: ${confirmUrlOf(deps.baseUrl, token)}`,
-        `If you did not ask for this, ignore this message: nothing changes unless you follow the link (it works for 24 hours).`,
-        unsubscribe,
-      ]
-    : [
-        `Someone (hopefully you) asked to receive updates about ${await componentWords(deps.tx, componentIds)} from ${pageWords} at this address.`,
-        `Confirm the subscription: ${confirmUrlOf(deps.baseUrl, token)}`,
-        `If you did not ask for this, ignore this message: nothing will be sent unless you confirm (the link works for 24 hours).`,
-        unsubscribe,
-      ];
-  const id = randomUUID();
-  await deps.tx.insert(statusSubscriberDeliveries).values({
-    id,
-    subscriberId: subscriber!.id,
-    kind: isChange ? 'change' : 'confirmation',
-    channel: 'email',
-    toAddress: subscriber!.address,
-    subject: isChange ? `Confirm the change to your subscription to ${page.title}` : `Confirm your subscription to ${page.title}`,
-    textBody: text.join('\n\n'),
-    htmlBody: null,
-    payload: { headers: unsubscribeHeaders(deps.baseUrl, subscriber!.unsubscribeToken) },
-    status: 'queued',
-    createdAt: deps.now,
-  });
-  await enqueue(deps, [id]);
-}
+export const pendingOnPage = (clientId: string | null, now: Date): SQL => {
+  const since = new Date(now.getTime() - CONFIRMATION_VALID_MS).toISOString();
+  return sql`(SELECT count(*) FROM status_subscribers WHERE status = 'pending' AND ${onPage(clientId)} AND created_at > ${since}::timestamptz)
+      + (SELECT count(*) FROM status_subscribers WHERE change_requested_at IS NOT NULL AND ${onPage(clientId)} AND change_requested_at > ${since}::timestamptz)`;
+};
 
 /**
  * Follows a link mailed to a subscriber: a pending sign-up becomes active, or an active subscriber's
- * requested change of components is applied. Links older than CONFIRMATION_VALID_MS do nothing.
+ * requested change of components is applied. Links older than CONFIRMATION_VALID_MS do nothing. One
+ * statement, safe on its own (no transaction): it locks the row the link names (`link`), then applies
+ * what that row was waiting for; a link replaced or used meanwhile names no row any more.
  */
-export async function confirmSubscription(tx: Db, token: string, now: Date): Promise<{ address: string; isChange: boolean }> {
-  const since = now.getTime() - CONFIRMATION_VALID_MS;
-  const [row] = await tx
-    .select()
-    .from(statusSubscribers)
-    .where(and(eq(statusSubscribers.confirmTokenHash, hashToken(token)), inArray(statusSubscribers.status, ['pending', 'active'])))
-    .for('update');
-  const invalid = new AppError('not_found', 'This confirmation link is not valid (any more).', { field: 'token' });
-  if (!row) throw invalid;
-  if (row.status === 'pending') {
-    if (row.createdAt.getTime() < since) throw invalid;
-    await tx.update(statusSubscribers).set({ status: 'active', confirmedAt: now, confirmTokenHash: null }).where(eq(statusSubscribers.id, row.id));
-    return { address: row.address, isChange: false };
-  }
-  if (!row.changeRequestedAt || row.changeRequestedAt.getTime() < since) throw invalid;
-  await tx
-    .update(statusSubscribers)
-    .set({ componentIds: row.changeComponentIds, confirmTokenHash: null, changeComponentIds: null, changeRequestedAt: null })
-    .where(eq(statusSubscribers.id, row.id));
-  return { address: row.address, isChange: true };
+export async function confirmSubscription(db: Db, token: string, now: Date): Promise<{ address: string; isChange: boolean }> {
+  const since = new Date(now.getTime() - CONFIRMATION_VALID_MS).toISOString();
+  const [row] = await queryComposed<{ address: string; is_change: boolean }>(
+    db,
+    sql`WITH link AS (
+        SELECT id, status FROM status_subscribers WHERE confirm_token_hash = ${hashToken(token)} AND status IN ('pending', 'active') FOR UPDATE)
+      UPDATE status_subscribers s SET
+          status = 'active',
+          confirmed_at = CASE WHEN link.status = 'pending' THEN ${now.toISOString()}::timestamptz ELSE s.confirmed_at END,
+          component_ids = CASE WHEN link.status = 'active' THEN s.change_component_ids ELSE s.component_ids END,
+          confirm_token_hash = NULL, change_component_ids = NULL, change_requested_at = NULL
+        FROM link
+        WHERE s.id = link.id
+          AND CASE WHEN link.status = 'pending' THEN s.created_at >= ${since}::timestamptz ELSE s.change_requested_at >= ${since}::timestamptz END
+        RETURNING s.address, link.status = 'active' AS is_change`,
+    'signup_confirm',
+  );
+  if (!row) throw new AppError('not_found', 'This confirmation link is not valid (any more).', { field: 'token' });
+  return { address: row.address, isChange: row.is_change };
 }
 
 export interface WebhookSignup {
@@ -184,25 +90,32 @@ export interface WebhookSignup {
  * A webhook sign-up is active at once and its secret is returned this once. A URL that follows the
  * page already is left exactly as it is (its secret is neither rotated nor shown); the answer has the
  * same shape, with a secret and id that belong to nothing. A URL whose subscription ended starts afresh.
- * One statement covers the three cases, so they also cost the same.
+ * One statement covers the three cases, so they also cost the same; it checks the components too
+ * (writing nothing when one is not on the page), so a sign-up is that one statement and no transaction.
  */
 export async function subscribeWebhook(deps: SignupDeps, page: PageRef, input: { url: string; componentIds: string[] }): Promise<WebhookSignup> {
-  await checkComponents(deps.tx, page.clientId, input.componentIds);
   const id = randomUUID();
   const secret = generateWebhookSecret();
-  const componentIds = input.componentIds.length ? JSON.stringify([...new Set(input.componentIds)]) : null;
+  const requested = [...new Set(input.componentIds)];
   const now = deps.now.toISOString();
-  const [stored] = await rows<{ id: string }>(
-    deps.tx,
-    sql`INSERT INTO status_subscribers (id, client_id, channel, address, secret, component_ids, status, unsubscribe_token, created_at, confirmed_at)
-      VALUES (${id}, ${page.clientId}, 'webhook', ${input.url}, ${secret}, ${componentIds}::jsonb, 'active', ${newToken()}, ${now}::timestamptz, ${now}::timestamptz)
-      ON CONFLICT (COALESCE(client_id::text, ''), channel, lower(address)) DO UPDATE
-        SET secret = EXCLUDED.secret, component_ids = EXCLUDED.component_ids, status = 'active', unsubscribe_token = EXCLUDED.unsubscribe_token,
-            created_at = EXCLUDED.created_at, confirmed_at = EXCLUDED.confirmed_at, unsubscribed_at = NULL, confirm_token_hash = NULL
-        WHERE status_subscribers.status <> 'active'
-      RETURNING id`,
+  const [result] = await queryComposed<{ found: number; id: string | null }>(
+    deps.database.db,
+    sql`WITH requested AS (SELECT count(*)::int AS found FROM (${componentsOnPage(page.clientId, requested)}) c),
+      stored AS (
+        INSERT INTO status_subscribers (id, client_id, channel, address, secret, component_ids, status, unsubscribe_token, created_at, confirmed_at)
+        SELECT ${id}::uuid, ${page.clientId}::uuid, 'webhook', ${input.url}, ${secret}, ${requested.length ? JSON.stringify(requested) : null}::jsonb, 'active', ${newToken()},
+          ${now}::timestamptz, ${now}::timestamptz
+        FROM requested WHERE requested.found = ${requested.length}::int
+        ON CONFLICT (COALESCE(client_id::text, ''), channel, lower(address)) DO UPDATE
+          SET secret = EXCLUDED.secret, component_ids = EXCLUDED.component_ids, status = 'active', unsubscribe_token = EXCLUDED.unsubscribe_token,
+              created_at = EXCLUDED.created_at, confirmed_at = EXCLUDED.confirmed_at, unsubscribed_at = NULL, confirm_token_hash = NULL
+          WHERE status_subscribers.status <> 'active'
+        RETURNING id)
+      SELECT requested.found, (SELECT stored.id FROM stored) AS id FROM requested`,
+    'webhook_signup',
   );
-  const answeredId = stored?.id ?? id;
+  if (Number(result!.found) !== requested.length) throw wrongComponents();
+  const answeredId = result!.id ?? id;
   return { id: answeredId, secret, manageUrl: manageUrlOf(deps.baseUrl, answeredId) };
 }
 

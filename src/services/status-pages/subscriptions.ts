@@ -2,9 +2,10 @@
 // subscription-signups.ts). Each message to a subscriber is a delivery row and a job written in the
 // caller's transaction, so nothing is lost.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/open.js';
-import { statusSubscriberDeliveries, statusSubscribers } from '../../db/schema.js';
+import { queryComposed } from '../../db/raw.js';
+import { statusSubscriberDeliveries } from '../../db/schema.js';
 import { QUEUES } from '../queues.js';
 import { AppError } from '../app-error.js';
 import type { Enqueuer } from '../context.js';
@@ -36,11 +37,22 @@ export const unsubscribeHeaders = (baseUrl: string, token: string) => ({
   'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
 });
 
+/**
+ * The components of `componentIds` that the page shows (id, name): all components on the public page,
+ * a client's own on its page. A sign-up may follow only these; fewer rows than distinct ids means a
+ * wrong pick. Composed into the sign-up statements, so the check costs no statement of its own.
+ */
+export const componentsOnPage = (clientId: string | null, componentIds: string[]): SQL => {
+  const scope = clientId ? sql` AND EXISTS (SELECT 1 FROM client_components cc WHERE cc.component_id = c.id AND cc.client_id = ${clientId}::uuid)` : sql``;
+  return sql`SELECT c.id, c.name FROM components c WHERE c.id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(componentIds)}::jsonb))${scope}`;
+};
+
+export const wrongComponents = () => new AppError('invalid_input', 'Pick components shown on this page.', { field: 'componentIds' });
+
 export async function checkComponents(tx: Db, clientId: string | null, componentIds: string[]): Promise<void> {
   if (!componentIds.length) return;
-  const scope = clientId ? sql` AND EXISTS (SELECT 1 FROM client_components cc WHERE cc.component_id = c.id AND cc.client_id = ${clientId})` : sql``;
-  const found = await rows<{ id: string }>(tx, sql`SELECT c.id FROM components c WHERE c.id IN (SELECT value::uuid FROM jsonb_array_elements_text(${JSON.stringify(componentIds)}::jsonb))${scope}`);
-  if (found.length !== new Set(componentIds).size) throw new AppError('invalid_input', 'Pick components shown on this page.', { field: 'componentIds' });
+  const found = await rows<{ id: string }>(tx, componentsOnPage(clientId, componentIds));
+  if (found.length !== new Set(componentIds).size) throw wrongComponents();
 }
 
 export async function enqueue(deps: Pick<SubscriptionDeps, 'tx' | 'jobs'>, deliveryIds: string[]): Promise<void> {
@@ -87,13 +99,18 @@ export async function writeNotices(deps: Pick<SubscriptionDeps, 'tx' | 'jobs'>, 
   return deliveries.length;
 }
 
-/** One click (or one POST, RFC 8058) ends a subscription; repeating it is harmless. */
-export async function unsubscribe(tx: Db, token: string, now: Date): Promise<{ address: string }> {
-  const [row] = await tx.select().from(statusSubscribers).where(eq(statusSubscribers.unsubscribeToken, token));
+/** One click (or one POST, RFC 8058) ends a subscription; repeating it is harmless (it keeps when it ended). One statement. */
+export async function unsubscribe(db: Db, token: string, now: Date): Promise<{ address: string }> {
+  const [row] = await queryComposed<{ address: string }>(
+    db,
+    sql`UPDATE status_subscribers SET status = 'unsubscribed',
+        unsubscribed_at = CASE WHEN status = 'unsubscribed' THEN unsubscribed_at ELSE ${now.toISOString()}::timestamptz END,
+        confirm_token_hash = NULL, change_component_ids = NULL, change_requested_at = NULL
+      WHERE unsubscribe_token = ${token}
+      RETURNING address`,
+    'unsubscribe',
+  );
   if (!row) throw new AppError('not_found', 'This unsubscribe link is not valid.', { field: 'token' });
-  if (row.status !== 'unsubscribed') {
-    await tx.update(statusSubscribers).set({ status: 'unsubscribed', unsubscribedAt: now, confirmTokenHash: null, changeComponentIds: null, changeRequestedAt: null }).where(eq(statusSubscribers.id, row.id));
-  }
   return { address: row.address };
 }
 
