@@ -90,16 +90,17 @@ function mailDomain(from: string): string {
 export async function createHerald(opts: HeraldOptions): Promise<Herald> {
   const { database } = opts;
   const mailFrom = opts.mailFrom ?? 'Herald <herald@localhost>';
+  const allowsPrivateWebhookTargets = opts.allowsPrivateWebhookTargets ?? false;
+  const targets: TargetRule = { allowsPrivate: allowsPrivateWebhookTargets, ...(opts.resolveHost && { resolve: opts.resolveHost }) };
   const settings: ServiceSettings = {
     baseUrl: opts.baseUrl,
     pastOccurrenceMonths: opts.pastOccurrenceMonths ?? 12,
     companyName: opts.companyName ?? 'Herald',
     emailChannel: opts.smtpUrl ? 'email' : 'outbox',
     messageIdDomain: mailDomain(mailFrom),
+    endpointTargets: targets,
   };
   const delivery: DeliverySettings = { maxAttempts: 8, retryBaseMs: 30_000, retryMaxMs: 3_600_000, httpTimeoutMs: 10_000, ...opts.delivery };
-  const allowsPrivateWebhookTargets = opts.allowsPrivateWebhookTargets ?? false;
-  const targets: TargetRule = { allowsPrivate: allowsPrivateWebhookTargets, ...(opts.resolveHost && { resolve: opts.resolveHost }) };
   await ensureDefaultTemplates(database.db, new Date());
   const queue = createJobQueue(database, { databaseUrl: opts.databaseUrl ?? null, ...opts.jobQueue });
   // The app first: its logger and /metrics are where every background failure below is reported.

@@ -1,7 +1,7 @@
-// SSRF end to end: a status-page webhook whose name answers a public address at sign-up and
-// 127.0.0.1 at delivery (DNS rebinding), and a client's webhook endpoint whose name points inside,
-// on an installation that keeps the private-address rule. Both deliveries fail for good naming the
-// reason, and the receiver on 127.0.0.1 gets nothing. DNS is the one thing outside this machine: a
+// SSRF end to end, on an installation that keeps the private-address rule: a client's endpoint whose
+// name points inside is refused when staff save it; a status-page webhook and a client endpoint whose
+// names answer a public address when they are saved and 127.0.0.1 at delivery (DNS rebinding) both
+// fail for good naming the reason, and the receiver on 127.0.0.1 gets nothing. DNS is the one thing outside this machine: a
 // resolver stands in for it; the receiver, the server and the database are real.
 import type { LookupAddress } from 'node:dns';
 import { sql } from 'drizzle-orm';
@@ -16,10 +16,10 @@ describe.each(testBackends())('outgoing requests on %s', (kind) => {
   let t: TestApp;
   let receiver: HttpReceiver;
   const asked: string[] = [];
-  /** rebind.herald.test: public to the first question, 127.0.0.1 after; inside.herald.test: 127.0.0.1. */
+  /** rebind.herald.test and rebind-endpoint.herald.test: public to the first question, 127.0.0.1 after; inside.herald.test: 127.0.0.1. */
   const resolveHost = async (hostname: string): Promise<LookupAddress[]> => {
     asked.push(hostname);
-    if (hostname === 'rebind.herald.test') return [{ address: asked.filter((h) => h === hostname).length === 1 ? '93.184.216.34' : '127.0.0.1', family: 4 }];
+    if (hostname === 'rebind.herald.test' || hostname === 'rebind-endpoint.herald.test') return [{ address: asked.filter((h) => h === hostname).length === 1 ? '93.184.216.34' : '127.0.0.1', family: 4 }];
     if (hostname === 'inside.herald.test') return [{ address: '127.0.0.1', family: 4 }];
     throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
   };
@@ -34,15 +34,23 @@ describe.each(testBackends())('outgoing requests on %s', (kind) => {
     await receiver?.close();
   });
 
-  it('a subscriber webhook that rebinds to 127.0.0.1 after sign-up, and a client endpoint that points inside, get no connection', async () => {
+  it('refuses a client endpoint that points inside when it is saved; a subscriber webhook and a client endpoint that rebind to 127.0.0.1 later get no connection', async () => {
     const component = await buildComponent(t.admin, `Rebound ${kind}`);
     const client = await buildClient(t.admin, { name: `Rebound client ${kind}`, componentIds: [component.id] });
     const link = new URL((await t.admin.post(`/api/v1/clients/${client.id}/status-link`, {})).body.url as string);
     const hookUrl = `http://rebind.herald.test:${receiver.port}/status-hook`;
     const signUp = await t.app.inject({ method: 'POST', url: `${link.pathname}/subscribe`, payload: { channel: 'webhook', url: hookUrl, componentIds: [], key: link.searchParams.get('key') } });
     expect(signUp.statusCode, signUp.body).toBe(202);
-    const endpoint = await t.admin.post(`/api/v1/clients/${client.id}/endpoints`, { kind: 'webhook', name: 'Inside', url: `http://inside.herald.test:${receiver.port}/client-hook` });
+    // Pointing inside is refused when it is saved, by name or by address, naming the field.
+    for (const url of [`http://inside.herald.test:${receiver.port}/client-hook`, `http://127.0.0.1:${receiver.port}/client-hook`, 'http://[::ffff:10.0.0.1]/hook']) {
+      const refused = await t.admin.post(`/api/v1/clients/${client.id}/endpoints`, { kind: 'webhook', name: 'Inside', url });
+      expect(refused.status, url).toBe(400);
+      expect(refused.body).toMatchObject({ field: 'url' });
+    }
+    const endpoint = await t.admin.post(`/api/v1/clients/${client.id}/endpoints`, { kind: 'webhook', name: 'Rebinding', url: `http://rebind-endpoint.herald.test:${receiver.port}/client-hook` });
     expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
+    // Moving a saved endpoint inside is refused the same way.
+    expect((await t.admin.patch(`/api/v1/clients/${client.id}/endpoints/${endpoint.body.id as string}`, { url: `http://inside.herald.test:${receiver.port}/x` })).status).toBe(400);
 
     const incident = await buildAffectedIncident(t.admin, component.id);
     const sent = await t.admin.post(`/api/v1/incidents/${incident.id}/communications`, { kind: 'initial', body: 'Rebinding test', clientIds: [client.id] });
@@ -58,10 +66,11 @@ describe.each(testBackends())('outgoing requests on %s', (kind) => {
       .poll(async () => ([endpointDelivery] = await rows(t.database.db, sql`SELECT status, last_error FROM communication_recipients WHERE endpoint_id = ${endpoint.body.id as string}`)) && endpointDelivery?.status, { timeout: 15_000, interval: 100 })
       .toBe('dead');
     expect(endpointDelivery!.last_error).toMatch(/non-public address/);
-    expect(endpointDelivery!.last_error).not.toContain('inside.herald.test');
+    expect(endpointDelivery!.last_error).not.toContain('rebind-endpoint.herald.test');
 
-    // The check at sign-up saw the public answer; the connection asked again and was refused.
+    // The checks at sign-up and when the endpoint was saved saw the public answer; the connections asked again and were refused.
     expect(asked.filter((h) => h === 'rebind.herald.test').length).toBeGreaterThanOrEqual(2);
+    expect(asked.filter((h) => h === 'rebind-endpoint.herald.test').length).toBeGreaterThanOrEqual(2);
     expect(receiver.requests).toHaveLength(0);
   });
 });

@@ -116,3 +116,29 @@ export async function publicTargetRefusal(url: string, allowPrivate: boolean, re
   if (!addresses.length || addresses.some(isNonPublicAddress)) return 'must point to a public internet address';
   return null;
 }
+
+/**
+ * Why staff may not point a client's endpoint (webhook, Slack, Teams) at `url`, or null when they may:
+ * the same rule as for subscribers, said when the endpoint is saved rather than at its first delivery.
+ * A name that does not resolve now is taken (it may be set up before its DNS is): each delivery is
+ * held to the rule by its own lookup anyway (checkedLookup), whatever the name resolves to then.
+ */
+export async function endpointTargetRefusal(url: string, rule: TargetRule): Promise<string | null> {
+  if (rule.allowsPrivate) return null;
+  let host: string;
+  try {
+    host = hostOf(new URL(url));
+  } catch {
+    return 'is not a valid URL';
+  }
+  let addresses: string[];
+  if (isIP(host)) addresses = [host];
+  else {
+    try {
+      addresses = (await (rule.resolve ?? systemResolver)(host)).map((a) => a.address);
+    } catch {
+      return null;
+    }
+  }
+  return addresses.some(isNonPublicAddress) ? 'must point to a public internet address (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS lifts this)' : null;
+}

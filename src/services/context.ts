@@ -1,4 +1,5 @@
 // What every service verb receives: who acts, in which transaction, at what time.
+import type { TargetRule } from '../channels/public-target.js';
 import type { Db } from '../db/open.js';
 import type { Actor } from '../domain/types.js';
 import { AppError } from './app-error.js';
@@ -13,6 +14,8 @@ export interface ServiceSettings {
   emailChannel: 'email' | 'outbox';
   /** Right-hand side of the Message-IDs of e-mails Herald sends. */
   messageIdDomain: string;
+  /** The private-address rule clients' endpoints are held to when staff save them (HERALD_ALLOW_PRIVATE_WEBHOOK_TARGETS); absent: the strict rule with the system's DNS. */
+  endpointTargets?: TargetRule;
 }
 
 /** Enqueues durable jobs inside the caller's transaction (the job queue implements it). */

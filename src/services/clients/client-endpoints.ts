@@ -2,6 +2,7 @@
 import { keyset, pageByKey, type Page } from '../pagination.js';
 import { randomBytes } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
+import { endpointTargetRefusal } from '../../channels/public-target.js';
 import { clientEndpoints } from '../../db/schema.js';
 import { AppError, notFound } from '../app-error.js';
 import { requireAdmin, requireStaff, type Ctx } from '../context.js';
@@ -12,7 +13,7 @@ export type EndpointRow = typeof clientEndpoints.$inferSelect;
 
 export const newWebhookSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
-function assertUrl(url: string) {
+async function assertUrl(ctx: Ctx, url: string) {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -20,6 +21,9 @@ function assertUrl(url: string) {
     throw new AppError('invalid_input', 'The URL is not valid.', { field: 'url' });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new AppError('invalid_input', 'Endpoints use http or https.', { field: 'url' });
+  // Said when the endpoint is saved; every delivery is held to the same rule when it connects.
+  const refusal = await endpointTargetRefusal(url, ctx.settings.endpointTargets ?? { allowsPrivate: false });
+  if (refusal) throw new AppError('invalid_input', `The URL ${refusal}.`, { field: 'url' });
 }
 
 /**
@@ -60,7 +64,7 @@ export async function listEndpoints(ctx: Ctx, clientId: string, page: Page) {
 export async function addEndpoint(ctx: Ctx, clientId: string, input: { kind: EndpointKind; name: string; url: string }) {
   requireAdmin(ctx);
   await getClient(ctx, clientId);
-  assertUrl(input.url);
+  await assertUrl(ctx, input.url);
   const [row] = await ctx.tx
     .insert(clientEndpoints)
     .values({ clientId, kind: input.kind, name: input.name, url: input.url, secret: input.kind === 'webhook' ? newWebhookSecret() : null, createdAt: ctx.now, updatedAt: ctx.now })
@@ -75,7 +79,7 @@ export async function updateEndpoint(
   patch: { name?: string | undefined; url?: string | undefined; isEnabled?: boolean | undefined; rotateSecret?: boolean | undefined },
 ) {
   requireAdmin(ctx);
-  if (patch.url) assertUrl(patch.url);
+  if (patch.url) await assertUrl(ctx, patch.url);
   const [current] = await ctx.tx.select().from(clientEndpoints).where(and(eq(clientEndpoints.id, endpointId), eq(clientEndpoints.clientId, clientId)));
   if (!current) throw notFound('Endpoint');
   const [row] = await ctx.tx
