@@ -21,10 +21,13 @@ export class ApiError extends Error {
   readonly errors: { field: string; message: string }[];
   /** Where a template would not render: its part and line (422 invalid_template). */
   readonly issues: TemplateIssue[];
+  /** How long to wait before asking again, from the Retry-After header (429 and 503 answers); null when not given. */
+  readonly retryAfterS: number | null;
 
   constructor(
     status: number,
     body: { code?: string; detail?: string; title?: string; missing?: string[]; field?: string; errors?: { field: string; message: string }[]; issues?: TemplateIssue[] } | null,
+    retryAfter: string | null = null,
   ) {
     super(body?.detail ?? body?.title ?? `The server answered ${status}.`);
     this.status = status;
@@ -33,7 +36,16 @@ export class ApiError extends Error {
     this.field = body?.field ?? null;
     this.errors = body?.errors ?? [];
     this.issues = body?.issues ?? [];
+    this.retryAfterS = secondsFromRetryAfter(retryAfter);
   }
+}
+
+/** Retry-After is either a number of seconds or an HTTP date (RFC 9110 §10.2.3). */
+function secondsFromRetryAfter(value: string | null): number | null {
+  if (!value) return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -44,7 +56,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   if (res.status === 204) return undefined as T;
   const type = res.headers.get('content-type') ?? '';
   const parsed: unknown = type.includes('json') ? await res.json() : null;
-  if (!res.ok) throw new ApiError(res.status, parsed as ConstructorParameters<typeof ApiError>[1]);
+  if (!res.ok) throw new ApiError(res.status, parsed as ConstructorParameters<typeof ApiError>[1], res.headers.get('retry-after'));
   return parsed as T;
 }
 

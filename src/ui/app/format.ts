@@ -70,6 +70,15 @@ export function formatCountdown(dueIso: string, nowMs: number): { text: string; 
   return { text: isOverdue ? `${span} overdue` : `in ${span}`, isOverdue };
 }
 
+/** "in about 14 minutes" / "in 40 seconds": a wait given in seconds (a Retry-After), in words; rounded up, never "in 0". */
+export function formatWait(seconds: number): string {
+  if (seconds < 60) return `in ${Math.max(1, Math.ceil(seconds))} second${Math.ceil(seconds) > 1 ? 's' : ''}`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 60) return `in about ${minutes} minute${minutes > 1 ? 's' : ''}`;
+  const hours = Math.ceil(minutes / 60);
+  return `in about ${hours} hour${hours > 1 ? 's' : ''}`;
+}
+
 /** A datetime-local input's value for an ISO time, and back. */
 export function toLocalInput(iso: string | null | undefined): string {
   if (!iso) return '';

@@ -23,11 +23,13 @@ const STAFF_NAV: NavItem[] = [
   { to: '/templates', label: 'Templates' },
   { to: '/users', label: 'Users & API tokens' },
   { to: '/outbox', label: 'Local outbox' },
+  { to: '/account', label: 'Your account' },
 ];
 
 const CLIENT_NAV: NavItem[] = [
   { to: '/', label: 'Your incidents' },
   { to: '/report', label: 'Report an incident' },
+  { to: '/account', label: 'Your account' },
 ];
 
 export function ConsoleLayout() {

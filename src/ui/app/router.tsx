@@ -17,6 +17,7 @@ const routes = [
   createRoute({ getParentRoute: () => rootRoute, path: '/outbox', component: lazyRouteComponent(() => import('../outbox/outbox-page'), 'OutboxPage') }),
   createRoute({ getParentRoute: () => rootRoute, path: '/templates', component: lazyRouteComponent(() => import('../templates/templates-page'), 'TemplatesPage') }),
   createRoute({ getParentRoute: () => rootRoute, path: '/maintenance', component: lazyRouteComponent(() => import('../maintenance/maintenance-page'), 'MaintenancePage') }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/account', component: lazyRouteComponent(() => import('../account/account-page'), 'AccountPage') }),
   createRoute({ getParentRoute: () => rootRoute, path: '/triage', component: lazyRouteComponent(() => import('../intake/triage-page'), 'TriagePage') }),
 ];
 
