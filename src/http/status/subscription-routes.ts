@@ -7,6 +7,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Database } from '../../db/open.js';
 import { publicTargetRefusal, type HostResolver } from '../../channels/public-target.js';
+import { ConcurrencyGate } from '../concurrency-gate.js';
 import { AppError } from '../../services/app-error.js';
 import { replies } from '../response-schemas/common.js';
 import { StatusLink } from '../response-schemas/catalog.js';
@@ -72,10 +73,19 @@ function parseSubscribe(body: unknown) {
 const html = (reply: FastifyReply, status: number, page: string) => reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
 const wantsJson = (request: FastifyRequest) => String(request.headers['content-type'] ?? '').includes('json') || String(request.headers.accept ?? '').startsWith('application/json');
 
+/**
+ * Sign-ups handled at once, and waiting their turn, per process: a burst of anonymous sign-ups then holds
+ * at most this many pooled database connections (of DATABASE_POOL_MAX, 10 by default) and transactions,
+ * and the rest of Herald keeps the others. `npm run bench:abuse` sends 1,000 at once.
+ */
+const SIGNUPS_AT_ONCE = 2;
+const SIGNUPS_WAITING = 500;
+
 export async function subscriptionRoutes(app: FastifyInstance, deps: SubscriptionRouteDeps): Promise<void> {
   const { database, settings } = deps;
   const limit = deps.rateLimit ?? { max: 5, timeWindow: '10 minutes' };
   const limits: SignupLimits = { ...DEFAULT_SIGNUP_LIMITS, ...deps.signupLimits };
+  const signupGate = new ConcurrencyGate(SIGNUPS_AT_ONCE, SIGNUPS_WAITING);
 
   /** The page a sign-up is for; a private page needs its secret link or a session that may see it. */
   const pageFor = async (request: FastifyRequest, slug: string | null): Promise<PageRef> => {
@@ -89,16 +99,24 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: Subscriptio
 
   const handleSubscribe = async (request: FastifyRequest, reply: FastifyReply, slug: string | null) => {
     const input = parseSubscribe(request.body);
-    const page = await pageFor(request, slug);
-    if (input.channel === 'webhook') {
-      const refusal = await publicTargetRefusal(input.url, deps.allowsPrivateWebhookTargets, deps.resolveHost);
-      if (refusal) throw new AppError('invalid_input', `Invalid url: the webhook URL ${refusal}.`, { field: 'url' });
-    }
-    // Each sign-up opens a transaction only where it must (subscription-signups.ts, email-signup.ts).
-    const signupDeps = { database, now: new Date(), baseUrl: settings.baseUrl, companyName: settings.companyName, jobs: deps.jobs, limits };
-    let result: Awaited<ReturnType<typeof subscribeWebhook>> | null = null;
-    if (input.channel === 'email') await subscribeByEmail(signupDeps, page, { email: input.email, componentIds: input.componentIds });
-    else result = await subscribeWebhook(signupDeps, page, { url: input.url, componentIds: input.componentIds });
+    const signUp = async () => {
+      const page = await pageFor(request, slug);
+      if (input.channel === 'webhook') {
+        const refusal = await publicTargetRefusal(input.url, deps.allowsPrivateWebhookTargets, deps.resolveHost);
+        if (refusal) throw new AppError('invalid_input', `Invalid url: the webhook URL ${refusal}.`, { field: 'url' });
+      }
+      // Each sign-up opens a transaction only where it must (subscription-signups.ts, email-signup.ts).
+      const signupDeps = { database, now: new Date(), baseUrl: settings.baseUrl, companyName: settings.companyName, jobs: deps.jobs, limits };
+      if (input.channel === 'email') {
+        await subscribeByEmail(signupDeps, page, { email: input.email, componentIds: input.componentIds });
+        return { page, result: null };
+      }
+      return { page, result: await subscribeWebhook(signupDeps, page, { url: input.url, componentIds: input.componentIds }) };
+    };
+    // Anonymous sign-ups share a few places (concurrency-gate.ts); beyond its queue they are refused.
+    const admitted = signupGate.run(signUp);
+    if (!admitted) throw new AppError('rate_limited', 'Too many sign-ups are being handled at once; try again in a moment.', { retryAfterS: 1 });
+    const { page, result } = await admitted;
     // The same answer whether the address or URL was new or followed the page already (subscription-signups.ts).
     if (wantsJson(request)) {
       return reply.code(202).send(result ? { status: 'active', id: result.id, secret: result.secret, manageUrl: result.manageUrl } : { status: 'pending', detail: 'A confirmation link was sent to the address.' });
